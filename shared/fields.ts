@@ -1,0 +1,98 @@
+/**
+ * Field rules from the product documents: one source of truth for the UI, the IPC validation and the CLI.
+ * Every validator returns an error message that names the field and the allowed values, or null when valid.
+ */
+
+export const RETRIES = { min: 0, max: 3, default: 0 } as const;
+export const RETRY_INTERVAL_S = { min: 0, max: 15, default: 0 } as const;
+export const PORT = { min: 1, max: 65535 } as const;
+export const DEFAULT_TFTP_PORT = 69;
+export const DEFAULT_CAPF_PORT = 3804;
+export const CTIMANAGER_PORT = 2748;
+export const CTIMANAGER_TLS_PORT = 2749;
+export const MAX_TFTP_SERVERS = 8;
+export const FETCH_CERTIFICATE_CONFIRMATION =
+  'This will trigger a certificate update. Please make sure that you really want to update the TSP certificate now.';
+
+const INSTANCE_ID = /^[a-zA-Z0-9]{1,128}$/;
+const AUTH_STRING = /^[0-9]{4,10}$/;
+// Host names per RFC 1123 labels, or dotted IPv4; users type IP addresses most of the time.
+const HOST_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const USER_NAME = /^[^\x00-\x1f\x7f]{1,128}$/;
+const DEVICE_NAME_TEMPLATE = /^[^\x00-\x1f\x7f]{1,128}$/;
+
+export type FieldError = string | null;
+
+export function checkInstanceId(value: unknown): FieldError {
+  return typeof value === 'string' && INSTANCE_ID.test(value)
+    ? null
+    : 'Instance ID must be 1 to 128 letters or digits (a-z, A-Z, 0-9)';
+}
+
+export function checkAuthString(value: unknown): FieldError {
+  return typeof value === 'string' && AUTH_STRING.test(value)
+    ? null
+    : 'Authentication string must be 4 to 10 digits';
+}
+
+export function checkUserName(value: unknown): FieldError {
+  return typeof value === 'string' && USER_NAME.test(value) && value.trim() === value
+    ? null
+    : 'User name must be 1 to 128 printable characters without leading or trailing spaces';
+}
+
+function checkIntegerRange(label: string, value: unknown, range: { min: number; max: number }): FieldError {
+  return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max
+    ? null
+    : `${label} must be ${range.min} to ${range.max}`;
+}
+
+export const checkRetries = (value: unknown): FieldError => checkIntegerRange('Retries', value, RETRIES);
+export const checkRetryInterval = (value: unknown): FieldError =>
+  checkIntegerRange('Retry interval', value, RETRY_INTERVAL_S);
+export const checkPort = (value: unknown, label = 'Port'): FieldError => checkIntegerRange(label, value, PORT);
+
+export function checkHost(value: unknown, label = 'Host'): FieldError {
+  return typeof value === 'string' && (IPV4.test(value) || HOST_NAME.test(value))
+    ? null
+    : `${label} must be an IPv4 address or a host name`;
+}
+
+export function checkDeviceNameTemplate(value: unknown): FieldError {
+  if (typeof value !== 'string' || !DEVICE_NAME_TEMPLATE.test(value)) {
+    return 'Device name template must be 1 to 128 printable characters, e.g. {instance} or {user}-{instance}';
+  }
+  const unknown = value.match(/\{(?!user\}|instance\})[^}]*\}/);
+  return unknown ? `Device name template may use only {user} and {instance}, not ${unknown[0]}` : null;
+}
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** Parses `HOST[:PORT]`; the error names the field and the allowed form. */
+export function parseEndpoint(text: unknown, defaultPort: number, label: string): Endpoint | { error: string } {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 260) {
+    return { error: `${label} must be HOST or HOST:PORT` };
+  }
+  const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m) return { error: `${label} must be HOST or HOST:PORT, got "${text}"` };
+  const host = m[1]!;
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  const hostError = checkHost(host, label);
+  if (hostError) return { error: hostError };
+  const portError = checkPort(port, `${label} port`);
+  if (portError) return { error: portError };
+  return { host, port };
+}
+
+export function formatEndpoint(e: Endpoint): string {
+  return `${e.host}:${e.port}`;
+}
+
+/** The CAPF device name: the instance ID unless a template says otherwise. */
+export function deviceName(template: string | undefined, user: string, instanceId: string): string {
+  return (template ?? '{instance}').replaceAll('{user}', user).replaceAll('{instance}', instanceId);
+}

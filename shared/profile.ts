@@ -1,0 +1,157 @@
+/**
+ * The settings schema: profiles (user name + instance ID pairs) and their validation.
+ * Secrets never appear here: the authentication string is asked for each time, the keystore
+ * password lives in the OS vault.
+ */
+import {
+  DEFAULT_CAPF_PORT,
+  DEFAULT_TFTP_PORT,
+  MAX_TFTP_SERVERS,
+  RETRIES,
+  RETRY_INTERVAL_S,
+  checkDeviceNameTemplate,
+  checkHost,
+  checkInstanceId,
+  checkPort,
+  checkRetries,
+  checkRetryInterval,
+  checkUserName,
+  parseEndpoint,
+} from './fields.ts';
+
+export interface Profile {
+  /** Stable identifier of the profile, `[a-z0-9-]{1,64}`. */
+  id: string;
+  userName: string;
+  instanceId: string;
+  /** Ordered list of `HOST[:PORT]`; port 69 when omitted. */
+  tftpServers: string[];
+  capfHost: string;
+  capfPort: number;
+  /** TLS to CTIManager on 2749 (true) or plain 2748 (false). */
+  secureConnection: boolean;
+  retries: number;
+  retryInterval: number;
+  /** CAPF device name template: `{instance}` (default) or e.g. `{user}-{instance}`. */
+  deviceNameTemplate: string;
+  /** Folder holding this profile's keystore and the trusted CTL; empty means the default folder. */
+  certificatePath: string;
+}
+
+export interface Settings {
+  version: 1;
+  profiles: Profile[];
+  activeProfileId: string | null;
+}
+
+export const PROFILE_FIELDS = [
+  'id',
+  'userName',
+  'instanceId',
+  'tftpServers',
+  'capfHost',
+  'capfPort',
+  'secureConnection',
+  'retries',
+  'retryInterval',
+  'deviceNameTemplate',
+  'certificatePath',
+] as const satisfies readonly (keyof Profile)[];
+
+export type ProfileErrors = Partial<Record<keyof Profile, string>>;
+
+const PROFILE_ID = /^[a-z0-9-]{1,64}$/;
+
+export function defaultProfile(id: string): Profile {
+  return {
+    id,
+    userName: '',
+    instanceId: '',
+    tftpServers: [],
+    capfHost: '',
+    capfPort: DEFAULT_CAPF_PORT,
+    secureConnection: true,
+    retries: RETRIES.default,
+    retryInterval: RETRY_INTERVAL_S.default,
+    deviceNameTemplate: '{instance}',
+    certificatePath: '',
+  };
+}
+
+export function checkTftpServers(value: unknown): string | null {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TFTP_SERVERS) {
+    return `TFTP servers must list 1 to ${MAX_TFTP_SERVERS} servers`;
+  }
+  for (const entry of value) {
+    const parsed = parseEndpoint(entry, DEFAULT_TFTP_PORT, 'TFTP server');
+    if ('error' in parsed) return parsed.error;
+  }
+  return null;
+}
+
+function checkCertificatePath(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 1024 && !/[\x00-\x1f]/.test(value)
+    ? null
+    : 'Certificate path must be a folder path of at most 1024 characters';
+}
+
+/** Checks every field of a profile; returns the errors by field (empty when valid). */
+export function validateProfile(value: unknown): ProfileErrors {
+  const p = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const errors: ProfileErrors = {};
+  const set = (field: keyof Profile, error: string | null) => {
+    if (error) errors[field] = error;
+  };
+  set('id', typeof p.id === 'string' && PROFILE_ID.test(p.id) ? null : 'Profile id must be 1 to 64 of a-z, 0-9 and -');
+  set('userName', checkUserName(p.userName));
+  set('instanceId', checkInstanceId(p.instanceId));
+  set('tftpServers', checkTftpServers(p.tftpServers));
+  set('capfHost', checkHost(p.capfHost, 'CAPF server'));
+  set('capfPort', checkPort(p.capfPort, 'CAPF port'));
+  set('secureConnection', typeof p.secureConnection === 'boolean' ? null : 'Secure connection must be true or false');
+  set('retries', checkRetries(p.retries));
+  set('retryInterval', checkRetryInterval(p.retryInterval));
+  set('deviceNameTemplate', checkDeviceNameTemplate(p.deviceNameTemplate));
+  set('certificatePath', checkCertificatePath(p.certificatePath));
+  for (const key of Object.keys(p)) {
+    if (!(PROFILE_FIELDS as readonly string[]).includes(key)) errors.id ??= `Unknown profile field "${key}"`;
+  }
+  return errors;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Validates a whole settings document (from disk or IPC); unknown fields are refused. */
+export function validateSettings(value: unknown): Checked<Settings> {
+  if (typeof value !== 'object' || value === null) return { ok: false, message: 'Settings must be an object' };
+  const s = value as Record<string, unknown>;
+  if (s.version !== 1) return { ok: false, message: 'Settings version must be 1' };
+  if (!Array.isArray(s.profiles) || s.profiles.length > 100) {
+    return { ok: false, message: 'Settings profiles must be a list of at most 100 profiles' };
+  }
+  const ids = new Set<string>();
+  for (const [index, profile] of s.profiles.entries()) {
+    const errors = validateProfile(profile);
+    const first = Object.values(errors)[0];
+    if (first) return { ok: false, message: `Profile ${index + 1}: ${first}` };
+    const id = (profile as Profile).id;
+    if (ids.has(id)) return { ok: false, message: `Profile id "${id}" is used twice` };
+    ids.add(id);
+  }
+  if (s.activeProfileId !== null && !(typeof s.activeProfileId === 'string' && ids.has(s.activeProfileId))) {
+    return { ok: false, message: 'Active profile must be one of the profile ids, or null' };
+  }
+  for (const key of Object.keys(s)) {
+    if (!['version', 'profiles', 'activeProfileId'].includes(key)) {
+      return { ok: false, message: `Unknown settings field "${key}"` };
+    }
+  }
+  return { ok: true, value: s as unknown as Settings };
+}
+
+/** Instance IDs used by more than one profile: one certificate per instance is required. */
+export function sharedInstanceIds(profiles: readonly Profile[]): string[] {
+  const seen = new Map<string, number>();
+  for (const p of profiles) seen.set(p.instanceId, (seen.get(p.instanceId) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+}
