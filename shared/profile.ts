@@ -4,6 +4,7 @@
  * password lives in the OS vault.
  */
 import {
+  CTIMANAGER_TLS_PORT,
   DEFAULT_CAPF_PORT,
   DEFAULT_TFTP_PORT,
   MAX_TFTP_SERVERS,
@@ -30,6 +31,8 @@ export interface Profile {
   capfPort: number;
   /** TLS to CTIManager on 2749 (true) or plain 2748 (false). */
   secureConnection: boolean;
+  /** CTIManager `HOST[:PORT]` for the connection test; empty means the first TFTP server's host, port 2749. */
+  ctiManagerServer: string;
   retries: number;
   retryInterval: number;
   /** CAPF device name template: `{instance}` (default) or e.g. `{user}-{instance}`. */
@@ -52,6 +55,7 @@ export const PROFILE_FIELDS = [
   'capfHost',
   'capfPort',
   'secureConnection',
+  'ctiManagerServer',
   'retries',
   'retryInterval',
   'deviceNameTemplate',
@@ -71,6 +75,7 @@ export function defaultProfile(id: string): Profile {
     capfHost: '',
     capfPort: DEFAULT_CAPF_PORT,
     secureConnection: true,
+    ctiManagerServer: '',
     retries: RETRIES.default,
     retryInterval: RETRY_INTERVAL_S.default,
     deviceNameTemplate: '{instance}',
@@ -87,6 +92,12 @@ export function checkTftpServers(value: unknown): string | null {
     if ('error' in parsed) return parsed.error;
   }
   return null;
+}
+
+function checkOptionalEndpoint(value: unknown, defaultPort: number, label: string): string | null {
+  if (value === '') return null;
+  const parsed = parseEndpoint(value, defaultPort, label);
+  return 'error' in parsed ? parsed.error : null;
 }
 
 function checkCertificatePath(value: unknown): string | null {
@@ -109,6 +120,7 @@ export function validateProfile(value: unknown): ProfileErrors {
   set('capfHost', checkHost(p.capfHost, 'CAPF server'));
   set('capfPort', checkPort(p.capfPort, 'CAPF port'));
   set('secureConnection', typeof p.secureConnection === 'boolean' ? null : 'Secure connection must be true or false');
+  set('ctiManagerServer', checkOptionalEndpoint(p.ctiManagerServer, CTIMANAGER_TLS_PORT, 'CTIManager server'));
   set('retries', checkRetries(p.retries));
   set('retryInterval', checkRetryInterval(p.retryInterval));
   set('deviceNameTemplate', checkDeviceNameTemplate(p.deviceNameTemplate));

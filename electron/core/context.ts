@@ -1,0 +1,57 @@
+/**
+ * Everything the core needs for one home folder, opened once and shared by the CLI, the app service
+ * and the preview: settings, status, logger, the OS vault, and the stores of each certificate folder.
+ */
+import { homeLayout, certificateDir, type HomeLayout } from './paths.ts';
+import { fileLogger, type Logger } from './log.ts';
+import { SettingsStore } from './settings.ts';
+import { StatusStore } from './status.ts';
+import { CtlTrustStore } from './ctl/trust-store.ts';
+import { CertificateStore } from './keystore/certificate-store.ts';
+import { integrityKey, openVault, type SecretVault } from './keystore/vault.ts';
+import type { Profile } from '../../shared/profile.ts';
+
+export interface CoreContext {
+  layout: HomeLayout;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  settings: SettingsStore;
+  status: StatusStore;
+  /** Opened on first use: commands that never touch secrets work without a vault. */
+  vault(): Promise<SecretVault>;
+  trustStore(dir: string): Promise<CtlTrustStore>;
+  certificateStore(dir: string): Promise<CertificateStore>;
+  /** The certificate folder of a profile. */
+  dirOf(profile: Pick<Profile, 'certificatePath'>): string;
+}
+
+export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
+  const layout = homeLayout(options.home);
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? fileLogger(layout.logFile);
+  let vaultPromise: Promise<SecretVault> | undefined;
+  const vault = (): Promise<SecretVault> => {
+    if (!vaultPromise) {
+      const opening = openVault(env);
+      // A failed probe is retried next time: the user may unlock the vault meanwhile.
+      opening.catch(() => (vaultPromise = undefined));
+      vaultPromise = opening;
+    }
+    return vaultPromise;
+  };
+  return {
+    layout,
+    logger,
+    env,
+    settings: new SettingsStore(layout.settingsFile),
+    status: new StatusStore(layout.statusFile),
+    vault,
+    async trustStore(dir) {
+      return new CtlTrustStore({ dir, integrityKey: await integrityKey(await vault()), logger });
+    },
+    async certificateStore(dir) {
+      return new CertificateStore({ dir, vault: await vault(), logger });
+    },
+    dirOf: (profile) => certificateDir(layout, profile.certificatePath),
+  };
+}

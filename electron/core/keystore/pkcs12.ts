@@ -1,0 +1,347 @@
+/**
+ * PKCS#12 keystores (RFC 7292) for RSA and EC keys alike, in the modern profile that OpenSSL 3 (without
+ * -legacy), Java 17 keytool and Node's tls read: the key in a PKCS#8 shrouded key bag and the certificates
+ * in an EncryptedData safe, both PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), and a SHA-256 password MAC.
+ *
+ * pkijs supplies the ASN.1 classes; its crypto engine runs on Node's WebCrypto, so PBKDF2 and AES are
+ * native. The engine is passed explicitly to every call instead of pkijs.setEngine(), so this module
+ * changes no global state that other users of pkijs might depend on.
+ */
+import { createHash, createPrivateKey, createPublicKey, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { CtiError } from '../../../shared/errors.ts';
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+} as const;
+
+/** The PBES2 ciphers a keystore may use (AES-CBC, RFC 3565 OIDs); we write AES-256. */
+const AES_CBC_OIDS = new Set(['2.16.840.1.101.3.4.1.2', '2.16.840.1.101.3.4.1.22', '2.16.840.1.101.3.4.1.42']);
+const PBES2_PRF_HASHES = new Set(['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512']);
+const MAC_HASHES = new Set(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']);
+const PFX_VERSION = 3;
+
+/**
+ * Iterations for PBKDF2 and for the MAC key. Both are equal because an attacker brute-forces whichever is
+ * cheaper. 100 000 costs about 0.1 s per read or write here (the MAC key derivation runs in JavaScript);
+ * see scripts/bench-keystore.ts.
+ */
+export const PKCS12_ITERATIONS = 100_000;
+/**
+ * Reading refuses files asking for more: a hostile file could otherwise ask for billions of iterations
+ * and hang the app. OpenSSL writes 2048, Java 10 000, so this leaves plenty of room.
+ */
+export const MAX_PKCS12_ITERATIONS = 1_000_000;
+
+const SALT_BYTES = 64;
+const ENCRYPTION = { name: 'AES-CBC', length: 256 } as const;
+const HASH = 'SHA-256';
+
+const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
+
+export interface Pkcs12Contents {
+  privateKey: KeyObject;
+  /** The certificate of the private key, DER. */
+  certificate: Buffer;
+  /** The issuing certificates, DER, in the order stored. */
+  chain: Buffer[];
+  friendlyName?: string;
+}
+
+export interface Pkcs12Input {
+  privateKey: KeyObject;
+  certificate: Buffer;
+  chain?: Buffer[];
+  password: string;
+  /** The alias keytool shows; also OpenSSL's "friendlyName". */
+  friendlyName: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writing
+
+export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
+  checkPassword(input.password);
+  if (input.friendlyName.length === 0) throw new CtiError('KEYSTORE', 'Keystore friendlyName must not be empty');
+  const leaf = parseCertificate(input.certificate, 'certificate');
+  if (input.privateKey.type !== 'private') throw new CtiError('KEYSTORE', 'Keystore privateKey must be a private key');
+  if (!leaf.checkPrivateKey(input.privateKey)) {
+    throw new CtiError('KEYSTORE', 'The certificate does not belong to the private key; the keystore was not written');
+  }
+  const chain = input.chain ?? [];
+  chain.forEach((der, index) => parseCertificate(der, `chain[${index}]`));
+
+  const password = passwordBytes(input.password);
+  // keytool pairs a key with its certificate only through matching localKeyID attributes.
+  const attributes = [
+    new pkijs.Attribute({ type: OID.friendlyName, values: [new asn1js.BmpString({ value: input.friendlyName })] }),
+    new pkijs.Attribute({
+      type: OID.localKeyId,
+      values: [new asn1js.OctetString({ valueHex: createHash('sha256').update(input.certificate).digest() })],
+    }),
+  ];
+
+  const pkcs8 = input.privateKey.export({ type: 'pkcs8', format: 'der' });
+  const shrouded = await encrypt(pkcs8, password);
+  const keyBag = new pkijs.SafeBag({
+    bagId: OID.pkcs8ShroudedKeyBag,
+    bagValue: new pkijs.PKCS8ShroudedKeyBag({
+      encryptionAlgorithm: shrouded.contentEncryptionAlgorithm,
+      encryptedData: encryptedOctets(shrouded),
+    }),
+    bagAttributes: attributes,
+  });
+
+  const certBags = [input.certificate, ...chain].map(
+    (der, index) =>
+      new pkijs.SafeBag({
+        bagId: OID.certBag,
+        // certValue keeps the exact DER bytes (parsedValue would re-encode them).
+        bagValue: new pkijs.CertBag({ certId: OID.x509Certificate, certValue: new asn1js.OctetString({ valueHex: der }) }),
+        ...(index === 0 ? { bagAttributes: attributes } : {}),
+      }),
+  );
+
+  const keySafe = new pkijs.ContentInfo({
+    contentType: OID.data,
+    // The key bag is already encrypted on its own, as OpenSSL and Java do.
+    content: new asn1js.OctetString({ valueHex: encode(new pkijs.SafeContents({ safeBags: [keyBag] })) }),
+  });
+  const certSafe = new pkijs.ContentInfo({
+    contentType: OID.encryptedData,
+    content: new pkijs.EncryptedData({
+      version: 0,
+      encryptedContentInfo: await encrypt(encode(new pkijs.SafeContents({ safeBags: certBags })), password),
+    }).toSchema(),
+  });
+
+  const authenticatedSafe = Buffer.from(new pkijs.AuthenticatedSafe({ safeContents: [certSafe, keySafe] }).toSchema().toBER(false));
+  const macSalt = webcrypto.getRandomValues(new Uint8Array(SALT_BYTES));
+  const mac = await engine.stampDataWithPassword({
+    password,
+    hashAlgorithm: HASH,
+    salt: macSalt.buffer,
+    iterationCount: PKCS12_ITERATIONS,
+    contentToStamp: toArrayBuffer(authenticatedSafe),
+  });
+  const pfx = new pkijs.PFX({
+    version: PFX_VERSION,
+    authSafe: new pkijs.ContentInfo({ contentType: OID.data, content: new asn1js.OctetString({ valueHex: authenticatedSafe }) }),
+    macData: new pkijs.MacData({
+      mac: new pkijs.DigestInfo({
+        digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: engine.getOIDByAlgorithm({ name: HASH }, true) }),
+        digest: new asn1js.OctetString({ valueHex: mac }),
+      }),
+      macSalt: new asn1js.OctetString({ valueHex: macSalt }),
+      iterations: PKCS12_ITERATIONS,
+    }),
+  });
+  return Buffer.from(pfx.toSchema().toBER(false));
+}
+
+async function encrypt(content: Buffer, password: ArrayBuffer): Promise<pkijs.EncryptedContentInfo> {
+  return engine.encryptEncryptedContentInfo({
+    password,
+    contentEncryptionAlgorithm: ENCRYPTION,
+    hmacHashAlgorithm: HASH,
+    iterationCount: PKCS12_ITERATIONS,
+    contentToEncrypt: toArrayBuffer(content),
+    contentType: OID.data,
+  });
+}
+
+function encryptedOctets(info: pkijs.EncryptedContentInfo): asn1js.OctetString {
+  if (!info.encryptedContent) throw new Error('encryption produced no content');
+  return info.encryptedContent;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+/**
+ * Opens a keystore. Every failure is a CtiError('KEYSTORE'): a wrong password and a damaged file are told
+ * apart where the format allows it (the MAC cannot tell a wrong password from altered contents).
+ */
+export async function readPkcs12(bytes: Buffer, password: string): Promise<Pkcs12Contents> {
+  checkPassword(password);
+  try {
+    return await readVerified(bytes, passwordBytes(password));
+  } catch (err) {
+    if (err instanceof CtiError) throw err;
+    // Library messages describe the structure (never the password); keep them short for the log.
+    const reason = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
+    throw new CtiError('KEYSTORE', `The keystore file is damaged or is not a PKCS#12 keystore (${reason})`, { cause: err });
+  }
+}
+
+async function readVerified(bytes: Buffer, password: ArrayBuffer): Promise<Pkcs12Contents> {
+  const pfx = pkijs.PFX.fromBER(strictDer(bytes, 'PFX'));
+  if (pfx.version !== PFX_VERSION) damaged(`PFX version ${pfx.version}, expected ${PFX_VERSION}`);
+  if (pfx.authSafe.contentType !== OID.data) {
+    damaged(`integrity mode ${pfx.authSafe.contentType} is not supported, only password integrity (MAC)`);
+  }
+  if (!(pfx.authSafe.content instanceof asn1js.OctetString)) damaged('authSafe content is not an OCTET STRING');
+  const authenticatedSafe = pfx.authSafe.content.getValue();
+  await verifyMac(pfx.macData, authenticatedSafe, password);
+
+  const key: { der?: Buffer; attributes?: pkijs.Attribute[]; count: number } = { count: 0 };
+  const certificates: Buffer[] = [];
+  for (const safe of pkijs.AuthenticatedSafe.fromBER(authenticatedSafe).safeContents) {
+    const contents = pkijs.SafeContents.fromBER(await openSafe(safe, password));
+    for (const bag of contents.safeBags) {
+      if (bag.bagId === OID.pkcs8ShroudedKeyBag && bag.bagValue instanceof pkijs.PKCS8ShroudedKeyBag) {
+        key.der = await decrypt(bag.bagValue.encryptionAlgorithm, bag.bagValue.encryptedData, password);
+        key.attributes = bag.bagAttributes;
+        key.count += 1;
+      } else if (bag.bagId === OID.keyBag && bag.bagValue instanceof pkijs.PrivateKeyInfo) {
+        key.der = Buffer.from(bag.bagValue.toSchema().toBER(false));
+        key.attributes = bag.bagAttributes;
+        key.count += 1;
+      } else if (bag.bagId === OID.certBag && bag.bagValue instanceof pkijs.CertBag) {
+        if (bag.bagValue.certId !== OID.x509Certificate) continue; // SDSI / attribute certificates: not ours
+        const value = bag.bagValue.certValue;
+        if (!(value instanceof asn1js.OctetString)) damaged('certificate bag value is not an OCTET STRING');
+        certificates.push(Buffer.from(value.getValue()));
+      }
+      // CRL, secret and nested bags carry nothing a client certificate needs: skipped.
+    }
+  }
+
+  if (key.count === 0 || !key.der) damaged('it holds no private key');
+  if (key.count > 1) damaged('it holds more than one private key');
+  const privateKey = createPrivateKey({ key: key.der, format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const leafIndex = certificates.findIndex((der) =>
+    parseCertificate(der, 'certificate').publicKey.export({ type: 'spki', format: 'der' }).equals(publicKey),
+  );
+  if (leafIndex < 0) damaged('no certificate in it belongs to the private key');
+  const friendlyName = bmpAttribute(key.attributes, OID.friendlyName);
+  return {
+    privateKey,
+    certificate: certificates[leafIndex]!,
+    chain: certificates.filter((_, index) => index !== leafIndex),
+    ...(friendlyName === undefined ? {} : { friendlyName }),
+  };
+}
+
+async function verifyMac(macData: pkijs.MacData | undefined, content: ArrayBuffer, password: ArrayBuffer): Promise<void> {
+  if (!macData) damaged('it has no integrity check (MAC)');
+  const hash = algorithmName(macData.mac.digestAlgorithm.algorithmId);
+  if (!MAC_HASHES.has(hash)) damaged(`MAC hash ${macData.mac.digestAlgorithm.algorithmId} is not supported`);
+  const iterations = macData.iterations ?? 1;
+  checkIterations(iterations, 'MAC');
+  const valid = await engine.verifyDataStampedWithPassword({
+    password,
+    hashAlgorithm: hash,
+    salt: toArrayBuffer(macData.macSalt.valueBlock.valueHexView),
+    iterationCount: iterations,
+    contentToVerify: content,
+    signatureToVerify: toArrayBuffer(macData.mac.digest.valueBlock.valueHexView),
+  });
+  if (!valid) {
+    throw new CtiError('KEYSTORE', 'The keystore password is wrong, or the keystore file was altered (integrity check failed)');
+  }
+}
+
+async function openSafe(safe: pkijs.ContentInfo, password: ArrayBuffer): Promise<ArrayBuffer> {
+  if (safe.contentType === OID.data) {
+    if (!(safe.content instanceof asn1js.OctetString)) damaged('a data safe is not an OCTET STRING');
+    return safe.content.getValue();
+  }
+  if (safe.contentType === OID.encryptedData) {
+    const info = new pkijs.EncryptedData({ schema: safe.content }).encryptedContentInfo;
+    if (!info.encryptedContent) damaged('an encrypted safe has no content');
+    return toArrayBuffer(await decrypt(info.contentEncryptionAlgorithm, info.encryptedContent, password));
+  }
+  return damaged(`safe content type ${safe.contentType} is not supported (only password-protected safes)`);
+}
+
+/** Decrypts PBES2 content after checking its parameters, so hostile parameters fail cleanly and quickly. */
+async function decrypt(algorithm: pkijs.AlgorithmIdentifier, encrypted: asn1js.OctetString, password: ArrayBuffer): Promise<Buffer> {
+  if (algorithm.algorithmId !== OID.pbes2) {
+    damaged(`encryption ${algorithm.algorithmId} is not supported, only PBES2 (write it with OpenSSL 3 or Java 17)`);
+  }
+  const pbes2 = new pkijs.PBES2Params({ schema: algorithm.algorithmParams });
+  if (pbes2.keyDerivationFunc.algorithmId !== OID.pbkdf2) damaged(`key derivation ${pbes2.keyDerivationFunc.algorithmId} is not PBKDF2`);
+  const pbkdf2 = new pkijs.PBKDF2Params({ schema: pbes2.keyDerivationFunc.algorithmParams });
+  checkIterations(pbkdf2.iterationCount, 'PBKDF2');
+  if (!(pbkdf2.salt instanceof asn1js.OctetString)) damaged('PBKDF2 salt is not an OCTET STRING');
+  if (pbkdf2.prf) {
+    const prf = engine.getAlgorithmByOID(pbkdf2.prf.algorithmId);
+    const hash = 'hash' in prf ? (prf.hash as { name?: string }).name : undefined;
+    if (hash === undefined || !PBES2_PRF_HASHES.has(hash)) damaged(`PBKDF2 PRF ${pbkdf2.prf.algorithmId} is not supported`);
+  }
+  if (!AES_CBC_OIDS.has(pbes2.encryptionScheme.algorithmId)) damaged(`cipher ${pbes2.encryptionScheme.algorithmId} is not AES-CBC`);
+  const iv = pbes2.encryptionScheme.algorithmParams;
+  if (!(iv instanceof asn1js.OctetString) || iv.valueBlock.valueHexView.byteLength !== 16) damaged('AES-CBC IV is not 16 bytes');
+
+  const info = new pkijs.EncryptedContentInfo({ contentType: OID.data, contentEncryptionAlgorithm: algorithm, encryptedContent: encrypted });
+  return Buffer.from(await engine.decryptEncryptedContentInfo({ password, encryptedContentInfo: info }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+function checkPassword(password: string): void {
+  if (typeof password !== 'string' || password.length === 0) throw new CtiError('KEYSTORE', 'The keystore password must not be empty');
+}
+
+function checkIterations(count: number, what: string): void {
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_PKCS12_ITERATIONS) {
+    damaged(`${what} iteration count ${count} is outside 1 to ${MAX_PKCS12_ITERATIONS}`);
+  }
+}
+
+function damaged(reason: string): never {
+  throw new CtiError('KEYSTORE', `The keystore file is damaged or not supported: ${reason}`);
+}
+
+/** The password as UTF-8: PBES2 uses these bytes, and pkijs turns them into the BMPString the MAC needs. */
+function passwordBytes(password: string): ArrayBuffer {
+  return toArrayBuffer(Buffer.from(password, 'utf8'));
+}
+
+function parseCertificate(der: Buffer, what: string): X509Certificate {
+  try {
+    return new X509Certificate(der);
+  } catch (err) {
+    throw new CtiError('KEYSTORE', `The keystore ${what} is not a valid X.509 certificate`, { cause: err });
+  }
+}
+
+/** Decodes one DER/BER element and refuses trailing bytes, which pkijs alone would ignore. */
+function strictDer(bytes: Buffer, what: string): ArrayBuffer {
+  const buffer = toArrayBuffer(bytes);
+  const decoded = asn1js.fromBER(buffer);
+  if (decoded.offset === -1) damaged(`${what} is not valid ASN.1 (${decoded.result.error})`);
+  if (decoded.offset !== buffer.byteLength) damaged(`${buffer.byteLength - decoded.offset} trailing bytes after the ${what}`);
+  return buffer;
+}
+
+function bmpAttribute(attributes: pkijs.Attribute[] | undefined, type: string): string | undefined {
+  const value = attributes?.find((attribute) => attribute.type === type)?.values[0];
+  return value instanceof asn1js.BmpString ? value.valueBlock.value : undefined;
+}
+
+function algorithmName(oid: string): string {
+  const algorithm = engine.getAlgorithmByOID(oid);
+  return 'name' in algorithm ? algorithm.name : oid;
+}
+
+function encode(object: { toSchema(): asn1js.AsnType }): Buffer {
+  return Buffer.from(object.toSchema().toBER(false));
+}
+
+function toArrayBuffer(view: Uint8Array): ArrayBuffer {
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
+}

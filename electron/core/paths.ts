@@ -1,0 +1,43 @@
+/**
+ * Where ctiprefs keeps its files. The CLI and the desktop app share one per-user folder, the same one
+ * Electron calls userData for an app named "ctiprefs", so both see the same profiles and certificates.
+ */
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+export const APP_NAME = 'ctiprefs';
+
+export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.CTIPREFS_HOME) return resolve(env.CTIPREFS_HOME);
+  const home = env.HOME ?? homedir();
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
+}
+
+/** The files under one home folder. */
+export interface HomeLayout {
+  home: string;
+  settingsFile: string;
+  statusFile: string;
+  logFile: string;
+  defaultCertificateDir: string;
+  labDir: string;
+}
+
+export function homeLayout(home: string): HomeLayout {
+  return {
+    home,
+    settingsFile: join(home, 'settings.json'),
+    statusFile: join(home, 'status.json'),
+    logFile: join(home, 'logs', 'ctiprefs.log'),
+    defaultCertificateDir: join(home, 'certificates'),
+    labDir: join(home, 'lab'),
+  };
+}
+
+/** A profile's certificate folder: its own path when set (relative paths resolve against home). */
+export function certificateDir(layout: HomeLayout, certificatePath: string): string {
+  if (!certificatePath) return layout.defaultCertificateDir;
+  return isAbsolute(certificatePath) ? certificatePath : resolve(layout.home, certificatePath);
+}

@@ -1,0 +1,78 @@
+/**
+ * The certificate-operation status of each profile, persisted in `status.json` so that support staff
+ * see why an enrollment failed and an interrupted one is found again after a restart.
+ */
+import { isErrorCode } from '../../shared/errors.ts';
+import type { OperationStatus } from '../../shared/ipc.ts';
+import { readJsonFile, writeJsonFile } from './json-file.ts';
+
+const STATES = new Set(['none', 'pending', 'in-progress', 'succeeded', 'failed']);
+
+interface StatusDocument {
+  version: 1;
+  profiles: Record<string, OperationStatus>;
+}
+
+/** Keeps only well-formed entries: a damaged status file must not stop the app. */
+function checkStatusDocument(value: unknown): StatusDocument {
+  const doc: StatusDocument = { version: 1, profiles: {} };
+  if (typeof value !== 'object' || value === null) return doc;
+  const profiles = (value as { profiles?: unknown }).profiles;
+  if (typeof profiles !== 'object' || profiles === null) return doc;
+  for (const [id, status] of Object.entries(profiles)) {
+    if (!/^[a-z0-9-]{1,64}$/.test(id) || typeof status !== 'object' || status === null) continue;
+    const state = (status as { state?: unknown }).state;
+    if (typeof state !== 'string' || !STATES.has(state)) continue;
+    if (state === 'failed' && !isErrorCode((status as { code?: unknown }).code)) continue;
+    doc.profiles[id] = status as OperationStatus;
+  }
+  return doc;
+}
+
+export class StatusStore {
+  // Writes are serialised so two profiles finishing together never lose each other's update.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  async all(): Promise<Record<string, OperationStatus>> {
+    return (await this.read()).profiles;
+  }
+
+  async get(profileId: string): Promise<OperationStatus> {
+    return (await this.all())[profileId] ?? { state: 'none' };
+  }
+
+  set(profileId: string, status: OperationStatus): Promise<void> {
+    return this.update((doc) => {
+      doc.profiles[profileId] = status;
+    });
+  }
+
+  remove(profileId: string): Promise<void> {
+    return this.update((doc) => {
+      delete doc.profiles[profileId];
+    });
+  }
+
+  /** Profiles whose operation was pending or running when the process stopped. */
+  async interrupted(): Promise<string[]> {
+    return Object.entries(await this.all())
+      .filter(([, s]) => s.state === 'pending' || s.state === 'in-progress')
+      .map(([id]) => id);
+  }
+
+  private read(): Promise<StatusDocument> {
+    return readJsonFile(this.path, checkStatusDocument, { version: 1, profiles: {} });
+  }
+
+  private update(change: (doc: StatusDocument) => void): Promise<void> {
+    const next = this.queue.then(async () => {
+      const doc = await this.read();
+      change(doc);
+      await writeJsonFile(this.path, doc);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

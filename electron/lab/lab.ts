@@ -1,0 +1,130 @@
+/**
+ * The lab: a stand-in Unified CM cluster on loopback with the real wire formats. A TFTP server serves a
+ * signed CTLFile.tlv listing the lab's SAST, CallManager and CAPF certificates; a CAPF server enrolls
+ * LSCs; a CTIManager TLS endpoint checks them. Support staff rehearse with it; every test talks to it.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/fs/atomic-file.ts';
+import { buildSignedCtl } from '../core/ctl/build.ts';
+import { Role } from '../core/ctl/tags.ts';
+import { silentLogger, type Logger } from '../core/log.ts';
+import type { HashName } from '../core/pki/certificates.ts';
+import { startTftpServer } from '../core/tftp/server.ts';
+import { startCapfServer } from './capf-server.ts';
+import { startCtiManagerServer } from './ctimanager-server.ts';
+import { loadOrCreateLabPki, type LabPki } from './pki.ts';
+import { DEFAULT_LAB_PROFILE, type LabCapfProfile } from './profiles.ts';
+
+export const LAB_HOST = '127.0.0.1';
+export const CTL_FILENAME = 'CTLFile.tlv';
+
+export interface LabOptions {
+  dir: string;
+  tftpPort?: number;
+  capfPort?: number;
+  ctiManagerPort?: number;
+  profiles?: LabCapfProfile[];
+  /** Hash of the CTL signature; real clusters use SHA-1 on old releases and SHA-512/256 on new ones. */
+  ctlHash?: Extract<HashName, 'sha1' | 'sha256' | 'sha512'>;
+  logger?: Logger;
+}
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface Lab {
+  dir: string;
+  tftp: Endpoint;
+  capf: Endpoint;
+  ctiManager: Endpoint;
+  profiles: LabCapfProfile[];
+  pki: LabPki;
+  capfServer: Awaited<ReturnType<typeof startCapfServer>>;
+  ctiManagerServer: Awaited<ReturnType<typeof startCtiManagerServer>>;
+  /** Replaces the CTL the TFTP server serves (tests of updates and compromise). */
+  serveCtl(bytes: Buffer | undefined): void;
+  close(): Promise<void>;
+}
+
+/** Builds the lab CTL once and keeps it, so a restarted lab serves the same (unchanged) file. */
+async function loadOrBuildCtl(dir: string, pki: LabPki, hash: LabOptions['ctlHash']): Promise<Buffer> {
+  const path = join(dir, 'tftp', CTL_FILENAME);
+  if (!hash) {
+    try {
+      return await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  const ctl = buildSignedCtl({
+    signer: pki.sast,
+    hash: hash ?? 'sha256',
+    records: [
+      { role: Role.SAST, certificate: pki.sast.certificate },
+      { role: Role.CCM_TFTP, certificate: pki.callManager.certificate, dnsName: 'cucm-lab' },
+      { role: Role.CAPF, certificate: pki.capf.certificate, dnsName: 'cucm-lab' },
+    ],
+  });
+  await writeFileAtomic(path, ctl, 0o644);
+  return ctl;
+}
+
+export async function startLab(options: LabOptions): Promise<Lab> {
+  const logger = options.logger ?? silentLogger;
+  const profiles = options.profiles?.length ? options.profiles : [DEFAULT_LAB_PROFILE];
+  const pki = await loadOrCreateLabPki(join(options.dir, 'pki'));
+  let ctl: Buffer | undefined = await loadOrBuildCtl(options.dir, pki, options.ctlHash);
+
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const tftp = await startTftpServer({
+      host: LAB_HOST,
+      port: options.tftpPort ?? 0,
+      readFile: (name) => (name === CTL_FILENAME ? ctl : undefined),
+      logger,
+    });
+    started.push(tftp);
+    const capfServer = await startCapfServer({
+      host: LAB_HOST,
+      port: options.capfPort ?? 0,
+      certificate: pki.capf.certificate,
+      privateKey: pki.capf.privateKey,
+      profiles,
+      logger,
+    });
+    started.push(capfServer);
+    const ctiManagerServer = await startCtiManagerServer({
+      host: LAB_HOST,
+      port: options.ctiManagerPort ?? 0,
+      certificate: pki.callManager.certificate,
+      privateKey: pki.callManager.privateKey,
+      clientCa: [pki.capf.certificate],
+      logger,
+    });
+    started.push(ctiManagerServer);
+    return {
+      dir: options.dir,
+      tftp: { host: LAB_HOST, port: tftp.port },
+      capf: { host: LAB_HOST, port: capfServer.port },
+      ctiManager: { host: LAB_HOST, port: ctiManagerServer.port },
+      profiles,
+      pki,
+      capfServer,
+      ctiManagerServer,
+      serveCtl(bytes) {
+        ctl = bytes;
+      },
+      close: () => closeAll(started),
+    };
+  } catch (err) {
+    await closeAll(started);
+    throw err;
+  }
+}
+
+async function closeAll(servers: { close(): Promise<void> }[]): Promise<void> {
+  await Promise.allSettled(servers.reverse().map((s) => s.close()));
+}
