@@ -1,11 +1,30 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Integration tests bind real sockets and a real vault; keep files isolated but parallel.
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // Integration tests bind real sockets and a real vault; keep files isolated but parallel.
+          pool: 'forks',
+        },
+      },
+      {
+        // Svelte components in jsdom; window.ctiprefs is stubbed per test.
+        plugins: [svelte(), svelteTesting()],
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.ts'],
+          environment: 'jsdom',
+          testTimeout: 30_000,
+        },
+      },
+    ],
   },
 });

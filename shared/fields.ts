@@ -54,7 +54,9 @@ export const checkRetryInterval = (value: unknown): FieldError =>
 export const checkPort = (value: unknown, label = 'Port'): FieldError => checkIntegerRange(label, value, PORT);
 
 export function checkHost(value: unknown, label = 'Host'): FieldError {
-  return typeof value === 'string' && (IPV4.test(value) || HOST_NAME.test(value))
+  // An all-numeric name is meant as an IPv4 address and must be a valid one (RFC 3696: no numeric TLDs).
+  const valid = typeof value === 'string' && (/^[\d.]+$/.test(value) ? IPV4.test(value) : HOST_NAME.test(value));
+  return valid
     ? null
     : `${label} must be an IPv4 address or a host name`;
 }

@@ -66,6 +66,10 @@ export type ProfileErrors = Partial<Record<keyof Profile, string>>;
 
 const PROFILE_ID = /^[a-z0-9-]{1,64}$/;
 
+export function checkProfileId(value: unknown): string | null {
+  return typeof value === 'string' && PROFILE_ID.test(value) ? null : 'Profile id must be 1 to 64 of a-z, 0-9 and -';
+}
+
 export function defaultProfile(id: string): Profile {
   return {
     id,
@@ -113,7 +117,7 @@ export function validateProfile(value: unknown): ProfileErrors {
   const set = (field: keyof Profile, error: string | null) => {
     if (error) errors[field] = error;
   };
-  set('id', typeof p.id === 'string' && PROFILE_ID.test(p.id) ? null : 'Profile id must be 1 to 64 of a-z, 0-9 and -');
+  set('id', checkProfileId(p.id));
   set('userName', checkUserName(p.userName));
   set('instanceId', checkInstanceId(p.instanceId));
   set('tftpServers', checkTftpServers(p.tftpServers));

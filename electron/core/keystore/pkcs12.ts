@@ -27,6 +27,15 @@ const OID = {
 
 /** The PBES2 ciphers a keystore may use (AES-CBC, RFC 3565 OIDs); we write AES-256. */
 const AES_CBC_OIDS = new Set(['2.16.840.1.101.3.4.1.2', '2.16.840.1.101.3.4.1.22', '2.16.840.1.101.3.4.1.42']);
+/** Pre-2020 defaults (OpenSSL 1.1 and older, Windows): readable only with weak ciphers, so refused by name. */
+const LEGACY_PBE_NAMES: Record<string, string> = {
+  '1.2.840.113549.1.12.1.1': 'pbeWithSHAAnd128BitRC4',
+  '1.2.840.113549.1.12.1.2': 'pbeWithSHAAnd40BitRC4',
+  '1.2.840.113549.1.12.1.3': 'pbeWithSHAAnd3-KeyTripleDES-CBC',
+  '1.2.840.113549.1.12.1.4': 'pbeWithSHAAnd2-KeyTripleDES-CBC',
+  '1.2.840.113549.1.12.1.5': 'pbeWithSHAAnd128BitRC2-CBC',
+  '1.2.840.113549.1.12.1.6': 'pbeWithSHAAnd40BitRC2-CBC',
+};
 const PBES2_PRF_HASHES = new Set(['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512']);
 const MAC_HASHES = new Set(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']);
 const PFX_VERSION = 3;
@@ -44,7 +53,8 @@ export const PKCS12_ITERATIONS = 100_000;
 export const MAX_PKCS12_ITERATIONS = 1_000_000;
 
 const SALT_BYTES = 64;
-const ENCRYPTION = { name: 'AES-CBC', length: 256 } as const;
+// pkijs draws the IV itself; its type still asks for one.
+const ENCRYPTION = { name: 'AES-CBC', length: 256 } as unknown as pkijs.ContentEncryptionAlgorithm;
 const HASH = 'SHA-256';
 
 const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
@@ -269,7 +279,8 @@ async function openSafe(safe: pkijs.ContentInfo, password: ArrayBuffer): Promise
 /** Decrypts PBES2 content after checking its parameters, so hostile parameters fail cleanly and quickly. */
 async function decrypt(algorithm: pkijs.AlgorithmIdentifier, encrypted: asn1js.OctetString, password: ArrayBuffer): Promise<Buffer> {
   if (algorithm.algorithmId !== OID.pbes2) {
-    damaged(`encryption ${algorithm.algorithmId} is not supported, only PBES2 (write it with OpenSSL 3 or Java 17)`);
+    const name = LEGACY_PBE_NAMES[algorithm.algorithmId] ?? algorithm.algorithmId;
+    damaged(`legacy encryption ${name} is not supported, only PBES2/AES (re-export it with OpenSSL 3 or Java 17)`);
   }
   const pbes2 = new pkijs.PBES2Params({ schema: algorithm.algorithmParams });
   if (pbes2.keyDerivationFunc.algorithmId !== OID.pbkdf2) damaged(`key derivation ${pbes2.keyDerivationFunc.algorithmId} is not PBKDF2`);

@@ -1,0 +1,68 @@
+/** Command-line parsing: global flags, then a command path, then that command's options. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CtiError } from '../../shared/errors.ts';
+import { checkRetries, checkRetryInterval, RETRIES, RETRY_INTERVAL_S } from '../../shared/fields.ts';
+
+export interface GlobalOptions {
+  home?: string;
+  json: boolean;
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Splits `[--home DIR] [--json] command [sub] [options]`. */
+export function splitGlobal(argv: string[]): { global: GlobalOptions; rest: string[] } {
+  const global: GlobalOptions = { json: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') global.json = true;
+    else if (arg === '--home') {
+      const value = argv[++i];
+      if (!value) throw new CtiError('BAD_INPUT', '--home needs a folder path');
+      global.home = value;
+    } else if (arg.startsWith('--home=')) global.home = arg.slice('--home='.length);
+    else break;
+  }
+  const rest = argv.slice(i);
+  // Global flags are also accepted after the command, where scripts often put them.
+  const jsonIndex = rest.indexOf('--json');
+  if (jsonIndex > 0) {
+    global.json = true;
+    rest.splice(jsonIndex, 1);
+  }
+  return { global, rest };
+}
+
+export function parseCommandOptions<T extends OptionSpec>(args: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const known = Object.keys(options).map((name) => `--${name}`).join(', ');
+    throw new CtiError('BAD_INPUT', `${command}: ${(err as Error).message.split('\n')[0]} (options: ${known})`);
+  }
+}
+
+export function requireOption<T>(value: T | undefined, flag: string, allowed: string): T {
+  if (value === undefined || value === '') throw new CtiError('BAD_INPUT', `${flag} is required: ${allowed}`);
+  return value;
+}
+
+function parseInteger(text: string | undefined, flag: string, fallback: number, check: (n: unknown) => string | null): number {
+  if (text === undefined) return fallback;
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  const error = check(n);
+  if (error) throw new CtiError('BAD_INPUT', `${flag}: ${error}, got "${text}"`);
+  return n;
+}
+
+export const parseRetries = (text: string | undefined) => parseInteger(text, '--retries', RETRIES.default, checkRetries);
+export const parseRetryInterval = (text: string | undefined) =>
+  parseInteger(text, '--retry-interval', RETRY_INTERVAL_S.default, checkRetryInterval);
+
+export function parsePort(text: string | undefined, flag: string): number {
+  if (text === undefined) return 0;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 0 && n <= 65535)) throw new CtiError('BAD_INPUT', `${flag} must be 0 to 65535 (0 picks a free port), got "${text}"`);
+  return n;
+}

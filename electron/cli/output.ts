@@ -1,0 +1,28 @@
+/** What the CLI prints: one JSON object with --json, readable lines otherwise; errors on stderr. */
+import { ERRORS, exitCodeOf, type CtiError } from '../../shared/errors.ts';
+
+export interface Output {
+  json: boolean;
+  /** A progress line (stderr; silent in JSON mode so stdout stays one object). */
+  progress(line: string): void;
+  /** The command's result: an object for --json, text lines otherwise. */
+  result(value: unknown, text: string): void;
+  failure(error: CtiError): number;
+}
+
+export function createOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Output {
+  return {
+    json,
+    progress(line) {
+      if (!json) stderr.write(`${line}\n`);
+    },
+    result(value, text) {
+      stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+    },
+    failure(error) {
+      if (json) stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+      else stderr.write(`ctiprefs: ${error.message}\n  ${ERRORS[error.code].hint}\n`);
+      return exitCodeOf(error.code);
+    },
+  };
+}

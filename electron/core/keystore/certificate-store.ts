@@ -1,0 +1,212 @@
+/**
+ * The client certificates of one certificate folder: one PKCS#12 keystore per instance ID,
+ * `<dir>/<instanceId>.p12`, each with its own random password in the vault.
+ */
+import type { KeyObject } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CtiError, toCtiError, type ErrorCode } from '../../../shared/errors.ts';
+import { checkInstanceId } from '../../../shared/fields.ts';
+import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { toPem } from '../pki/certificates.ts';
+import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
+import { buildPkcs12, readPkcs12 } from './pkcs12.ts';
+import { findKeystorePassword, keystoreAccount, keystorePassword, type SecretVault } from './vault.ts';
+
+// Callers that list or enroll certificates describe them too; one import site for them.
+export { describeCertificate, type CertificateDetails } from './certificate-details.ts';
+
+const KEYSTORE_EXTENSION = '.p12';
+
+export interface IssuedCertificate {
+  privateKey: KeyObject;
+  /** DER */
+  certificate: Buffer;
+  /** Issuing certificates, DER, nearest first. */
+  chain?: Buffer[];
+}
+
+export interface StoredKeystore {
+  privateKey: KeyObject;
+  certificate: Buffer;
+  chain: Buffer[];
+}
+
+/** One keystore of the folder: its details, or why it could not be opened. */
+export type StoredCertificate =
+  | (CertificateDetails & { instanceId: string; error?: undefined })
+  | { instanceId: string; error: { code: ErrorCode; message: string } };
+
+export interface CertificateStoreOptions {
+  dir: string;
+  vault: SecretVault;
+  logger?: Logger;
+  /** Where CTIPREFS_KEYSTORE_PASSWORD is looked up; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class CertificateStore {
+  readonly dir: string;
+  readonly #vault: SecretVault;
+  readonly #logger: Logger;
+  readonly #env: NodeJS.ProcessEnv;
+
+  constructor(options: CertificateStoreOptions) {
+    this.dir = options.dir;
+    this.#vault = options.vault;
+    this.#logger = options.logger ?? silentLogger;
+    this.#env = options.env ?? process.env;
+  }
+
+  /** The keystore path of an instance ID, which is checked first so that it can never leave the folder. */
+  pathOf(instanceId: string): string {
+    const problem = checkInstanceId(instanceId);
+    if (problem) throw new CtiError('BAD_INPUT', problem);
+    return join(this.dir, `${instanceId}${KEYSTORE_EXTENSION}`);
+  }
+
+  /**
+   * Writes the keystore of an instance ID, replacing any previous one only once the new one is complete:
+   * the new bytes are opened again with the vault's password before the atomic rename.
+   */
+  async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
+    const path = this.pathOf(instanceId);
+    const password = await keystorePassword(this.#vault, instanceId, this.#env);
+    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId });
+    const check = await readPkcs12(bytes, password);
+    if (!check.certificate.equals(issued.certificate)) {
+      throw new CtiError('KEYSTORE', `The new keystore for "${instanceId}" did not read back; the previous keystore was kept`);
+    }
+    try {
+      await writeFileAtomic(path, bytes, 0o600);
+    } catch (err) {
+      throw new CtiError('KEYSTORE', `Could not write the keystore ${path} (${fsReason(err)}); the previous keystore was kept`, {
+        cause: err,
+      });
+    }
+    this.#logger.log('info', 'keystore.saved', { instanceId, path });
+  }
+
+  /** The key and certificates of an instance ID, or null when it has no keystore. */
+  async load(instanceId: string): Promise<StoredKeystore | null> {
+    const path = this.pathOf(instanceId);
+    const bytes = await this.#readFile(path);
+    if (!bytes) return null;
+    const password = await findKeystorePassword(this.#vault, instanceId, this.#env);
+    if (password === null) {
+      throw new CtiError(
+        'KEYSTORE',
+        `Keystore ${path}: its password is not in the OS credential vault (${keystoreAccount(instanceId)}); delete it and enroll again`,
+      );
+    }
+    try {
+      const { privateKey, certificate, chain } = await readPkcs12(bytes, password);
+      return { privateKey, certificate, chain };
+    } catch (err) {
+      const error = toCtiError(err);
+      throw new CtiError(error.code, `Keystore ${path}: ${error.message}`, { cause: err });
+    }
+  }
+
+  /** The certificate (DER) of an instance ID, or null when it has no keystore. */
+  async loadCertificate(instanceId: string): Promise<Buffer | null> {
+    return (await this.load(instanceId))?.certificate ?? null;
+  }
+
+  /** Every keystore of the folder, sorted by instance ID; one that cannot be opened carries an error instead. */
+  async list(now: Date = new Date()): Promise<StoredCertificate[]> {
+    const instanceIds = (await this.#fileNames())
+      .filter((name) => name.endsWith(KEYSTORE_EXTENSION))
+      .map((name) => name.slice(0, -KEYSTORE_EXTENSION.length))
+      .filter((id) => checkInstanceId(id) === null)
+      .sort();
+    const listed: StoredCertificate[] = [];
+    for (const instanceId of instanceIds) {
+      try {
+        const stored = await this.load(instanceId);
+        // Deleted between readdir and now: not part of the listing any more.
+        if (stored) listed.push({ instanceId, ...describeCertificate(stored.certificate, now) });
+      } catch (err) {
+        const error = toCtiError(err);
+        this.#logger.log('warn', 'keystore.unreadable', { instanceId, code: error.code, message: error.message });
+        listed.push({ instanceId, error: { code: error.code, message: error.message } });
+      }
+    }
+    return listed;
+  }
+
+  /** The certificate and its chain as PEM text: never the key. */
+  async exportPem(instanceId: string): Promise<string> {
+    const stored = await this.#require(instanceId);
+    return [stored.certificate, ...stored.chain].map((der) => toPem(der)).join('');
+  }
+
+  /** Copies the keystore (same password) after checking that it opens. */
+  async exportP12(instanceId: string, outPath: string): Promise<void> {
+    await this.#require(instanceId);
+    const bytes = await this.#readFile(this.pathOf(instanceId));
+    if (!bytes) throw notStored(instanceId);
+    try {
+      await writeFileAtomic(outPath, bytes, 0o600);
+    } catch (err) {
+      throw new CtiError('KEYSTORE', `Could not write ${outPath} (${fsReason(err)})`, { cause: err });
+    }
+    this.#logger.log('info', 'keystore.exported', { instanceId, path: outPath });
+  }
+
+  /** Removes the keystore and its vault password; false when there was none. */
+  async delete(instanceId: string): Promise<boolean> {
+    const path = this.pathOf(instanceId);
+    try {
+      await rm(path);
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw new CtiError('KEYSTORE', `Could not delete the keystore ${path} (${fsReason(err)})`, { cause: err });
+    }
+    try {
+      await this.#vault.delete(keystoreAccount(instanceId));
+    } catch (err) {
+      // The keystore is gone; a leftover password opens nothing, so this is worth a warning only.
+      this.#logger.log('warn', 'keystore.password-not-deleted', { instanceId, code: toCtiError(err).code });
+    }
+    this.#logger.log('info', 'keystore.deleted', { instanceId, path });
+    return true;
+  }
+
+  async #require(instanceId: string): Promise<StoredKeystore> {
+    const stored = await this.load(instanceId);
+    if (!stored) throw notStored(instanceId);
+    return stored;
+  }
+
+  async #readFile(path: string): Promise<Buffer | null> {
+    try {
+      return await readFile(path);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw new CtiError('KEYSTORE', `Could not read the keystore ${path} (${fsReason(err)})`, { cause: err });
+    }
+  }
+
+  async #fileNames(): Promise<string[]> {
+    try {
+      return await readdir(this.dir);
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw new CtiError('KEYSTORE', `Could not list the certificate folder ${this.dir} (${fsReason(err)})`, { cause: err });
+    }
+  }
+}
+
+function notStored(instanceId: string): CtiError {
+  return new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+function fsReason(err: unknown): string {
+  return (err as NodeJS.ErrnoException | undefined)?.code ?? (err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,216 @@
+/**
+ * Where the keystore passwords and the CTL integrity key live: the OS credential vault (Keychain,
+ * Credential Manager, Secret Service), or, on headless machines without one, a password the operator puts
+ * in CTIPREFS_KEYSTORE_PASSWORD. Never a command-line flag: those end up in shell history and `ps`.
+ */
+import { pbkdf2 as pbkdf2Cb, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { CtiError } from '../../../shared/errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { PKCS12_ITERATIONS } from './pkcs12.ts';
+
+const pbkdf2 = promisify(pbkdf2Cb);
+
+export const KEYSTORE_PASSWORD_ENV = 'CTIPREFS_KEYSTORE_PASSWORD';
+export const MIN_ENV_PASSWORD_LENGTH = 8;
+export const DEFAULT_VAULT_SERVICE = 'ctiprefs';
+export const INTEGRITY_KEY_ACCOUNT = 'ctl-integrity';
+const INTEGRITY_KEY_BYTES = 32;
+const GENERATED_PASSWORD_BYTES = 32;
+const KEYSTORE_ID = /^[\x21-\x7e]{1,200}$/;
+
+export function keystoreAccount(keystoreId: string): string {
+  return `keystore:${keystoreId}`;
+}
+
+export interface SecretVault {
+  readonly kind: 'os-vault' | 'environment';
+  /** The secret, or null when the vault holds none under this account. */
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  /** Removes the secret; absent secrets are not an error. */
+  delete(account: string): Promise<void>;
+}
+
+/**
+ * On Linux the entry is pinned to the Secret Service (gnome-keyring, KWallet): the library would otherwise
+ * fall back to the kernel keyring, which forgets everything at logout, and the keystores written with
+ * those passwords could never be opened again. Other platforms ignore the option.
+ */
+const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
+
+export class OsVault implements SecretVault {
+  readonly kind = 'os-vault';
+  constructor(readonly service = DEFAULT_VAULT_SERVICE) {}
+
+  get(account: string): Promise<string | null> {
+    return this.call(account, 'read', (entry) => entry.getPassword());
+  }
+
+  async set(account: string, secret: string): Promise<void> {
+    await this.call(account, 'store', (entry) => entry.setPassword(secret));
+  }
+
+  async delete(account: string): Promise<void> {
+    await this.call(account, 'delete', (entry) => entry.deletePassword());
+  }
+
+  private async call<T>(account: string, action: string, operation: (entry: AsyncEntry) => Promise<T>): Promise<T> {
+    try {
+      // Async entries: a vault call can wait on D-Bus or an unlock prompt and must not block the event loop.
+      return await operation(new AsyncEntry(this.service, account, ENTRY_OPTIONS));
+    } catch (err) {
+      throw new CtiError(
+        'VAULT',
+        `The OS credential vault could not ${action} the secret "${account}" of service "${this.service}": ${reasonOf(err)}`,
+        { cause: err },
+      );
+    }
+  }
+}
+
+/**
+ * Stands in for the vault when there is none: it answers from CTIPREFS_KEYSTORE_PASSWORD alone and stores
+ * nothing, so a secret that must be random and remembered cannot silently be lost at exit.
+ */
+export class EnvironmentVault implements SecretVault {
+  readonly kind = 'environment';
+  // A #private field: never shown by console.log, util.inspect or JSON.stringify.
+  readonly #password: string;
+  #integrityKey: Promise<string> | undefined;
+
+  constructor(password: string) {
+    this.#password = checkEnvironmentPassword(password);
+  }
+
+  async get(account: string): Promise<string | null> {
+    if (account.startsWith(keystoreAccount(''))) return this.#password;
+    if (account === INTEGRITY_KEY_ACCOUNT) {
+      this.#integrityKey ??= deriveIntegrityKey(this.#password).then((key) => key.toString('base64url'));
+      return this.#integrityKey;
+    }
+    return null;
+  }
+
+  async set(account: string): Promise<void> {
+    throw new CtiError(
+      'VAULT',
+      `No OS credential vault: cannot keep the secret "${account}" (only ${KEYSTORE_PASSWORD_ENV} is available)`,
+    );
+  }
+
+  async delete(): Promise<void> {
+    // Nothing is stored, so nothing to delete.
+  }
+}
+
+/**
+ * The vault to use: the OS vault when a probe write/read/delete works, otherwise the environment password,
+ * otherwise a VAULT error that says what to do. A probe (instead of trusting the first real call) makes the
+ * choice once, before any keystore depends on it.
+ */
+export async function openVault(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { service?: string; logger?: Logger } = {},
+): Promise<SecretVault> {
+  const logger = options.logger ?? silentLogger;
+  const vault = new OsVault(options.service);
+  let problem: string;
+  try {
+    await probe(vault);
+    return vault;
+  } catch (err) {
+    problem = err instanceof Error ? err.message : String(err);
+  }
+  const password = environmentPassword(env);
+  if (password === undefined) {
+    throw new CtiError('VAULT', `No OS credential vault is available (${problem}); unlock it, or set ${KEYSTORE_PASSWORD_ENV}`);
+  }
+  logger.log('warn', 'vault.unavailable', { problem, using: KEYSTORE_PASSWORD_ENV });
+  return new EnvironmentVault(password);
+}
+
+async function probe(vault: OsVault): Promise<void> {
+  const account = `probe:${randomBytes(8).toString('hex')}`;
+  const value = randomBytes(16).toString('base64url');
+  await vault.set(account, value);
+  try {
+    if ((await vault.get(account)) !== value) {
+      throw new CtiError('VAULT', 'The OS credential vault did not return the probe secret it stored');
+    }
+  } finally {
+    await vault.delete(account);
+  }
+}
+
+/**
+ * The password of one keystore: CTIPREFS_KEYSTORE_PASSWORD when set (headless agents), otherwise the vault
+ * entry `keystore:<keystoreId>`, created with 32 random bytes the first time.
+ */
+export async function keystorePassword(vault: SecretVault, keystoreId: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const existing = await findKeystorePassword(vault, keystoreId, env);
+  if (existing !== null) return existing;
+  const account = keystoreAccount(keystoreId);
+  await vault.set(account, randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url'));
+  // Read back: if two processes raced to create it, both continue with the one the vault kept.
+  const kept = await vault.get(account);
+  if (!kept) throw new CtiError('VAULT', `The OS credential vault did not keep the secret "${account}"`);
+  return kept;
+}
+
+/** Like keystorePassword, but never creates one: for opening a keystore that already exists. */
+export async function findKeystorePassword(
+  vault: SecretVault,
+  keystoreId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | null> {
+  if (!KEYSTORE_ID.test(keystoreId)) {
+    throw new CtiError('BAD_INPUT', 'Keystore ID must be 1 to 200 printable ASCII characters without spaces');
+  }
+  const fromEnv = environmentPassword(env);
+  if (fromEnv !== undefined) return fromEnv;
+  const stored = await vault.get(keystoreAccount(keystoreId));
+  if (stored === '') throw new CtiError('VAULT', `The vault secret "${keystoreAccount(keystoreId)}" is empty`);
+  return stored;
+}
+
+/** The key of the CTL trust store's HMAC: 32 random bytes kept in the vault (derived from the env password without one). */
+export async function integrityKey(vault: SecretVault): Promise<Buffer> {
+  let stored = await vault.get(INTEGRITY_KEY_ACCOUNT);
+  if (stored === null) {
+    await vault.set(INTEGRITY_KEY_ACCOUNT, randomBytes(INTEGRITY_KEY_BYTES).toString('base64url'));
+    stored = await vault.get(INTEGRITY_KEY_ACCOUNT);
+  }
+  const key = stored === null ? undefined : Buffer.from(stored, 'base64url');
+  if (!key || key.length !== INTEGRITY_KEY_BYTES) {
+    throw new CtiError('VAULT', `The vault secret "${INTEGRITY_KEY_ACCOUNT}" is damaged (expected ${INTEGRITY_KEY_BYTES} bytes, base64url)`);
+  }
+  return key;
+}
+
+/** CTIPREFS_KEYSTORE_PASSWORD, checked; undefined when the variable is not set. */
+export function environmentPassword(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env[KEYSTORE_PASSWORD_ENV];
+  return value === undefined ? undefined : checkEnvironmentPassword(value);
+}
+
+function checkEnvironmentPassword(value: string): string {
+  if (value.length < MIN_ENV_PASSWORD_LENGTH) {
+    throw new CtiError('BAD_INPUT', `${KEYSTORE_PASSWORD_ENV} must be at least ${MIN_ENV_PASSWORD_LENGTH} characters`);
+  }
+  return value;
+}
+
+/**
+ * The integrity key from the environment password. PBKDF2 with the keystore's iteration count rather than
+ * a plain HKDF: the HMAC of the stored CTL must not become a cheaper way to guess the password than the
+ * keystore itself. The fixed salt separates this key from every other use of the password.
+ */
+export async function deriveIntegrityKey(password: string): Promise<Buffer> {
+  return pbkdf2(password, 'ctiprefs/ctl-integrity/v1', PKCS12_ITERATIONS, INTEGRITY_KEY_BYTES, 'sha256');
+}
+
+function reasonOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 300);
+}

@@ -1,0 +1,56 @@
+/**
+ * The sandboxed preload: exposes exactly one object, `window.ctiprefs` (CtiprefsApi from shared/ipc.ts), and
+ * never `ipcRenderer` itself. Bundled to CommonJS (dist-electron/preload.cjs) because sandboxed preloads
+ * cannot load ES modules.
+ *
+ * Electron's context bridge copies only the message of a thrown Error, so the preload hands the page
+ * envelopes and a tiny main-world function turns error envelopes into errors carrying `code` and `hint`.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { decodeEnvelope, toErrorPayload } from '../shared/ipc-error.ts';
+import { PROGRESS_EVENT, type Channel, type CtiprefsApi, type IpcEnvelope, type ProgressEvent } from '../shared/ipc.ts';
+
+interface EnvelopeTransport {
+  invoke(channel: Channel, ...request: unknown[]): Promise<IpcEnvelope<unknown>>;
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
+}
+
+const transport: EnvelopeTransport = {
+  async invoke(channel, ...request) {
+    try {
+      // Decode and re-encode: whatever arrives, the page only ever sees a well-formed envelope.
+      return { result: decodeEnvelope(await ipcRenderer.invoke(channel, ...request)) };
+    } catch (err) {
+      return { error: toErrorPayload(err) };
+    }
+  },
+  onProgress(listener) {
+    // The IPC event (sender, ports) stays in the preload; the page gets the plain progress data.
+    const forward = (_event: IpcRendererEvent, progress: ProgressEvent) => listener(progress);
+    ipcRenderer.on(PROGRESS_EVENT, forward);
+    return () => {
+      ipcRenderer.removeListener(PROGRESS_EVENT, forward);
+    };
+  },
+};
+
+/**
+ * Runs in the page's main world, serialized by Electron: it must not refer to anything outside its body.
+ * Same contract as decodeEnvelope: the result, or an Error named IpcError with `code`, `message` and `hint`.
+ */
+function installCtiprefsApi(bridge: EnvelopeTransport): void {
+  const api: CtiprefsApi = {
+    invoke: (async (channel: Channel, ...request: unknown[]) => {
+      const envelope = await bridge.invoke(channel, ...request);
+      if ('error' in envelope) {
+        const error = new Error(envelope.error.message);
+        throw Object.assign(error, { name: 'IpcError', code: envelope.error.code, hint: envelope.error.hint });
+      }
+      return envelope.result;
+    }) as CtiprefsApi['invoke'],
+    onProgress: (listener) => bridge.onProgress(listener),
+  };
+  Object.defineProperty(window, 'ctiprefs', { value: Object.freeze(api), enumerable: true });
+}
+
+contextBridge.executeInMainWorld({ func: installCtiprefsApi, args: [transport] });

@@ -1,0 +1,45 @@
+/** Plain-words formatting shared by the tabs. */
+import type { EnrollStep } from '../../../shared/ipc.ts';
+
+const STEP_LABELS: Record<EnrollStep, string> = {
+  'ctl-download': 'Downloading the trust list (CTL)',
+  'ctl-verify': 'Verifying the trust list (CTL)',
+  'capf-connect': 'Connecting to the CAPF server',
+  'capf-authenticate': 'Authenticating with the CAPF server',
+  'key-generate': 'Generating the key pair',
+  'certificate-store': 'Storing the certificate',
+  'retry-wait': 'Waiting before the next attempt',
+};
+
+export function stepLabel(step: EnrollStep): string {
+  return STEP_LABELS[step] ?? step;
+}
+
+export function formatDateTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString();
+}
+
+/** TSP error values are shown the way the TAPI guide prints them, e.g. 0x00000011. */
+export function formatTspError(value: number): string {
+  return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** Whole seconds until `iso` (never negative). */
+export function secondsUntil(iso: string, now: number): number {
+  const at = new Date(iso).getTime();
+  return Number.isNaN(at) ? 0 : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Colon-separated hex pairs, the way certificate viewers show fingerprints. */
+export function formatFingerprint(hex: string): string {
+  const clean = hex.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return clean.match(/.{1,2}/g)?.join(':') ?? hex;
+}

@@ -1,0 +1,158 @@
+/**
+ * Real certificates and raw TLS peers for the CTIManager tests: a CAPF-like CA that issues client
+ * certificates, a self-signed CallManager server certificate, and a second CA nobody trusts.
+ */
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import { decodeLabStatusFrame, LAB_STATUS_FRAME_LENGTH } from '../../../electron/core/ctimanager/lab-status-frame.ts';
+import { createCertificate, generateKeyPair, toPem, type KeySpec } from '../../../electron/core/pki/certificates.ts';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface Identity {
+  certificate: Buffer;
+  privateKey: KeyObject;
+  fingerprint256: string;
+}
+
+export interface TestPki {
+  capfCa: Identity;
+  otherCa: Identity;
+  callManager: Identity;
+  otherServer: Identity;
+  /** Issued by capfCa. */
+  clientRsa: Identity;
+  clientEc: Identity;
+  /** Issued by otherCa. */
+  strangerClient: Identity;
+}
+
+async function selfSigned(cn: string, spec: KeySpec, isCa: boolean): Promise<Identity> {
+  const keys = await generateKeyPair(spec);
+  const certificate = createCertificate({
+    subject: { O: 'ctiprefs test', CN: cn },
+    publicKey: keys.publicKey,
+    selfSigningKey: keys.privateKey,
+    isCa,
+    ...(isCa ? {} : { extendedKeyUsage: ['serverAuth', 'clientAuth'] as const }),
+  });
+  return { certificate, privateKey: keys.privateKey, fingerprint256: new X509Certificate(certificate).fingerprint256 };
+}
+
+async function issued(cn: string, spec: KeySpec, issuer: Identity): Promise<Identity> {
+  const keys = await generateKeyPair(spec);
+  const certificate = createCertificate({
+    subject: { CN: cn },
+    publicKey: keys.publicKey,
+    issuer: { certificate: issuer.certificate, privateKey: issuer.privateKey },
+    extendedKeyUsage: ['clientAuth'],
+  });
+  return { certificate, privateKey: keys.privateKey, fingerprint256: new X509Certificate(certificate).fingerprint256 };
+}
+
+export async function createTestPki(): Promise<TestPki> {
+  const [capfCa, otherCa, callManager, otherServer] = await Promise.all([
+    selfSigned('CAPF-test', { type: 'ec', curve: 'P-256' }, true),
+    selfSigned('Other-CA', { type: 'ec', curve: 'P-256' }, true),
+    selfSigned('cucm-test', { type: 'ec', curve: 'P-256' }, false),
+    selfSigned('cucm-impostor', { type: 'ec', curve: 'P-256' }, false),
+  ]);
+  const [clientRsa, clientEc, strangerClient] = await Promise.all([
+    issued('instance1', { type: 'rsa', bits: 1024 }, capfCa),
+    issued('instance2', { type: 'ec', curve: 'P-256' }, capfCa),
+    issued('instance1', { type: 'ec', curve: 'P-256' }, otherCa),
+  ]);
+  return { capfCa, otherCa, callManager, otherServer, clientRsa, clientEc, strangerClient };
+}
+
+/** A TLS server like a real CTIManager: mutual TLS, then whatever `onSession` does (default: silence). */
+export async function startTlsPeer(options: {
+  identity: Identity;
+  clientCa: Identity;
+  maxVersion?: tls.SecureVersion;
+  onSession?: (socket: tls.TLSSocket) => void;
+}): Promise<{ port: number; sessions: tls.TLSSocket[]; close(): Promise<void> }> {
+  const sessions: tls.TLSSocket[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer({
+    cert: toPem(options.identity.certificate),
+    key: options.identity.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    ca: [toPem(options.clientCa.certificate)],
+    requestCert: true,
+    rejectUnauthorized: true,
+    ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+  });
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('tlsClientError', () => {});
+  server.on('secureConnection', (socket) => {
+    socket.on('error', () => {});
+    sessions.push(socket);
+    options.onSession?.(socket);
+  });
+  const port = await listen(server);
+  return { port, sessions, close: () => closeServer(server, sockets) };
+}
+
+/** A TCP listener that accepts and never says a word (no TLS at all). */
+export async function startSilentTcpListener(onConnection?: (socket: net.Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => sockets.delete(socket));
+    onConnection?.(socket);
+  });
+  const port = await listen(server);
+  return { port, close: () => closeServer(server, sockets) };
+}
+
+/** A port on 127.0.0.1 where nothing listens (bound once, then released). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A long-lived "provider" session with the lab CTIManager: resolves once the lab accepted it. */
+export function openProviderSession(port: number, client: Identity, trusted: Identity): Promise<{ socket: tls.TLSSocket; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: LOOPBACK,
+      port,
+      cert: toPem(client.certificate),
+      key: client.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      ca: [toPem(trusted.certificate)],
+      checkServerIdentity: () => undefined,
+    });
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    let received = Buffer.alloc(0);
+    socket.on('error', (err) => reject(err));
+    socket.once('close', () => reject(new Error('provider session closed before it was accepted')));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < LAB_STATUS_FRAME_LENGTH) return;
+      const decoded = decodeLabStatusFrame(received);
+      if (decoded.kind === 'status' && decoded.status === 0) resolve({ socket, closed });
+      else reject(new Error(`provider session not accepted: ${JSON.stringify(decoded)}`));
+    });
+  });
+}
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+function closeServer(server: net.Server, sockets: Set<net.Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const socket of sockets) socket.destroy();
+  });
+}
