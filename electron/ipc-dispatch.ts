@@ -6,12 +6,17 @@
 import { CtiError } from '../shared/errors.ts';
 import { toErrorPayload } from '../shared/ipc-error.ts';
 import { validateRequest } from '../shared/ipc-validate.ts';
-import type { Channel, IpcEnvelope, RequestOf, ResponseOf } from '../shared/ipc.ts';
+import type { Channel, IpcEnvelope, ProgressEvent, RequestOf, ResponseOf } from '../shared/ipc.ts';
 import { silentLogger, type Logger } from './core/log.ts';
 
 /** The part of the AppService the dispatcher needs. */
 export interface ChannelHandler {
   handle<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+}
+
+/** What a transport (Electron IPC, the preview bridge) needs from the AppService. */
+export interface IpcService extends ChannelHandler {
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
 }
 
 export async function dispatchRequest(

@@ -7,14 +7,10 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
 import { CtiError } from '../shared/errors.ts';
 import { toErrorPayload } from '../shared/ipc-error.ts';
-import { CHANNELS, PROGRESS_EVENT, type IpcEnvelope, type ProgressEvent } from '../shared/ipc.ts';
+import { CHANNELS, PROGRESS_EVENT, type IpcEnvelope } from '../shared/ipc.ts';
 import { isAppUrl } from './app-protocol.ts';
 import { silentLogger, type Logger } from './core/log.ts';
-import { dispatchRequest, type ChannelHandler } from './ipc-dispatch.ts';
-
-export interface IpcService extends ChannelHandler {
-  onProgress(listener: (event: ProgressEvent) => void): () => void;
-}
+import { dispatchRequest, type IpcService } from './ipc-dispatch.ts';
 
 type MainIpc = Pick<IpcMain, 'handle' | 'removeHandler'>;
 type Frame = Pick<WebFrameMain, 'url'>;

@@ -8,12 +8,8 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { decodeEnvelope, toErrorPayload } from '../shared/ipc-error.ts';
-import { PROGRESS_EVENT, type Channel, type CtiprefsApi, type IpcEnvelope, type ProgressEvent } from '../shared/ipc.ts';
-
-interface EnvelopeTransport {
-  invoke(channel: Channel, ...request: unknown[]): Promise<IpcEnvelope<unknown>>;
-  onProgress(listener: (event: ProgressEvent) => void): () => void;
-}
+import { PROGRESS_EVENT, type ProgressEvent } from '../shared/ipc.ts';
+import { installCtiprefsApi, type EnvelopeTransport } from './preload-main-world.ts';
 
 const transport: EnvelopeTransport = {
   async invoke(channel, ...request) {
@@ -33,24 +29,5 @@ const transport: EnvelopeTransport = {
     };
   },
 };
-
-/**
- * Runs in the page's main world, serialized by Electron: it must not refer to anything outside its body.
- * Same contract as decodeEnvelope: the result, or an Error named IpcError with `code`, `message` and `hint`.
- */
-function installCtiprefsApi(bridge: EnvelopeTransport): void {
-  const api: CtiprefsApi = {
-    invoke: (async (channel: Channel, ...request: unknown[]) => {
-      const envelope = await bridge.invoke(channel, ...request);
-      if ('error' in envelope) {
-        const error = new Error(envelope.error.message);
-        throw Object.assign(error, { name: 'IpcError', code: envelope.error.code, hint: envelope.error.hint });
-      }
-      return envelope.result;
-    }) as CtiprefsApi['invoke'],
-    onProgress: (listener) => bridge.onProgress(listener),
-  };
-  Object.defineProperty(window, 'ctiprefs', { value: Object.freeze(api), enumerable: true });
-}
 
 contextBridge.executeInMainWorld({ func: installCtiprefsApi, args: [transport] });

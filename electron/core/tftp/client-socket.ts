@@ -45,13 +45,23 @@ export async function openClientSocket(server: ServerAddress): Promise<ClientSoc
       await once(requester, 'connect');
     }
     const connected = requester;
+    // Sends complete asynchronously; closing first would drop a final ACK or ERROR, so close waits for them.
+    let inFlight = 0;
+    let drained: (() => void) | undefined;
+    const track = (callback: (error: Error | null) => void) => (error: Error | null) => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+      callback(error);
+    };
     return {
       sendRequest(packet, callback) {
-        if (connected) connected.send(packet, callback);
-        else main.send(packet, server.port, server.address, callback);
+        inFlight++;
+        if (connected) connected.send(packet, track(callback));
+        else main.send(packet, server.port, server.address, track(callback));
       },
       send(packet, port, address, callback) {
-        main.send(packet, port, address, callback);
+        inFlight++;
+        main.send(packet, port, address, track(callback));
       },
       onMessage(handler) {
         for (const socket of sockets) socket.on('message', handler);
@@ -59,7 +69,10 @@ export async function openClientSocket(server: ServerAddress): Promise<ClientSoc
       onError(handler) {
         for (const socket of sockets) socket.on('error', handler);
       },
-      close: () => closeAll(sockets),
+      async close() {
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        await closeAll(sockets);
+      },
     };
   } catch (err) {
     await closeAll(sockets);

@@ -46,6 +46,8 @@ export function runReadTransfer(plan: TransferPlan, peer: TransferPeer): { done:
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
   let ended = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
 
   const end = (event: string, fields: Record<string, unknown> = {}): void => {
     if (ended) return;
@@ -53,15 +55,23 @@ export function runReadTransfer(plan: TransferPlan, peer: TransferPeer): { done:
     clearTimeout(timer);
     socket.removeAllListeners('message');
     logger.log(event === 'tftp.sent' ? 'info' : 'warn', event, { file: plan.file, client: `${client.address}:${client.port}`, ...fields });
-    try {
-      socket.close(() => finish());
-    } catch {
-      finish();
-    }
+    const close = (): void => {
+      try {
+        socket.close(() => finish());
+      } catch {
+        finish();
+      }
+    };
+    // A final ERROR may still be on its way out: closing first would drop it.
+    if (inFlight > 0) drained = close;
+    else close();
   };
 
   const send = (packet: Buffer): void => {
+    inFlight++;
     socket.send(packet, client.port, client.address, (error) => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
       if (error) end('tftp.failed', { reason: error.message });
     });
   };

@@ -70,9 +70,10 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const transfers = new Set<() => void>();
   let closing = false;
 
-  const refuse = (socket: dgram.Socket, remote: dgram.RemoteInfo, code: number, message: string, fields: Record<string, unknown>): void => {
+  /** Resolves once the ERROR left, so the caller may close the socket without dropping it. */
+  const refuse = (socket: dgram.Socket, remote: dgram.RemoteInfo, code: number, message: string, fields: Record<string, unknown>): Promise<void> => {
     logger.log('warn', 'tftp.refused', { client: `${remote.address}:${remote.port}`, code, message, ...fields });
-    socket.send(encodeError({ code, message }), remote.port, remote.address);
+    return new Promise((resolve) => socket.send(encodeError({ code, message }), remote.port, remote.address, () => resolve()));
   };
 
   const handleRequest = async (message: Buffer, remote: dgram.RemoteInfo): Promise<void> => {
@@ -82,11 +83,11 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     } catch (err) {
       // Stray non-requests (an ACK or DATA sent to the wrong port) are not answered from the listening port.
       if (message.length >= 2 && message.readUInt16BE(0) > OPCODE.WRQ) return;
-      refuse(listener, remote, TFTP_ERROR_CODE.ILLEGAL_OPERATION, 'Malformed request', { reason: (err as Error).message });
+      void refuse(listener, remote, TFTP_ERROR_CODE.ILLEGAL_OPERATION, 'Malformed request', { reason: (err as Error).message });
       return;
     }
     if (pending.size >= limits.maxTransfers) {
-      refuse(listener, remote, TFTP_ERROR_CODE.UNDEFINED, 'Server busy, try again later', { file: request.filename });
+      void refuse(listener, remote, TFTP_ERROR_CODE.UNDEFINED, 'Server busy, try again later', { file: request.filename });
       return;
     }
     // Each transfer gets its own socket, so even a refusal comes from a new transfer ID, as RFC 1350 has it.
@@ -100,7 +101,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     } catch (err) {
       const refusal = err instanceof Refusal ? err : new Refusal(TFTP_ERROR_CODE.UNDEFINED, 'Cannot read the file');
       if (!(err instanceof Refusal)) logger.log('error', 'tftp.read.failed', { file: request.filename, reason: (err as Error).message });
-      if (!closing) refuse(socket, remote, refusal.tftpCode, refusal.message, { file: request.filename });
+      if (!closing) await refuse(socket, remote, refusal.tftpCode, refusal.message, { file: request.filename });
       await new Promise<void>((resolve) => socket.close(() => resolve()));
       return;
     }

@@ -1,0 +1,59 @@
+/**
+ * Turns a CTL into the plain data the UI and the CLI show (shared/ipc.ts): role names, names, serials,
+ * validity and fingerprints. Certificates that fail to parse fall back to the record's own strings.
+ */
+import { CtiError } from '../../../shared/errors.ts';
+import type { CtlRecordInfo, TrustListInfo } from '../../../shared/ipc.ts';
+import { tryCertificateFieldsOf, unsignedSerial } from './certificate-fields.ts';
+import type { CtlFile, CtlRecord } from './codec.ts';
+import { ALLOWED_HASHES_TEXT, hashDisplayNameOf, roleName } from './tags.ts';
+
+/** What the trust store knows about a CTL beyond its bytes. */
+export interface CtlTrustMeta {
+  firstTrustedAt: string;
+  updatedAt: string;
+  source: string;
+  trustedOnFirstUse: boolean;
+  signerFingerprintSha256: string;
+}
+
+function serialHex(serial: Buffer): string {
+  return unsignedSerial(serial).toString('hex').toUpperCase();
+}
+
+export function describeRecord(record: CtlRecord): CtlRecordInfo {
+  const cert = tryCertificateFieldsOf(record.certificate);
+  const serial = cert?.serialNumber ?? record.serialNumber;
+  const info: CtlRecordInfo = {
+    role: record.role,
+    roleName: roleName(record.role),
+    subject: cert?.subject ?? record.subjectName ?? '',
+    issuer: cert?.issuer ?? record.issuerName ?? '',
+    serialNumber: serial ? serialHex(serial) : '',
+  };
+  if (record.dnsName) info.dnsName = record.dnsName;
+  if (cert) {
+    info.validFrom = cert.notBefore.toISOString();
+    info.validTo = cert.notAfter.toISOString();
+    info.fingerprintSha256 = cert.fingerprintSha256;
+  }
+  return info;
+}
+
+export function describeCtl(ctl: CtlFile, meta: CtlTrustMeta): TrustListInfo {
+  const hashAlgorithm = hashDisplayNameOf(ctl.header.hashAlgorithm);
+  if (!hashAlgorithm) {
+    throw new CtiError('CTL_INVALID', `CTL hash algorithm ${ctl.header.hashAlgorithm} is not supported; allowed are ${ALLOWED_HASHES_TEXT}`);
+  }
+  return {
+    signerSubject: ctl.header.signer.name,
+    signerFingerprintSha256: meta.signerFingerprintSha256,
+    hashAlgorithm,
+    timestamp: new Date(ctl.header.timestamp * 1000).toISOString(),
+    firstTrustedAt: meta.firstTrustedAt,
+    updatedAt: meta.updatedAt,
+    source: meta.source,
+    trustedOnFirstUse: meta.trustedOnFirstUse,
+    records: ctl.records.map(describeRecord),
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * The trusted CTL on disk: trust on first use, later files only when signed by a certificate that the
+ * trusted CTL lists in a signing role (compared by SHA-256 fingerprint, never by name), and an HMAC
+ * (key from the OS vault) so a CTL changed on disk is reported, never used.
+ *
+ * Files in `dir`:
+ *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, timestamps, source, signer
+ *                      fingerprint, and an HMAC-SHA256 over all of them. Writing it is the commit point.
+ *   CTLFile.tlv        the trusted CTL bytes.
+ *   CTLFile.tlv.next   the incoming CTL while a change is being committed.
+ *
+ * Crash consistency: a change writes CTLFile.tlv.next, then ctl-trust.json, then CTLFile.tlv, then removes
+ * the .next file, each write atomic and durable. A crash before the record is written leaves the old state
+ * intact (the record still names the old CTLFile.tlv); a crash after it leaves the new bytes in .next,
+ * which `current()` finds by their hash and moves into place. Only bytes whose hash the authenticated record
+ * names are ever used, so no crash point looks like tampering and no tampering looks like a crash.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CtiError } from '../../../shared/errors.ts';
+import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.ts';
+import { decodeCtl, type CtlFile } from './codec.ts';
+import type { CtlTrustMeta } from './describe.ts';
+import { SIGNING_ROLES } from './tags.ts';
+import { verifyCtlSignature } from './verify.ts';
+
+export const CTL_FILE_NAME = 'CTLFile.tlv';
+export const CTL_PENDING_FILE_NAME = 'CTLFile.tlv.next';
+export const CTL_TRUST_FILE_NAME = 'ctl-trust.json';
+
+const TRUST_RECORD_FORMAT = 1;
+const HMAC_CONTEXT = 'ctiprefs ctl-trust v1';
+const MIN_INTEGRITY_KEY_BYTES = 16;
+
+export interface TrustedCtl extends CtlTrustMeta {
+  ctl: CtlFile;
+}
+
+export type CtlAcceptOutcome = 'first-use' | 'unchanged' | 'updated';
+
+export interface CtlTrustStoreOptions {
+  dir: string;
+  /** Secret from the OS vault, supplied by the caller; never written to disk by this class. */
+  integrityKey: Buffer;
+  logger?: Logger;
+  /** For tests: the clock behind firstTrustedAt/updatedAt. */
+  now?: () => Date;
+}
+
+interface TrustRecord extends CtlTrustMeta {
+  format: number;
+  ctlSha256: string;
+  hmac: string;
+}
+
+function tampered(message: string): CtiError {
+  return new CtiError('CTL_TAMPERED', `Stored CTL: ${message}`);
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function readOptional(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CtiError('CTL_TAMPERED', `Stored CTL: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw tampered(`${CTL_TRUST_FILE_NAME} is not valid JSON`);
+  }
+  const r = value as Partial<Record<keyof TrustRecord, unknown>>;
+  const strings = ['ctlSha256', 'firstTrustedAt', 'updatedAt', 'source', 'signerFingerprintSha256', 'hmac'] as const;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    r.format !== TRUST_RECORD_FORMAT ||
+    typeof r.trustedOnFirstUse !== 'boolean' ||
+    strings.some((key) => typeof r[key] !== 'string')
+  ) {
+    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT})`);
+  }
+  return value as TrustRecord;
+}
+
+/** Certificates of the given roles, DER, each once: CAPF (4) for CAPF TLS, CCM and CCM+TFTP (1, 2) for CTIManager. */
+export function trustAnchorsByRole(ctl: CtlFile, roles: readonly number[]): Buffer[] {
+  const anchors: Buffer[] = [];
+  for (const record of ctl.records) {
+    if (!roles.includes(record.role) || !record.certificate) continue;
+    const certificate = record.certificate;
+    if (!anchors.some((known) => known.equals(certificate))) anchors.push(certificate);
+  }
+  return anchors;
+}
+
+/** SHA-256 fingerprints of the certificates the CTL lists in a signing role. */
+function signingFingerprints(ctl: CtlFile): Set<string> {
+  const fingerprints = new Set<string>();
+  for (const record of ctl.records) {
+    if (SIGNING_ROLES.has(record.role) && record.certificate) fingerprints.add(fingerprintSha256(record.certificate));
+  }
+  return fingerprints;
+}
+
+export class CtlTrustStore {
+  readonly #dir: string;
+  readonly #key: Buffer;
+  readonly #logger: Logger;
+  readonly #now: () => Date;
+  /** Serialises reads and writes of this store within the process. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: CtlTrustStoreOptions) {
+    if (options.integrityKey.length < MIN_INTEGRITY_KEY_BYTES) {
+      throw new CtiError('BAD_INPUT', `CTL integrity key must be at least ${MIN_INTEGRITY_KEY_BYTES} bytes`);
+    }
+    this.#dir = options.dir;
+    this.#key = Buffer.from(options.integrityKey);
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  get #ctlPath(): string {
+    return join(this.#dir, CTL_FILE_NAME);
+  }
+  get #pendingPath(): string {
+    return join(this.#dir, CTL_PENDING_FILE_NAME);
+  }
+  get #trustPath(): string {
+    return join(this.#dir, CTL_TRUST_FILE_NAME);
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #hmac(record: Omit<TrustRecord, 'hmac'>): Buffer {
+    // A fixed field order: the MAC must not depend on how JSON happens to order keys.
+    const fields = [
+      record.format,
+      record.ctlSha256,
+      record.firstTrustedAt,
+      record.updatedAt,
+      record.source,
+      record.trustedOnFirstUse,
+      record.signerFingerprintSha256,
+    ];
+    return createHmac('sha256', this.#key).update(HMAC_CONTEXT).update(JSON.stringify(fields)).digest();
+  }
+
+  /** The trusted CTL, or null when none is stored; CTL_TAMPERED when the stored copy fails its integrity check. */
+  current(): Promise<TrustedCtl | null> {
+    return this.#exclusive(() => this.#load());
+  }
+
+  async #load(): Promise<TrustedCtl | null> {
+    try {
+      return await this.#loadChecked();
+    } catch (err) {
+      if (err instanceof CtiError && err.code === 'CTL_TAMPERED') this.#logger.log('error', 'ctl.tampered', { dir: this.#dir, reason: err.message });
+      throw err;
+    }
+  }
+
+  async #loadChecked(): Promise<TrustedCtl | null> {
+    const recordBytes = await readOptional(this.#trustPath);
+    if (!recordBytes) {
+      // CTLFile.tlv is only ever written after its record, so a CTL without one was put there by someone else.
+      if (await readOptional(this.#ctlPath)) throw tampered(`${CTL_FILE_NAME} has no integrity record (${CTL_TRUST_FILE_NAME} is missing)`);
+      return null;
+    }
+    const record = parseTrustRecord(recordBytes.toString('utf8'));
+    const { hmac, ...fields } = record;
+    const expected = this.#hmac(fields);
+    const given = Buffer.from(hmac, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw tampered(`${CTL_TRUST_FILE_NAME} fails its integrity check (changed on disk, or a different integrity key)`);
+    }
+
+    let bytes = await readOptional(this.#ctlPath);
+    if (!bytes || sha256Hex(bytes) !== record.ctlSha256) {
+      const pending = await readOptional(this.#pendingPath);
+      if (!pending || sha256Hex(pending) !== record.ctlSha256) {
+        throw tampered(`${CTL_FILE_NAME} ${bytes ? 'does not match its integrity record' : 'is missing'}`);
+      }
+      // Interrupted commit: the record already names the new bytes; finish moving them into place.
+      await this.#finishCommit(pending);
+      this.#logger.log('warn', 'ctl.commit-completed', { dir: this.#dir });
+      bytes = pending;
+    }
+    return {
+      ctl: decodeCtl(bytes),
+      firstTrustedAt: record.firstTrustedAt,
+      updatedAt: record.updatedAt,
+      source: record.source,
+      trustedOnFirstUse: record.trustedOnFirstUse,
+      signerFingerprintSha256: record.signerFingerprintSha256,
+    };
+  }
+
+  async #finishCommit(bytes: Buffer): Promise<void> {
+    await writeFileAtomic(this.#ctlPath, bytes);
+    await rm(this.#pendingPath, { force: true });
+  }
+
+  async #commit(ctl: CtlFile, meta: CtlTrustMeta): Promise<TrustedCtl> {
+    const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), ...meta };
+    const record: TrustRecord = { ...fields, hmac: this.#hmac(fields).toString('hex') };
+    await writeFileAtomic(this.#pendingPath, ctl.bytes);
+    await writeFileAtomic(this.#trustPath, `${JSON.stringify(record, null, 2)}\n`);
+    await this.#finishCommit(ctl.bytes);
+    return { ctl, ...meta };
+  }
+
+  /**
+   * Decides on downloaded CTL bytes. First use: trusted as is once its own signature verifies. Same bytes:
+   * unchanged. A new file: accepted only if its signature verifies and its signing certificate is listed in
+   * a signing role by the trusted CTL; otherwise CTL_COMPROMISED and the trusted CTL stays untouched.
+   */
+  accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+    return this.#exclusive(() => this.#accept(bytes, source));
+  }
+
+  async #accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+    const incoming = decodeCtl(bytes);
+    const current = await this.#load();
+    const now = this.#now().toISOString();
+
+    if (!current) {
+      const signer = verifyCtlSignature(incoming);
+      const signerFingerprintSha256 = fingerprintSha256(signer.certificate.raw);
+      const trusted = await this.#commit(incoming, {
+        firstTrustedAt: now,
+        updatedAt: now,
+        source,
+        trustedOnFirstUse: true,
+        signerFingerprintSha256,
+      });
+      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+      return { outcome: 'first-use', trusted };
+    }
+
+    if (incoming.bytes.equals(current.ctl.bytes)) return { outcome: 'unchanged', trusted: current };
+
+    const signerFingerprintSha256 = this.#trustedSignerOf(incoming, current, source);
+    if (incoming.header.timestamp < current.ctl.header.timestamp) {
+      this.#logger.log('warn', 'ctl.update-older-timestamp', { source, incoming: incoming.header.timestamp, trusted: current.ctl.header.timestamp });
+    }
+    const trusted = await this.#commit(incoming, {
+      firstTrustedAt: current.firstTrustedAt,
+      updatedAt: now,
+      source,
+      trustedOnFirstUse: false,
+      signerFingerprintSha256,
+    });
+    this.#logger.log('info', 'ctl.updated', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+    return { outcome: 'updated', trusted };
+  }
+
+  /** The fingerprint of the incoming file's signer if the trusted CTL vouches for it; else CTL_COMPROMISED. */
+  #trustedSignerOf(incoming: CtlFile, current: TrustedCtl, source: string): string {
+    const reject = (reason: string, fields: Record<string, unknown>): never => {
+      this.#logger.log('error', 'ctl.update-rejected', { source, reason, ...fields });
+      throw new CtiError('CTL_COMPROMISED', `CTL from ${source} rejected: ${reason}. The trusted CTL was kept.`);
+    };
+    let certificateDer: Buffer;
+    try {
+      certificateDer = verifyCtlSignature(incoming).certificate.raw;
+    } catch (err) {
+      return reject((err as Error).message, { signerSubject: incoming.header.signer.name });
+    }
+    const fingerprint = fingerprintSha256(certificateDer);
+    if (!signingFingerprints(current.ctl).has(fingerprint)) {
+      const subject = tryCertificateFieldsOf(certificateDer)?.subject ?? incoming.header.signer.name;
+      return reject(`its signer "${subject}" (SHA-256 ${fingerprint}) is not a signer listed in the trusted CTL`, {
+        signerSubject: subject,
+        signerFingerprintSha256: fingerprint,
+      });
+    }
+    return fingerprint;
+  }
+
+  /** Removes the stored CTL and its record (the way out after CTL_TAMPERED: the next download is a first use). */
+  forget(): Promise<void> {
+    return this.#exclusive(async () => {
+      await rm(this.#trustPath, { force: true });
+      await rm(this.#ctlPath, { force: true });
+      await rm(this.#pendingPath, { force: true });
+      this.#logger.log('warn', 'ctl.forgotten', { dir: this.#dir });
+    });
+  }
+}

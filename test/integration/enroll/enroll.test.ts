@@ -1,0 +1,163 @@
+/**
+ * The whole workflow against the lab over real sockets: TFTP → CTL trust → CAPF over TLS → PKCS#12
+ * keystore with its password in the real OS vault (gnome-keyring in the test D-Bus session).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OperationStatus } from '../../../shared/ipc.ts';
+import { defaultProfile, type Profile } from '../../../shared/profile.ts';
+import { openCore, type CoreContext } from '../../../electron/core/context.ts';
+import { enrollCertificate, resumeInterruptedEnrollments } from '../../../electron/core/enroll.ts';
+import { memoryLogger } from '../../../electron/core/log.ts';
+import { startLab, type Lab } from '../../../electron/lab/lab.ts';
+import { parseLabProfile } from '../../../electron/lab/profiles.ts';
+import { closedTcpPort } from '../../helpers/silent-tcp.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+let lab: Lab;
+let labDir: Awaited<ReturnType<typeof tempDir>>;
+
+beforeAll(async () => {
+  labDir = await tempDir('lab');
+  lab = await startLab({
+    dir: labDir.path,
+    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'none1:666666:p256:none'].map(parseLabProfile),
+  });
+}, 120_000);
+afterAll(async () => {
+  await lab?.close();
+  await labDir?.remove();
+});
+
+async function freshCore(): Promise<{ core: CoreContext; logger: ReturnType<typeof memoryLogger>; remove(): Promise<void> }> {
+  const home = await tempDir('home');
+  const logger = memoryLogger();
+  return { core: openCore({ home: home.path, logger }), logger, remove: home.remove };
+}
+
+function labProfile(instanceId: string, overrides: Partial<Profile> = {}): Profile {
+  return {
+    ...defaultProfile(`p-${instanceId.toLowerCase()}`),
+    userName: 'labuser',
+    instanceId,
+    tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
+    capfHost: lab.capf.host,
+    capfPort: lab.capf.port,
+    ...overrides,
+  };
+}
+
+describe('enrollCertificate against the lab', () => {
+  it('fetches the CTL, enrolls an EC P-256 certificate and stores it in the keystore', async () => {
+    const { core, logger, remove } = await freshCore();
+    const profile = labProfile('ec1');
+    await core.settings.upsertProfile(profile);
+    const events: OperationStatus[] = [];
+    const status = await enrollCertificate(core, { profile, authString: '111111', onProgress: (s) => events.push(s) });
+
+    expect(status).toMatchObject({ state: 'succeeded', outcome: 'installed' });
+    expect(await core.status.get(profile.id)).toEqual(status);
+    const steps = events.flatMap((e) => (e.state === 'in-progress' ? [e.step] : []));
+    expect(steps).toEqual(expect.arrayContaining(['ctl-download', 'capf-connect', 'key-generate', 'certificate-store']));
+    const [stored] = await (await core.certificateStore(core.dirOf(profile))).list();
+    expect(stored).toMatchObject({ instanceId: 'ec1', keyType: 'EC', keySize: 'P-256' });
+    expect((stored as { subject: string }).subject).toContain('ec1');
+    // The authentication string is never written to settings, status or logs.
+    const files = await Promise.all([core.layout.settingsFile, core.layout.statusFile].map((f) => readFile(f, 'utf8')));
+    for (const text of [...files, ...logger.lines]) expect(text).not.toContain('111111');
+    await remove();
+  });
+
+  it('enrolls an RSA certificate when the CAPF profile asks for RSA', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('rsa1');
+    await core.settings.upsertProfile(profile);
+    await enrollCertificate(core, { profile, authString: '222222' });
+    const [stored] = await (await core.certificateStore(core.dirOf(profile))).list();
+    expect(stored).toMatchObject({ instanceId: 'rsa1', keyType: 'RSA', keySize: '1024' });
+    await remove();
+  });
+
+  it('treats a refused authentication string as final: no retries, failure persisted with its code', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('wrong1', { retries: 3, retryInterval: 0 });
+    await core.settings.upsertProfile(profile);
+    const before = lab.capfServer.sessions;
+    const events: OperationStatus[] = [];
+    await expect(enrollCertificate(core, { profile, authString: '9999', onProgress: (s) => events.push(s) })).rejects.toMatchObject({
+      code: 'CAPF_AUTH_FAILED',
+    });
+    expect(lab.capfServer.sessions - before).toBe(1);
+    expect(events.some((e) => e.state === 'in-progress' && e.step === 'retry-wait')).toBe(false);
+    expect(await core.status.get(profile.id)).toMatchObject({ state: 'failed', code: 'CAPF_AUTH_FAILED', hint: expect.stringContaining('authentication string') });
+    expect(await (await core.certificateStore(core.dirOf(profile))).list()).toEqual([]);
+    await remove();
+  });
+
+  it('honours the retry count and interval on communication failures', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('retry1', { capfPort: await closedTcpPort(), retries: 2, retryInterval: 1 });
+    await core.settings.upsertProfile(profile);
+    const waits: OperationStatus[] = [];
+    const started = Date.now();
+    await expect(
+      enrollCertificate(core, { profile, authString: '444444', onProgress: (s) => s.state === 'in-progress' && s.step === 'retry-wait' && waits.push(s) }),
+    ).rejects.toMatchObject({ code: 'NETWORK_UNREACHABLE' });
+    // 1 + 2 retries = 3 attempts, so exactly 2 waits of 1 s each.
+    expect(waits.map((w) => (w.state === 'in-progress' ? [w.attempt, w.maxAttempts] : []))).toEqual([
+      [1, 3],
+      [2, 3],
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    await remove();
+  });
+
+  it('reports a CAPF profile with nothing to do', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('none1');
+    await expect(enrollCertificate(core, { profile, authString: '666666' })).rejects.toMatchObject({ code: 'CAPF_NOTHING_TO_DO' });
+    await remove();
+  });
+
+  it('refuses to connect when no CTL can be downloaded and none is stored', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('ec1', { tftpServers: [`127.0.0.1:${await closedTcpPort()}`] });
+    const error = await enrollCertificate(core, { profile, authString: '111111' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: expect.stringMatching(/^NETWORK_(UNREACHABLE|TIMEOUT)$/) });
+    await remove();
+  });
+
+  it('resumes an interrupted operation from the sealed data, then erases it', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('resume1');
+    await core.settings.upsertProfile(profile);
+    // What a crash leaves behind: an in-progress status and the sealed resume data in the vault.
+    await core.status.set(profile.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+    const vault = await core.vault();
+    await vault.set(`resume:${profile.id}`, JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: new Date().toISOString() }));
+
+    const results = await resumeInterruptedEnrollments(core);
+    expect(results).toEqual([{ profileId: profile.id, status: expect.objectContaining({ state: 'succeeded' }) }]);
+    expect(await vault.get(`resume:${profile.id}`)).toBeNull();
+    expect(await resumeInterruptedEnrollments(core)).toEqual([]);
+    await remove();
+  });
+
+  it('marks an interrupted operation without sealed data as failed with what to do', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('ec1', { id: 'lost' } as Partial<Profile>);
+    await core.settings.upsertProfile(profile);
+    await core.status.set('lost', { state: 'pending', since: new Date().toISOString() });
+    const [result] = await resumeInterruptedEnrollments(core);
+    expect(result?.status).toMatchObject({ state: 'failed', hint: expect.stringContaining('again') });
+    await remove();
+  });
+
+  it('keeps the lab CTL on disk between lab restarts', async () => {
+    const first = await readFile(join(labDir.path, 'tftp', 'CTLFile.tlv'));
+    const again = await startLab({ dir: labDir.path });
+    await again.close();
+    expect(await readFile(join(labDir.path, 'tftp', 'CTLFile.tlv'))).toEqual(first);
+  });
+});

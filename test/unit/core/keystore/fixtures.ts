@@ -1,0 +1,58 @@
+/** Keys, certificates and an in-memory vault for the keystore tests (unit and integration). */
+import type { KeyObject } from 'node:crypto';
+import { createCertificate, generateKeyPair, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
+import type { SecretVault } from '../../../../electron/core/keystore/vault.ts';
+
+export interface IssuedFixture {
+  privateKey: KeyObject;
+  certificate: Buffer;
+  chain: Buffer[];
+}
+
+export const KEY_SPECS: { name: string; spec: KeySpec }[] = [
+  { name: 'RSA 2048', spec: { type: 'rsa', bits: 2048 } },
+  { name: 'EC P-256', spec: { type: 'ec', curve: 'P-256' } },
+  { name: 'EC P-384', spec: { type: 'ec', curve: 'P-384' } },
+  { name: 'EC P-521', spec: { type: 'ec', curve: 'P-521' } },
+];
+
+/** A client certificate issued by a small CA, as CAPF would return it. */
+export async function issueCertificate(
+  spec: KeySpec,
+  options: { cn?: string; validityDays?: number; notBefore?: Date } = {},
+): Promise<IssuedFixture> {
+  const ca = await generateKeyPair({ type: 'ec', curve: 'P-256' });
+  const caCert = createCertificate({ subject: { CN: 'Test CAPF CA', O: 'ctiprefs tests' }, publicKey: ca.publicKey, selfSigningKey: ca.privateKey, isCa: true });
+  const leaf = await generateKeyPair(spec);
+  const certificate = createCertificate({
+    subject: { CN: options.cn ?? 'jtapiuser-1', O: 'ctiprefs tests', OU: 'CTI' },
+    publicKey: leaf.publicKey,
+    issuer: { certificate: caCert, privateKey: ca.privateKey },
+    extendedKeyUsage: ['clientAuth'],
+    ...(options.validityDays === undefined ? {} : { validityDays: options.validityDays }),
+    ...(options.notBefore === undefined ? {} : { notBefore: options.notBefore }),
+  });
+  return { privateKey: leaf.privateKey, certificate, chain: [caCert] };
+}
+
+export function pkcs8(key: KeyObject): Buffer {
+  return key.export({ type: 'pkcs8', format: 'der' });
+}
+
+/** A vault that keeps secrets in a Map: for unit tests that are not about the vault. */
+export function memoryVault(): SecretVault & { secrets: Map<string, string> } {
+  const secrets = new Map<string, string>();
+  return {
+    kind: 'os-vault',
+    secrets,
+    async get(account) {
+      return secrets.get(account) ?? null;
+    },
+    async set(account, secret) {
+      secrets.set(account, secret);
+    },
+    async delete(account) {
+      secrets.delete(account);
+    },
+  };
+}
