@@ -24,7 +24,7 @@ export async function ctlFetch(core: CoreContext, args: string[], out: Output): 
   const store = await core.trustStore(core.layout.defaultCertificateDir);
   out.progress(`Downloading CTLFile.tlv from ${servers.join(', ')}`);
   const update = await updateTrustedCtl({ servers, store, logger: core.logger });
-  const trustList = describeCtl(update.trusted);
+  const trustList = describeCtl(update.trusted.ctl, update.trusted);
   const headline = {
     'first-use': `CTL trusted on first use from ${update.server}.\n${FIRST_USE_WARNING}`,
     unchanged: `CTL from ${update.server} is unchanged.`,
@@ -37,7 +37,7 @@ export async function ctlShow(core: CoreContext, args: string[]): Promise<Comman
   parseCommandOptions(args, {}, 'ctl show');
   const trusted = await (await core.trustStore(core.layout.defaultCertificateDir)).current();
   if (!trusted) throw new CtiError('CTL_NONE', 'No trusted CTL is stored; run "ctiprefs ctl fetch --tftp HOST" first');
-  const trustList = describeCtl(trusted);
+  const trustList = describeCtl(trusted.ctl, trusted);
   return { value: { trustList }, text: formatTrustList(trustList) };
 }
 

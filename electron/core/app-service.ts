@@ -78,13 +78,13 @@ export async function createAppService(options: {
     'ctl:get': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
       const trusted = await (await core.trustStore(core.dirOf(profile))).current();
-      return trusted ? describeCtl(trusted) : null;
+      return trusted ? describeCtl(trusted.ctl, trusted) : null;
     },
     'ctl:check-update': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
       const store = await core.trustStore(core.dirOf(profile));
       const update = await updateTrustedCtl({ servers: profile.tftpServers, store, logger: core.logger });
-      return { outcome: update.outcome, trustList: describeCtl(update.trusted) };
+      return { outcome: update.outcome, trustList: describeCtl(update.trusted.ctl, update.trusted) };
     },
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
   };

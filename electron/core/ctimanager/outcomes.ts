@@ -69,7 +69,8 @@ export function closedByServerOutcome(server: string, serverSubject: string, pro
     ok: false,
     message:
       'CTIManager closed the connection: the certificate was not accepted (maybe another instance uses the same ' +
-      'certificate). Make sure each running instance has its own instance ID and certificate, then try again.',
+      "certificate). Make sure each running instance has its own instance ID and certificate, and that the certificate " +
+      "was issued by this cluster's CAPF, then try again.",
     server,
     serverSubject,
     protocol,
@@ -181,7 +182,9 @@ export function failureOutcome(server: string, phase: ProbePhase, err: NodeJS.Er
     return {
       ok: false,
       code: 'NETWORK_UNREACHABLE',
-      message: `${server} closed the connection during the TLS handshake: check that it is the secure CTIManager port (2749).`,
+      message:
+        `${server} closed the connection during the TLS handshake: it is not the secure CTIManager port (2749), ` +
+        "or it did not accept this client certificate (check that this cluster's CAPF issued it).",
       server,
     };
   }

@@ -9,7 +9,7 @@
  * frame (see lab-status-frame.ts), which lets the test answer at once and report a compromised
  * certificate.
  */
-import type { KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
 import { CtiError } from '../../../shared/errors.ts';
 import { CTIMANAGER_TLS_PORT } from '../../../shared/fields.ts';
@@ -61,6 +61,10 @@ export async function testSecureConnection(options: SecureConnectionTestOptions)
 
   let secureContext: tls.SecureContext;
   try {
+    // OpenSSL would silently drop a key that does not match and fail later in the handshake.
+    if (!new X509Certificate(options.certificate).checkPrivateKey(options.privateKey)) {
+      return unusableClientCertificateOutcome(server, 'the private key does not belong to the certificate');
+    }
     secureContext = createClientContext(options.certificate, options.chain ?? [], options.privateKey);
   } catch (err) {
     return unusableClientCertificateOutcome(server, describeContextError(err));
@@ -118,8 +122,7 @@ function pemBytes(der: Buffer, label: string): Buffer {
 function describeContextError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (/KEY_VALUES_MISMATCH/.test(code)) return 'the private key does not belong to the certificate';
-  if (/PEM|ASN1|X509|NO_START_LINE/.test(code)) return 'the certificate or the key could not be read';
-  return code || (err instanceof Error ? err.message : String(err));
+  return 'the certificate or the key could not be read';
 }
 
 function tlsVersionLabel(protocol: string | null): string {

@@ -2,7 +2,11 @@
  * Real certificates and raw TLS peers for the CTIManager tests: a CAPF-like CA that issues client
  * certificates, a self-signed CallManager server certificate, and a second CA nobody trusts.
  */
+import { spawn } from 'node:child_process';
 import { X509Certificate, type KeyObject } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import { decodeLabStatusFrame, LAB_STATUS_FRAME_LENGTH } from '../../../electron/core/ctimanager/lab-status-frame.ts';
@@ -95,6 +99,48 @@ export async function startTlsPeer(options: {
   });
   const port = await listen(server);
   return { port, sessions, close: () => closeServer(server, sockets) };
+}
+
+/**
+ * `openssl s_server` requiring a client certificate from `clientCa`: an independent TLS stack that, unlike
+ * Node's, rejects a bad client certificate with a TLS alert during the handshake, as a C/C++ server does.
+ */
+export async function startOpensslServer(options: {
+  identity: Identity;
+  clientCa: Identity;
+  version: '-tls1_2' | '-tls1_3';
+}): Promise<{ port: number; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ctimanager-openssl-'));
+  const file = (name: string) => join(dir, name);
+  await writeFile(file('server.pem'), toPem(options.identity.certificate));
+  await writeFile(file('server.key'), options.identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  await writeFile(file('ca.pem'), toPem(options.clientCa.certificate));
+  const port = await closedPort();
+  const child = spawn(
+    'openssl',
+    ['s_server', '-accept', `${LOOPBACK}:${port}`, '-cert', file('server.pem'), '-key', file('server.key'),
+      '-CAfile', file('ca.pem'), '-Verify', '1', '-verify_return_error', options.version],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ACCEPT')) resolve();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`openssl s_server exited with ${String(code)}: ${output}`)));
+    child.once('error', reject);
+  });
+  return {
+    port,
+    async close() {
+      child.kill();
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A TCP listener that accepts and never says a word (no TLS at all). */

@@ -9,6 +9,7 @@ import {
   createTestPki,
   LOOPBACK,
   openProviderSession,
+  startOpensslServer,
   startSilentTcpListener,
   startTlsPeer,
   type Identity,
@@ -113,12 +114,13 @@ describe('testSecureConnection against the lab CTIManager', () => {
     expect(server.activeSessions()).toBe(0);
   });
 
-  it('reports a client certificate from another CA as rejected by the server', async () => {
+  it('refuses a client certificate from another CA (the lab, like any Node TLS server, closes without an alert)', async () => {
     const server = await labServer();
     const result = await probe(server.port, pki.strangerClient);
     expect(result.ok).toBe(false);
-    expect(result.message).toMatch(/rejected the client certificate \(TLS alert: unknown ca\)/);
-    expect(result.code).toBeUndefined();
+    expect(result.message).toMatch(/^CTIManager closed the connection: the certificate was not accepted/);
+    expect(server.activeSessions()).toBe(0);
+    expect(server.compromised.size).toBe(0);
   });
 
   it('closes both sessions when a second one uses the same certificate', async () => {
@@ -248,12 +250,31 @@ describe('testSecureConnection against a real-CTIManager-like server (no lab sta
     expect(result).toMatchObject({ ok: true, protocol: 'TLS 1.2' });
   });
 
-  it('reports a rejected client certificate over TLS 1.2 (alert during the handshake)', async () => {
+  for (const version of ['-tls1_2', '-tls1_3'] as const) {
+    it(`reports a client certificate rejected with a TLS alert (openssl s_server ${version})`, async () => {
+      const peer = await startOpensslServer({ identity: pki.callManager, clientCa: pki.capfCa, version });
+      cleanups.push(() => peer.close());
+      const result = await probe(peer.port, pki.strangerClient);
+      expect(result.ok).toBe(false);
+      expect(result.message).toMatch(/^CTIManager at 127\.0\.0\.1:\d+ rejected the client certificate \(TLS alert: unknown ca\)/);
+      expect(result.message).toContain("issued by this cluster's CAPF");
+    });
+
+    it(`connects to openssl s_server ${version}, which stays silent after the handshake`, async () => {
+      const peer = await startOpensslServer({ identity: pki.callManager, clientCa: pki.capfCa, version });
+      cleanups.push(() => peer.close());
+      const result = await probe(peer.port, pki.clientRsa, { graceMs: 300 });
+      expect(result).toMatchObject({ ok: true, protocol: version === '-tls1_2' ? 'TLS 1.2' : 'TLS 1.3' });
+    });
+  }
+
+  it('reports a Node-style server that drops a TLS 1.2 client certificate without an alert', async () => {
     const peer = await startTlsPeer({ identity: pki.callManager, clientCa: pki.capfCa, maxVersion: 'TLSv1.2' });
     cleanups.push(() => peer.close());
     const result = await probe(peer.port, pki.strangerClient);
     expect(result.ok).toBe(false);
-    expect(result.message).toMatch(/rejected the client certificate \(TLS alert: unknown ca\)/);
+    expect(result.message).toContain('closed the connection during the TLS handshake');
+    expect(result.message).toContain('did not accept this client certificate');
   });
 
   it('reports a server that closes right after the handshake as not accepting the certificate', async () => {
