@@ -74,13 +74,14 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Puts the bridge script before everything else in <head>, so window.ctiprefs exists before the UI runs. */
+/**
+ * Adds the bridge script at the end of <head>: a classic script runs as soon as it is parsed, before any
+ * module script (modules run after parsing), so window.ctiprefs exists before the UI starts.
+ */
 export function injectBridgeScript(html: string, token: string): string {
-  const tag = `<script src="${bridgeScriptPath(token)}"></script>`;
-  const head = /<head[^>]*>/i.exec(html);
-  if (!head) throw new Error('dist/renderer/index.html has no <head>');
-  const at = head.index + head[0].length;
-  return `${html.slice(0, at)}\n    ${tag}${html.slice(at)}`;
+  const at = html.search(/<\/head>/i);
+  if (at < 0) throw new Error('dist/renderer/index.html has no </head>');
+  return `${html.slice(0, at)}  <script src="${bridgeScriptPath(token)}"></script>\n  ${html.slice(at)}`;
 }
 
 function channelOf(path: string): string {
@@ -185,9 +186,12 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) logger.log('error', 'preview.request.failed', { message: toErrorPayload(err).message });
       if (res.headersSent) return void res.destroy();
+      if (status === 413) {
+        // Discard the rest of an oversized body (only a token holder gets here) and drop the connection after.
+        res.setHeader('connection', 'close');
+        req.resume();
+      }
       send(res, status, 'text/plain; charset=utf-8', err instanceof HttpError ? err.message : 'Internal error');
-      // Stop reading an oversized body: the answer is already final.
-      if (status === 413) req.destroy();
     });
   });
 

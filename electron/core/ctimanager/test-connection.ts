@@ -243,7 +243,6 @@ class ConnectionProbe {
     this.settled = true;
     this.clearTimers();
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    this.received.fill(0);
     const socket = this.socket;
     if (!socket || socket.closed) {
       this.resolve(result);

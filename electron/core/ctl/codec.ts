@@ -217,15 +217,17 @@ function missing(name: string, tag: number): CtiError {
 }
 
 function readHeader(bytes: Buffer): { header: CtlHeader; signatureTlv: { start: number; end: number } } {
+  // Check the tag before its length: an HTML error page or another file type gets a plain message.
+  if (bytes.length > 0 && bytes[0] !== HeaderTag.VERSION) {
+    throw invalid(`expected the version (tag ${HeaderTag.VERSION}) at offset 0, found tag ${bytes[0]}`);
+  }
   const versionTlv = readTlv(bytes, 0, bytes.length, 'header');
-  if (versionTlv.tag !== HeaderTag.VERSION) {
-    throw invalid(`expected the version (tag ${HeaderTag.VERSION}) at offset 0, found tag ${versionTlv.tag}`);
-  }
   const versionValue = fixedValue(bytes, versionTlv, 2, 'version');
-  const lengthTlv = readTlv(bytes, versionTlv.end, bytes.length, 'header');
-  if (lengthTlv.tag !== HeaderTag.HEADER_LENGTH) {
-    throw invalid(`expected the header length (tag ${HeaderTag.HEADER_LENGTH}) at offset ${lengthTlv.start}, found tag ${lengthTlv.tag}`);
+  const found = bytes[versionTlv.end];
+  if (found !== undefined && found !== HeaderTag.HEADER_LENGTH) {
+    throw invalid(`expected the header length (tag ${HeaderTag.HEADER_LENGTH}) at offset ${versionTlv.end}, found tag ${found}`);
   }
+  const lengthTlv = readTlv(bytes, versionTlv.end, bytes.length, 'header');
   const headerLength = fixedValue(bytes, lengthTlv, 2, 'header length').readUInt16BE(0);
   if (headerLength < lengthTlv.end || headerLength > bytes.length) {
     throw invalid(
@@ -451,7 +453,7 @@ export function encodeCtl(content: CtlContent): Buffer {
   const padding = (HEADER_ALIGNMENT - (unpadded % HEADER_ALIGNMENT)) % HEADER_ALIGNMENT;
   const headerBytes = Buffer.concat([...parts, Buffer.alloc(padding, HeaderTag.PADDING)]);
   // The header length value sits right after the version TLV (5 bytes) and the length TLV head (3 bytes).
-  headerBytes.writeUInt16BE(uint(headerBytes.length, 2, 'header length').readUInt16BE(0), 2 * TLV_HEAD_BYTES + 2);
+  uint(headerBytes.length, 2, 'header length').copy(headerBytes, 2 * TLV_HEAD_BYTES + 2);
   const out = Buffer.concat([headerBytes, ...content.records.map(encodeRecord)]);
   if (out.length > CTL_MAX_FILE_BYTES) throw badInput(`the CTL would be ${out.length} bytes; at most ${CTL_MAX_FILE_BYTES} are allowed`);
   return out;

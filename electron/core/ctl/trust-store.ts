@@ -69,7 +69,7 @@ async function readOptional(path: string): Promise<Buffer | null> {
     return await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CtiError('CTL_TAMPERED', `Stored CTL: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new CtiError('KEYSTORE', `Stored CTL: cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -198,8 +198,13 @@ export class CtlTrustStore {
         throw tampered(`${CTL_FILE_NAME} ${bytes ? 'does not match its integrity record' : 'is missing'}`);
       }
       // Interrupted commit: the record already names the new bytes; finish moving them into place.
-      await this.#finishCommit(pending);
-      this.#logger.log('warn', 'ctl.commit-completed', { dir: this.#dir });
+      try {
+        await this.#finishCommit(pending);
+        this.#logger.log('warn', 'ctl.commit-completed', { dir: this.#dir });
+      } catch (err) {
+        // The bytes are authenticated either way; the next commit retries the move.
+        this.#logger.log('warn', 'ctl.commit-completion-failed', { dir: this.#dir, reason: (err as Error).message });
+      }
       bytes = pending;
     }
     return {
@@ -220,9 +225,13 @@ export class CtlTrustStore {
   async #commit(ctl: CtlFile, meta: CtlTrustMeta): Promise<TrustedCtl> {
     const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), ...meta };
     const record: TrustRecord = { ...fields, hmac: this.#hmac(fields).toString('hex') };
-    await writeFileAtomic(this.#pendingPath, ctl.bytes);
-    await writeFileAtomic(this.#trustPath, `${JSON.stringify(record, null, 2)}\n`);
-    await this.#finishCommit(ctl.bytes);
+    try {
+      await writeFileAtomic(this.#pendingPath, ctl.bytes);
+      await writeFileAtomic(this.#trustPath, `${JSON.stringify(record, null, 2)}\n`);
+      await this.#finishCommit(ctl.bytes);
+    } catch (err) {
+      throw new CtiError('KEYSTORE', `Stored CTL: cannot write to ${this.#dir}: ${(err as Error).message}`, { cause: err });
+    }
     return { ctl, ...meta };
   }
 

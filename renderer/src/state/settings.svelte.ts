@@ -35,8 +35,9 @@ export const prefs = $state({
   applyNotice: '',
 });
 
+/** A deep, plain copy: drafts never share objects with the saved settings, and IPC never sees a proxy. */
 function copy(settings: Settings): Settings {
-  return structuredClone(settings);
+  return $state.snapshot(settings) as Settings;
 }
 
 export async function loadSettings(): Promise<void> {

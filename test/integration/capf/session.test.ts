@@ -126,6 +126,14 @@ describe('install', () => {
     }
   });
 
+  it('installs an RSA 4096 LSC (slow key generation, one test only)', { timeout: 120_000 }, async () => {
+    const server = await lab([profile({ type: 'rsa', bits: 4096 })]);
+    const store = recordingStore([]);
+    const result = await runCapfSession(sessionOptions(server, { storeCertificate: store.storeCertificate, timeoutMs: 60_000 }));
+    expect(result.keySpec).toEqual({ type: 'rsa', bits: 4096 });
+    expect(store.stored[0]!.privateKey.asymmetricKeyDetails?.modulusLength).toBe(4096);
+  });
+
   it('installs without an authentication string (empty password element)', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' }, { authString: undefined })]);
     const result = await runCapfSession(sessionOptions(server, { authString: undefined }));

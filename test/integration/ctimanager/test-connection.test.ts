@@ -200,7 +200,8 @@ describe('testSecureConnection network failures', () => {
     cleanups.push(() => listener.close());
     const result = await probe(listener.port, pki.clientEc, { timeoutMs: 300 });
     expect(result.code).toBe('NETWORK_TIMEOUT');
-    expect(result.message).toContain('did not complete a TLS handshake within 300 ms');
+    // Which step the 300 ms ran out in depends on scheduling; the code and the limit do not.
+    expect(result.message).toContain('within 300 ms');
   });
 
   it('reports a server that answers with something other than TLS', async () => {
@@ -263,7 +264,8 @@ describe('testSecureConnection against a real-CTIManager-like server (no lab sta
     it(`connects to openssl s_server ${version}, which stays silent after the handshake`, async () => {
       const peer = await startOpensslServer({ identity: pki.callManager, clientCa: pki.capfCa, version });
       cleanups.push(() => peer.close());
-      const result = await probe(peer.port, pki.clientRsa, { graceMs: 300 });
+      // EC: Debian's OpenSSL policy (security level 2) refuses RSA 1024 client keys.
+      const result = await probe(peer.port, pki.clientEc, { graceMs: 300 });
       expect(result).toMatchObject({ ok: true, protocol: version === '-tls1_2' ? 'TLS 1.2' : 'TLS 1.3' });
     });
   }

@@ -1,0 +1,60 @@
+/**
+ * `npm run preview [-- --lab] [--profile ID:AUTHSTRING[:KEY]]... [--home DIR] [--port N]`
+ * Serves the desktop app's renderer to a browser on 127.0.0.1 with the real core behind a local bridge
+ * (the same window.ctiprefs contract as the Electron preload). Prints `Preview: http://127.0.0.1:PORT/`
+ * once it accepts connections; with --lab it first starts the built-in lab and points profile "lab" at it.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toCtiError } from '../shared/errors.ts';
+import { createAppService } from '../electron/core/app-service.ts';
+import { fileLogger } from '../electron/core/log.ts';
+import { defaultHome, homeLayout } from '../electron/core/paths.ts';
+import { startLabSession } from '../electron/lab-session.ts';
+import { startBridgeServer } from '../electron/preview/bridge-server.ts';
+import { bundleBrowserBridge, ensureRendererBuilt } from '../electron/preview/assets.ts';
+import { parseShellArgs } from '../electron/shell-args.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const args = parseShellArgs(process.argv.slice(2), { strict: true });
+  const home = resolve(args.home ?? defaultHome());
+  const logger = fileLogger(homeLayout(home).logFile);
+
+  const [renderer, bridgeScript, service] = await Promise.all([
+    ensureRendererBuilt(ROOT),
+    bundleBrowserBridge(ROOT),
+    createAppService({ home, logger, resume: true }),
+  ]);
+  const closers: (() => Promise<void>)[] = [() => service.close()];
+  const stop = async (code: number) => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  try {
+    if (args.lab) {
+      const lab = await startLabSession({ home, service, profiles: args.profiles, logger });
+      closers.push(() => lab.close());
+      const devices = lab.profiles.map((p) => p.deviceName).join(', ');
+      console.log(`Lab: TFTP ${lab.tftp.host}:${lab.tftp.port}, CAPF ${lab.capf.host}:${lab.capf.port}, CTIManager ${lab.ctiManager.host}:${lab.ctiManager.port}; CAPF profiles ${devices}; profile "lab" is active`);
+    }
+    const server = await startBridgeServer({ service, rendererDir: renderer.dir, bridgeScript, port: args.port ?? 0, logger });
+    closers.push(() => server.close());
+    console.log(`Home: ${home}`);
+    console.log(`Ready in ${Math.round(performance.now() - started)} ms${renderer.rebuilt ? ' (renderer rebuilt)' : ''}`);
+    console.log(`Preview: ${server.url}`);
+  } catch (err) {
+    console.error(`Preview could not start: ${toCtiError(err).message}`);
+    await stop(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`Preview could not start: ${toCtiError(err).message}`);
+  process.exit(1);
+});

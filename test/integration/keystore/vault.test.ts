@@ -1,0 +1,108 @@
+/** The OS vault against the real gnome-keyring that scripts/test.sh starts in a private D-Bus session. */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { AsyncEntry } from '@napi-rs/keyring';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  INTEGRITY_KEY_ACCOUNT,
+  integrityKey,
+  keystoreAccount,
+  keystorePassword,
+  KEYSTORE_PASSWORD_ENV,
+  openVault,
+  OsVault,
+} from '../../../electron/core/keystore/vault.ts';
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./open-vault-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const services: string[] = [];
+function testService(): string {
+  const service = `ctiprefs-test-${randomBytes(6).toString('hex')}`;
+  services.push(service);
+  return service;
+}
+
+afterEach(async () => {
+  for (const service of services.splice(0)) {
+    for (const account of ['a', keystoreAccount('Inst1'), keystoreAccount('Inst2'), INTEGRITY_KEY_ACCOUNT]) {
+      await new AsyncEntry(service, account).deletePassword().catch(() => undefined);
+    }
+  }
+});
+
+async function openInChild(env: NodeJS.ProcessEnv): Promise<{ kind?: string; error?: { code: string; message: string }; setError?: { code: string; message: string }; logs: string[] }> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, testService()], { cwd: ROOT, env, timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
+describe('OsVault (gnome-keyring over the Secret Service)', () => {
+  it('stores, reads and deletes a secret', async () => {
+    const vault = new OsVault(testService());
+    expect(vault.kind).toBe('os-vault');
+    expect(await vault.get('a')).toBeNull();
+    await vault.set('a', 'secret value 1');
+    expect(await vault.get('a')).toBe('secret value 1');
+    await vault.set('a', 'secret value 2');
+    expect(await vault.get('a')).toBe('secret value 2');
+    await vault.delete('a');
+    expect(await vault.get('a')).toBeNull();
+    await expect(vault.delete('a')).resolves.toBeUndefined();
+  });
+
+  it('keeps services apart', async () => {
+    const one = new OsVault(testService());
+    const two = new OsVault(testService());
+    await one.set('a', 'one');
+    expect(await two.get('a')).toBeNull();
+  });
+
+  it('is what openVault chooses when the vault works, and leaves no probe entry behind', async () => {
+    const service = testService();
+    const vault = await openVault({}, { service });
+    expect(vault.kind).toBe('os-vault');
+    const { findCredentialsAsync } = await import('@napi-rs/keyring');
+    expect(await findCredentialsAsync(service)).toEqual([]);
+  });
+
+  it('keeps a created keystore password and the integrity key across vault instances', async () => {
+    const service = testService();
+    const password = await keystorePassword(new OsVault(service), 'Inst1', {});
+    expect(await keystorePassword(new OsVault(service), 'Inst1', {})).toBe(password);
+    expect(await new OsVault(service).get(keystoreAccount('Inst1'))).toBe(password);
+    const key = await integrityKey(new OsVault(service));
+    expect((await integrityKey(new OsVault(service))).equals(key)).toBe(true);
+  });
+});
+
+describe('without an OS vault (a child process with a dead D-Bus address)', () => {
+  const noBus = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ctiprefs-bus' };
+
+  it('fails with VAULT and says to set CTIPREFS_KEYSTORE_PASSWORD', async () => {
+    const { [KEYSTORE_PASSWORD_ENV]: _, ...env } = noBus;
+    const result = await openInChild(env);
+    expect(result.error?.code).toBe('VAULT');
+    expect(result.error?.message).toMatch(/No OS credential vault is available/);
+    expect(result.error?.message).toContain(KEYSTORE_PASSWORD_ENV);
+    // The OsVault error inside names the failed operation, the secret and the service.
+    expect(result.error?.message).toMatch(/OS credential vault could not store the secret "probe:[0-9a-f]+" of service "ctiprefs-test-/);
+  }, 60_000);
+
+  it('falls back to the environment password, stores nothing, and never logs the password', async () => {
+    const password = 'agent-password-from-ci';
+    const result = await openInChild({ ...noBus, [KEYSTORE_PASSWORD_ENV]: password });
+    expect(result.kind).toBe('environment');
+    expect(result.setError?.code).toBe('VAULT');
+    expect(result.logs.join('\n')).toMatch(/vault\.unavailable/);
+    expect(JSON.stringify(result)).not.toContain(password);
+  }, 60_000);
+
+  it('refuses a short environment password with BAD_INPUT', async () => {
+    const result = await openInChild({ ...noBus, [KEYSTORE_PASSWORD_ENV]: 'short' });
+    expect(result.error?.code).toBe('BAD_INPUT');
+    expect(result.error?.message).toContain(KEYSTORE_PASSWORD_ENV);
+  }, 60_000);
+});

@@ -1,0 +1,121 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { CtiError } from '../../../../shared/errors.ts';
+import {
+  EnvironmentVault,
+  findKeystorePassword,
+  INTEGRITY_KEY_ACCOUNT,
+  integrityKey,
+  keystoreAccount,
+  keystorePassword,
+  KEYSTORE_PASSWORD_ENV,
+} from '../../../../electron/core/keystore/vault.ts';
+import { memoryVault } from './fixtures.ts';
+
+const ENV_PASSWORD = 'headless-agent-password';
+
+async function rejection(promise: Promise<unknown>): Promise<CtiError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CtiError);
+  return err as CtiError;
+}
+
+describe('keystorePassword', () => {
+  it('creates a random 32-byte base64url secret once and then keeps answering it', async () => {
+    const vault = memoryVault();
+    const first = await keystorePassword(vault, 'Inst1', {});
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(vault.secrets.get(keystoreAccount('Inst1'))).toBe(first);
+    expect(await keystorePassword(vault, 'Inst1', {})).toBe(first);
+    expect(await keystorePassword(vault, 'Inst2', {})).not.toBe(first);
+  });
+
+  it('uses CTIPREFS_KEYSTORE_PASSWORD when set, and stores nothing', async () => {
+    const vault = memoryVault();
+    expect(await keystorePassword(vault, 'Inst1', { [KEYSTORE_PASSWORD_ENV]: ENV_PASSWORD })).toBe(ENV_PASSWORD);
+    expect(vault.secrets.size).toBe(0);
+  });
+
+  it('refuses a short CTIPREFS_KEYSTORE_PASSWORD, naming the variable but not the value', async () => {
+    const error = await rejection(keystorePassword(memoryVault(), 'Inst1', { [KEYSTORE_PASSWORD_ENV]: 'short7!' }));
+    expect(error.code).toBe('BAD_INPUT');
+    expect(error.message).toContain(KEYSTORE_PASSWORD_ENV);
+    expect(error.message).toContain('8');
+    expect(error.message).not.toContain('short7!');
+  });
+
+  it('refuses keystore IDs that are empty or contain spaces or control characters', async () => {
+    for (const id of ['', 'a b', 'a\nb', 'x'.repeat(201)]) {
+      expect((await rejection(keystorePassword(memoryVault(), id, {}))).code).toBe('BAD_INPUT');
+    }
+  });
+
+  it('reports a vault that does not keep the new secret', async () => {
+    const forgetful = { ...memoryVault(), async set() {} };
+    const error = await rejection(keystorePassword(forgetful, 'Inst1', {}));
+    expect(error.code).toBe('VAULT');
+  });
+});
+
+describe('findKeystorePassword', () => {
+  it('answers null instead of creating a password', async () => {
+    const vault = memoryVault();
+    expect(await findKeystorePassword(vault, 'Inst1', {})).toBeNull();
+    expect(vault.secrets.size).toBe(0);
+  });
+});
+
+describe('integrityKey', () => {
+  it('creates a 32-byte key once under ctl-integrity', async () => {
+    const vault = memoryVault();
+    const key = await integrityKey(vault);
+    expect(key.length).toBe(32);
+    expect(Buffer.from(vault.secrets.get(INTEGRITY_KEY_ACCOUNT)!, 'base64url').equals(key)).toBe(true);
+    expect((await integrityKey(vault)).equals(key)).toBe(true);
+  });
+
+  it('refuses a damaged stored key', async () => {
+    const vault = memoryVault();
+    vault.secrets.set(INTEGRITY_KEY_ACCOUNT, 'too-short');
+    expect((await rejection(integrityKey(vault))).code).toBe('VAULT');
+  });
+});
+
+describe('EnvironmentVault', () => {
+  it('answers keystore passwords from the environment password', async () => {
+    const vault = new EnvironmentVault(ENV_PASSWORD);
+    expect(vault.kind).toBe('environment');
+    expect(await vault.get(keystoreAccount('Inst1'))).toBe(ENV_PASSWORD);
+    expect(await vault.get('something-else')).toBeNull();
+    expect(await keystorePassword(vault, 'Inst9', {})).toBe(ENV_PASSWORD);
+  });
+
+  it('derives a stable integrity key that depends on the password and is not the password', async () => {
+    const key = await integrityKey(new EnvironmentVault(ENV_PASSWORD));
+    expect(key.length).toBe(32);
+    expect((await integrityKey(new EnvironmentVault(ENV_PASSWORD))).equals(key)).toBe(true);
+    expect((await integrityKey(new EnvironmentVault(`${ENV_PASSWORD}2`))).equals(key)).toBe(false);
+    expect(key.toString('utf8')).not.toContain(ENV_PASSWORD);
+  });
+
+  it('stores nothing: set is a VAULT error naming the secret', async () => {
+    const error = await rejection(new EnvironmentVault(ENV_PASSWORD).set('capf-token', 'value-123'));
+    expect(error.code).toBe('VAULT');
+    expect(error.message).toMatch(/no OS credential vault: cannot keep the secret "capf-token"/i);
+    expect(error.message).not.toContain('value-123');
+    await expect(new EnvironmentVault(ENV_PASSWORD).delete(keystoreAccount('x'))).resolves.toBeUndefined();
+  });
+
+  it('never shows the password when printed or serialised', () => {
+    const vault = new EnvironmentVault(ENV_PASSWORD);
+    expect(inspect(vault, { showHidden: true, depth: 5 })).not.toContain(ENV_PASSWORD);
+    expect(JSON.stringify(vault)).not.toContain(ENV_PASSWORD);
+  });
+
+  it('refuses a short password', () => {
+    expect(() => new EnvironmentVault('1234567')).toThrow(CtiError);
+  });
+});
