@@ -41,6 +41,10 @@ export const ERRORS = {
   },
 
   TFTP_ERROR: { exit: 5, hint: 'The TFTP server refused the transfer; the TFTP error is in the message.' },
+  CERT_REJECTED: {
+    exit: 4,
+    hint: "Make sure each running instance has its own instance ID and certificate, and that the certificate was issued by this cluster's CAPF; enroll again if needed.",
+  },
   NETWORK_UNREACHABLE: { exit: 5, hint: 'Check the server address and port, and that the network allows the connection.' },
   NETWORK_TIMEOUT: { exit: 5, hint: 'The server did not answer in time. Check the address, or try again later.' },
   TLS_UNTRUSTED: {

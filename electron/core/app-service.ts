@@ -51,10 +51,11 @@ export async function createAppService(options: {
     'status:get': () => core.status.all(),
     'enroll:start': async ({ profileId, authString }) => {
       if (running.has(profileId)) throw new CtiError('BAD_INPUT', `A certificate update is already running for profile "${profileId}"`);
-      const profile = await core.settings.profile(profileId);
+      // Claimed before the first await, so two quick clicks cannot both start.
       const controller = new AbortController();
       running.set(profileId, controller);
       try {
+        const profile = await core.settings.profile(profileId);
         return await enrollCertificate(core, {
           profile,
           authString,

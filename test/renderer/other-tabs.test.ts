@@ -185,6 +185,7 @@ describe('Certificates tab', () => {
     await vi.waitFor(() => expect(screen.queryByRole('button', { name: 'Delete certificate lab2' })).toBeNull());
     expect(fake.calls.find((c) => c.channel === 'certs:delete')?.request).toEqual({ instanceId: 'lab2' });
     expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(3);
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Refresh' })));
   });
 });
 

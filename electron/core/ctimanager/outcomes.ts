@@ -56,6 +56,7 @@ export function compromisedOutcome(server: string, serverSubject: string, protoc
 export function refusedWithStatusOutcome(server: string, status: number, serverSubject: string, protocol: string): ConnectionTestResult {
   return {
     ok: false,
+    code: 'CERT_REJECTED',
     tspError: status,
     message: `CTIManager refused the session with TSP error ${formatTspError(status)}.`,
     server,
@@ -67,6 +68,7 @@ export function refusedWithStatusOutcome(server: string, status: number, serverS
 export function closedByServerOutcome(server: string, serverSubject: string, protocol: string): ConnectionTestResult {
   return {
     ok: false,
+    code: 'CERT_REJECTED',
     message:
       'CTIManager closed the connection: the certificate was not accepted (maybe another instance uses the same ' +
       "certificate). Make sure each running instance has its own instance ID and certificate, and that the certificate " +
@@ -142,6 +144,7 @@ function clientCertificateRejected(server: string, alert: string): ConnectionTes
         : "Check that the certificate was issued by this cluster's CAPF (enroll again if the cluster or the CAPF profile changed).";
   return {
     ok: false,
+    code: 'CERT_REJECTED',
     message: `CTIManager at ${server} rejected the client certificate (TLS alert: ${alert}). ${advice}`,
     server,
   };

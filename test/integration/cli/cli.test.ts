@@ -4,8 +4,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startLabProcess } from '../../helpers/cli.ts';
-import { closedTcpPort } from '../../helpers/silent-tcp.ts';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CLI, runCli, startLabProcess } from '../../helpers/cli.ts';
+import { closedTcpPort, startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Awaited<ReturnType<typeof startLabProcess>>;
@@ -15,7 +17,7 @@ let home: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   labDir = await tempDir('cli-lab');
   home = await tempDir('cli-home');
-  lab = await startLabProcess(['--dir', labDir.path, '--profile', 'cli1:12345678:p256', '--profile', 'cli2:87654321:p384']);
+  lab = await startLabProcess(['--dir', labDir.path, '--profile', 'cli1:12345678:p256', '--profile', 'cli2:87654321:p384', '--profile', 'crash1:13572468:p256']);
 }, 120_000);
 afterAll(async () => {
   lab?.child.kill('SIGTERM');
@@ -113,5 +115,37 @@ describe('ctiprefs CLI', () => {
     expect(run.code).toBe(0);
     expect(run.body.certificate).toMatchObject({ instanceId: 'other', keySize: 'P-384' });
     expect(run.body.certificate.subject).toContain('cli2');
+  });
+
+  it('resumes an enrollment killed mid-session (kill -9) with "resume"', async () => {
+    const crashHome = await tempDir('cli-crash');
+    const hung = await startSilentTcpServer();
+    const child = spawn(process.execPath, [CLI, '--home', crashHome.path, 'enroll', '--tftp', String(lab.ready.tftp), '--capf', `127.0.0.1:${hung.port}`, '--user', 'agent', '--instance-id', 'crash1', '--auth-string', '13572468'], { stdio: 'ignore' });
+    const statusFile = join(crashHome.path, 'status.json');
+    // Wait until the enrollment is talking to the (hung) CAPF server, then pull the plug.
+    for (let i = 0; i < 200; i++) {
+      const text = await readFile(statusFile, 'utf8').catch(() => '');
+      if (text.includes('"capf-connect"')) break;
+      await sleep(50);
+    }
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    await hung.close();
+    expect(await readFile(statusFile, 'utf8')).toContain('"in-progress"');
+
+    // The server is back: point the profile at the real CAPF and restart.
+    const settingsFile = join(crashHome.path, 'settings.json');
+    const [capfHost, capfPort] = String(lab.ready.capf).split(':');
+    const settings = JSON.parse(await readFile(settingsFile, 'utf8'));
+    settings.profiles[0].capfHost = capfHost;
+    settings.profiles[0].capfPort = Number(capfPort);
+    await writeFile(settingsFile, JSON.stringify(settings));
+
+    const resumed = await runCli(['--home', crashHome.path, '--json', 'resume']);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).resumed).toEqual([{ profileId: settings.profiles[0].id, status: expect.objectContaining({ state: 'succeeded' }) }]);
+    const listed = JSON.parse((await runCli(['--home', crashHome.path, '--json', 'certs', 'list'])).stdout);
+    expect(listed.certificates.map((c: { instanceId: string }) => c.instanceId)).toEqual(['crash1']);
+    await crashHome.remove();
   });
 });

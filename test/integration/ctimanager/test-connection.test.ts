@@ -309,7 +309,7 @@ describe('testSecureConnection against a real-CTIManager-like server (no lab sta
     const result = await probe(peer.port, pki.clientEc);
     expect(result.ok).toBe(false);
     expect(result.tspError === TSPERR_UNKNOWN).toBe(true);
-    expect(result.code).toBeUndefined();
+    expect(result.code).toBe('CERT_REJECTED');
     expect(result.message).toContain('0x00000010');
   });
 });
