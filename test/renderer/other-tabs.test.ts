@@ -156,7 +156,14 @@ describe('Certificates tab', () => {
 
   it('exports the PEM as a file download', async () => {
     const createObjectURL = vi.fn((_: Blob) => 'blob:fake');
-    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));
+    // jsdom has no object URLs; a subclass keeps the real URL untouched for other tests.
+    vi.stubGlobal(
+      'URL',
+      class extends URL {
+        static override createObjectURL = createObjectURL;
+        static override revokeObjectURL = vi.fn();
+      },
+    );
     const clicks: HTMLAnchorElement[] = [];
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicks.push(this);

@@ -91,12 +91,13 @@ describe.each(KEY_SPECS)('$name keystore', ({ name, spec }) => {
   it('authenticates a TLS client through tls.createSecureContext({ pfx, passphrase })', async () => {
     // The real use: the CTI client presents its certificate to a server that requires one.
     const server = tls.createServer({ ...serverIdentity, requestCert: true, rejectUnauthorized: true, ca: toPem(issued.chain[0]!) });
-    const clientCertificate = new Promise<Buffer | undefined>((resolve) =>
+    const clientCertificate = new Promise<Buffer | undefined>((resolve, reject) => {
       server.once('secureConnection', (socket) => {
         resolve(socket.getPeerX509Certificate()?.raw);
         socket.end();
-      }),
-    );
+      });
+      server.once('tlsClientError', reject);
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
@@ -104,10 +105,11 @@ describe.each(KEY_SPECS)('$name keystore', ({ name, spec }) => {
       // The secure context replaces every other credential option of connect(), so it carries the CA too.
       const secureContext = tls.createSecureContext({ pfx: bytes, passphrase: PASSWORD, ca: serverIdentity.cert });
       const socket = tls.connect({ host: '127.0.0.1', port, secureContext, servername: 'localhost' });
-      socket.on('error', () => undefined);
       await once(socket, 'secureConnect');
+      // In TLS 1.3 the client is connected before the server has checked its certificate: wait for that.
+      const presented = await clientCertificate;
       socket.destroy();
-      expect((await clientCertificate)?.equals(issued.certificate)).toBe(true);
+      expect(presented?.equals(issued.certificate)).toBe(true);
     } finally {
       server.close();
     }
