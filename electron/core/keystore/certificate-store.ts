@@ -75,7 +75,8 @@ export class CertificateStore {
     const password = await keystorePassword(this.#vault, instanceId, this.#env);
     const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId });
     const check = await readPkcs12(bytes, password);
-    if (!check.certificate.equals(issued.certificate)) {
+    const keyOf = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
+    if (!check.certificate.equals(issued.certificate) || !keyOf(check.privateKey).equals(keyOf(issued.privateKey))) {
       throw new CtiError('KEYSTORE', `The new keystore for "${instanceId}" did not read back; the previous keystore was kept`);
     }
     try {

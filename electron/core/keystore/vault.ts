@@ -93,14 +93,14 @@ export class EnvironmentVault implements SecretVault {
     return null;
   }
 
-  async set(account: string): Promise<void> {
+  async set(account: string, _secret: string): Promise<void> {
     throw new CtiError(
       'VAULT',
       `No OS credential vault: cannot keep the secret "${account}" (only ${KEYSTORE_PASSWORD_ENV} is available)`,
     );
   }
 
-  async delete(): Promise<void> {
+  async delete(_account: string): Promise<void> {
     // Nothing is stored, so nothing to delete.
   }
 }

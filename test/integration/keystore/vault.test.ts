@@ -79,7 +79,7 @@ describe('OsVault (gnome-keyring over the Secret Service)', () => {
 });
 
 describe('without an OS vault (a child process with a dead D-Bus address)', () => {
-  const noBus = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ctiprefs-bus' };
+  const noBus: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ctiprefs-bus' };
 
   it('fails with VAULT and says to set CTIPREFS_KEYSTORE_PASSWORD', async () => {
     const { [KEYSTORE_PASSWORD_ENV]: _, ...env } = noBus;

@@ -57,7 +57,7 @@ describe('PKCS#12 structure', () => {
   let pfx: pkijs.PFX;
   beforeAll(async () => {
     issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
-    pfx = pkijs.PFX.fromBER(await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'Alias1' }));
+    pfx = pkijs.PFX.fromBER(new Uint8Array(await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'Alias1' })));
   });
 
   it('has a SHA-256 MAC with the configured iteration count', () => {
@@ -132,14 +132,14 @@ describe('reading refuses wrong passwords and damaged files', () => {
   });
 
   it('refuses a file asking for more iterations than allowed, before spending them', async () => {
-    const pfx = pkijs.PFX.fromBER(bytes);
+    const pfx = pkijs.PFX.fromBER(new Uint8Array(bytes));
     pfx.macData!.iterations = MAX_PKCS12_ITERATIONS + 1;
     const hostile = Buffer.from(pfx.toSchema().toBER(false));
     await expectKeystoreError(readPkcs12(hostile, PASSWORD), /MAC iteration count 1000001 is outside/);
   });
 
   it('refuses a keystore without a MAC', async () => {
-    const pfx = pkijs.PFX.fromBER(bytes);
+    const pfx = pkijs.PFX.fromBER(new Uint8Array(bytes));
     delete pfx.macData;
     await expectKeystoreError(readPkcs12(Buffer.from(pfx.toSchema().toBER(false)), PASSWORD), /no integrity check/);
   });

@@ -1,0 +1,56 @@
+/**
+ * How long writing and opening a keystore takes (median of several runs), for RSA 2048 and EC P-256.
+ * Run alone with `node --import tsx scripts/bench-keystore.ts`, or call runKeystoreBench() from the bench suite.
+ */
+import { pathToFileURL } from 'node:url';
+import { buildPkcs12, PKCS12_ITERATIONS, readPkcs12 } from '../electron/core/keystore/pkcs12.ts';
+import { createCertificate, describeKeySpec, generateKeyPair, type KeySpec } from '../electron/core/pki/certificates.ts';
+
+export interface KeystoreBenchResult {
+  key: string;
+  buildMs: number;
+  readMs: number;
+  bytes: number;
+}
+
+const SPECS: KeySpec[] = [
+  { type: 'rsa', bits: 2048 },
+  { type: 'ec', curve: 'P-256' },
+];
+
+export async function runKeystoreBench(runs = 9): Promise<KeystoreBenchResult[]> {
+  const results: KeystoreBenchResult[] = [];
+  for (const spec of SPECS) {
+    const keys = await generateKeyPair(spec);
+    const certificate = createCertificate({ subject: { CN: 'bench' }, publicKey: keys.publicKey, selfSigningKey: keys.privateKey });
+    const input = { privateKey: keys.privateKey, certificate, password: 'bench-password-0123456789', friendlyName: 'bench' };
+    const buildTimes: number[] = [];
+    const readTimes: number[] = [];
+    let bytes: Buffer = Buffer.alloc(0);
+    for (let run = 0; run <= runs; run++) {
+      let start = performance.now();
+      bytes = await buildPkcs12(input);
+      const built = performance.now() - start;
+      start = performance.now();
+      await readPkcs12(bytes, input.password);
+      const read = performance.now() - start;
+      if (run === 0) continue; // warm-up
+      buildTimes.push(built);
+      readTimes.push(read);
+    }
+    results.push({ key: describeKeySpec(spec), buildMs: median(buildTimes), readMs: median(readTimes), bytes: bytes.length });
+  }
+  console.log(`keystore (PKCS#12, ${PKCS12_ITERATIONS} iterations), median of ${runs} runs:`);
+  for (const r of results) {
+    console.log(`  ${r.key.padEnd(9)} buildPkcs12 ${r.buildMs.toFixed(0).padStart(4)} ms   readPkcs12 ${r.readMs.toFixed(0).padStart(4)} ms   ${r.bytes} bytes`);
+  }
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runKeystoreBench();
