@@ -135,6 +135,15 @@ export async function certsList(core: CoreContext, args: string[]): Promise<Comm
   return { value: { certificates }, text: formatCertificates(certificates as never) };
 }
 
+/** A PKCS#12 export is encrypted with a password from the environment, never from a flag (process lists show flags). */
+function exportPassword(env: NodeJS.ProcessEnv): string {
+  const password = env.CTIPREFS_EXPORT_PASSWORD;
+  if (!password || password.length < 8) {
+    throw new CtiError('BAD_INPUT', '--format p12 needs the export password in CTIPREFS_EXPORT_PASSWORD (at least 8 characters)');
+  }
+  return password;
+}
+
 export async function certsExport(core: CoreContext, args: string[]): Promise<CommandResult> {
   const opts = parseCommandOptions(
     args,
@@ -152,7 +161,7 @@ export async function certsExport(core: CoreContext, args: string[]): Promise<Co
     const store = await core.certificateStore(dir);
     if (!(await store.loadCertificate(instanceId))) continue;
     if (opts.format === 'pem') await writeFileAtomic(outPath, await store.exportPem(instanceId), 0o644);
-    else await store.exportP12(instanceId, outPath);
+    else await store.exportP12(instanceId, outPath, exportPassword(core.env));
     return { value: { instanceId, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
   }
   throw new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);

@@ -143,11 +143,15 @@ export class CertificateStore {
     return [stored.certificate, ...stored.chain].map((der) => toPem(der)).join('');
   }
 
-  /** Copies the keystore (same password) after checking that it opens. */
-  async exportP12(instanceId: string, outPath: string): Promise<void> {
-    await this.#require(instanceId);
-    const bytes = await this.#readFile(this.pathOf(instanceId));
-    if (!bytes) throw notStored(instanceId);
+  /**
+   * Writes a copy of the keystore encrypted with a password the user chose: the store's own password
+   * lives in the vault, so a plain copy would open for nobody.
+   */
+  async exportP12(instanceId: string, outPath: string, password: string): Promise<void> {
+    if (password.length < 8) throw new CtiError('BAD_INPUT', 'The export password must be at least 8 characters');
+    const identity = await this.load(instanceId);
+    if (!identity) throw notStored(instanceId);
+    const bytes = await buildPkcs12({ ...identity, password, friendlyName: instanceId });
     try {
       await writeFileAtomic(outPath, bytes, 0o600);
     } catch (err) {

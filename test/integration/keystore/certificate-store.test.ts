@@ -110,7 +110,7 @@ describe('save and load', () => {
 describe('instance IDs never leave the folder', () => {
   it.each(['../evil', 'a/b', '..', '', 'Inst1.p12', 'x\0y', 'C:\\evil', 'a'.repeat(129)])('refuses %j', async (id) => {
     const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
-    for (const attempt of [store.save(id, issued), store.load(id), store.exportPem(id), store.delete(id), store.exportP12(id, join(dir, 'out.p12'))]) {
+    for (const attempt of [store.save(id, issued), store.load(id), store.exportPem(id), store.delete(id), store.exportP12(id, join(dir, 'out.p12'), 'export-password')]) {
       const error = await rejection(attempt);
       expect(error.code).toBe('BAD_INPUT');
       expect(error.message).toMatch(/Instance ID must be 1 to 128 letters or digits/);
@@ -154,15 +154,16 @@ describe('export and delete', () => {
     expect((await rejection(store.exportPem('Inst2'))).message).toMatch(/No certificate is stored for instance ID "Inst2"/);
   }, TIMEOUT);
 
-  it('exports a copy of the keystore that opens with the same password', async () => {
+  it('exports a copy of the keystore encrypted with the password the user chose', async () => {
     const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
     await store.save('Inst1', issued);
     const out = join(dir, 'export', 'copy.p12');
-    await store.exportP12('Inst1', out);
-    expect((await readFile(out)).equals(await readFile(join(dir, 'certs', 'Inst1.p12')))).toBe(true);
+    await store.exportP12('Inst1', out, 'chosen-by-user');
     expect((await stat(out)).mode & 0o777).toBe(0o600);
-    const opened = await readPkcs12(await readFile(out), (await vault.get(keystoreAccount('Inst1')))!);
+    const opened = await readPkcs12(await readFile(out), 'chosen-by-user');
     expect(opened.certificate.equals(issued.certificate)).toBe(true);
+    await expect(readPkcs12(await readFile(out), (await vault.get(keystoreAccount('Inst1')))!)).rejects.toMatchObject({ code: 'KEYSTORE' });
+    await expect(store.exportP12('Inst1', out, 'short')).rejects.toMatchObject({ code: 'BAD_INPUT' });
   }, TIMEOUT);
 
   it('deletes the keystore and its vault password', async () => {
