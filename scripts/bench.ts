@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: the numbers we track, measured here rather than asserted in tests.
+ * Enrollment against the lab (median of 5 per key type), TFTP transfers (round trips and time),
+ * keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
+ */
+import { openVault } from '../electron/core/keystore/vault.ts';
+import { runEnrollBench } from './bench-enroll.ts';
+import { runKeystoreBench } from './bench-keystore.ts';
+import { runTftpBench } from './bench-tftp.ts';
+
+try {
+  await openVault(process.env);
+} catch {
+  // Headless machines without a Secret Service: measure with the environment password instead.
+  process.env.CTIPREFS_KEYSTORE_PASSWORD ??= 'bench-keystore-password';
+  console.log('No OS vault here: keystore passwords come from CTIPREFS_KEYSTORE_PASSWORD for this run.');
+}
+
+console.log('\nEnrollment against the lab (CTL fetch + CAPF + keystore):');
+console.table(await runEnrollBench());
+console.log('\nTFTP (loopback):');
+console.table(await runTftpBench({ runs: 20, log: () => undefined }));
+console.log('\nKeystore (PKCS#12):');
+console.table(await runKeystoreBench());
