@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toCtiError } from '../shared/errors.ts';
+import { exitCodeOf, toCtiError } from '../shared/errors.ts';
 import { createAppService } from '../electron/core/app-service.ts';
 import { fileLogger } from '../electron/core/log.ts';
 import { defaultHome, homeLayout } from '../electron/core/paths.ts';
@@ -49,12 +49,14 @@ async function main(): Promise<void> {
     console.log(`Ready in ${Math.round(performance.now() - started)} ms${renderer.rebuilt ? ' (renderer rebuilt)' : ''}`);
     console.log(`Preview: ${server.url}`);
   } catch (err) {
-    console.error(`Preview could not start: ${toCtiError(err).message}`);
-    await stop(1);
+    const error = toCtiError(err);
+    console.error(`Preview could not start: ${error.message}`);
+    await stop(exitCodeOf(error.code));
   }
 }
 
 main().catch((err: unknown) => {
-  console.error(`Preview could not start: ${toCtiError(err).message}`);
-  process.exit(1);
+  const error = toCtiError(err);
+  console.error(`Preview could not start: ${error.message}`);
+  process.exit(exitCodeOf(error.code));
 });
