@@ -14,7 +14,10 @@ node_modules/.bin/tsc --noEmit -p tsconfig.json
 node_modules/.bin/svelte-check --tsconfig renderer/tsconfig.json --threshold error --output human
 
 echo '== unit, integration and component tests'
-bash scripts/with-test-vault.sh node_modules/.bin/vitest run
+bash scripts/with-test-vault.sh node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 
 echo '== end-to-end tests (Chromium, browser preview, lab)'
 bash scripts/e2e.sh
+
+echo '== all tests'
+node scripts/test-summary.mjs
