@@ -11,15 +11,10 @@ import { enrollCertificate } from '../electron/core/enroll.ts';
 import { silentLogger } from '../electron/core/log.ts';
 import { startLab } from '../electron/lab/lab.ts';
 import { parseLabProfile } from '../electron/lab/profiles.ts';
+import { median } from './bench-stats.ts';
 
 const RUNS = 5;
 const KEYS = ['rsa2048', 'p256', 'p384'] as const;
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 export async function runEnrollBench(): Promise<Record<string, number>> {
   const labDir = await mkdtemp(join(tmpdir(), 'ctiprefs-bench-lab-'));

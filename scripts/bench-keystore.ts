@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { buildPkcs12, PKCS12_ITERATIONS, readPkcs12 } from '../electron/core/keystore/pkcs12.ts';
 import { createCertificate, describeKeySpec, generateKeyPair, type KeySpec } from '../electron/core/pki/certificates.ts';
+import { median } from './bench-stats.ts';
 
 export interface KeystoreBenchResult {
   key: string;
@@ -45,12 +46,6 @@ export async function runKeystoreBench(runs = 9): Promise<KeystoreBenchResult[]>
     console.log(`  ${r.key.padEnd(9)} buildPkcs12 ${r.buildMs.toFixed(0).padStart(4)} ms   readPkcs12 ${r.readMs.toFixed(0).padStart(4)} ms   ${r.bytes} bytes`);
   }
   return results;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runKeystoreBench();

@@ -6,14 +6,9 @@
  */
 import { chromium } from 'playwright-core';
 import { startPreview } from '../test/e2e/preview.ts';
+import { median } from './bench-stats.ts';
 
 const RUNS = 7;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 const started = performance.now();
 const preview = await startPreview(['lab1:123456']);

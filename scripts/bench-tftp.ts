@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { tftpGet, type TftpTransferStats } from '../electron/core/tftp/client.ts';
 import { startTftpServer } from '../electron/core/tftp/server.ts';
 import { startTftpdHpa } from '../test/helpers/tftpd-hpa.ts';
+import { median } from './bench-stats.ts';
 
 export interface TftpBenchRow {
   server: 'tftpd-hpa' | 'own';
@@ -74,12 +75,6 @@ export async function runTftpBench(options: { runs?: number; log?: (line: string
     );
   }
   return rows;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -64,7 +64,7 @@ export async function startPreview(profiles: string[] = LAB_PROFILES): Promise<P
 export function watchPage(page: Page): { problems: string[] } {
   const problems: string[] = [];
   page.on('console', (message: ConsoleMessage) => {
-    if (/Refused to|Content Security Policy/.test(message.text()) && !/frame-ancestors' is ignored/.test(message.text())) {
+    if (/Refused to|Content Security Policy/.test(message.text())) {
       problems.push(`console: ${message.text()}`);
     }
   });

@@ -1,12 +1,16 @@
 import { createServer, type Socket } from 'node:net';
 
-/** A TCP listener on loopback that accepts and never speaks: a hung server. */
-export async function startSilentTcpServer(): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * A TCP listener on loopback that accepts and never speaks: a hung server. `onConnection` may script
+ * a connection further (answer junk, hang up).
+ */
+export async function startSilentTcpServer(onConnection?: (socket: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
+    onConnection?.(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -18,13 +22,4 @@ export async function startSilentTcpServer(): Promise<{ port: number; close(): P
         server.close(() => resolve());
       }),
   };
-}
-
-/** A loopback port with nothing listening (bound, then released). */
-export async function closedTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -9,6 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedUdpPort } from './ports.ts';
 import { OPCODE, MODE_OCTET, decodePacket, encodeRequest } from '../../electron/core/tftp/packets.ts';
 
 export const IN_TFTPD = '/usr/sbin/in.tftpd';
@@ -46,7 +47,7 @@ export async function startTftpdHpa(options: TftpdHpaOptions = {}): Promise<Tftp
 
   // A free port: bind to 0, read it, release it. Another process could take it in between; the readiness
   // probe below then fails loudly instead of testing the wrong server.
-  const port = await freeUdpPort();
+  const port = await closedUdpPort();
   const refuse = (options.refuse ?? []).flatMap((name) => ['-r', name]);
   const child = spawn(IN_TFTPD, ['-L', '-a', `${HOST}:${port}`, '-s', '-u', 'tftp', ...refuse, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -62,15 +63,6 @@ export async function startTftpdHpa(options: TftpdHpaOptions = {}): Promise<Tftp
     throw err;
   }
   return { host: HOST, port, dir, addFile, stop };
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  socket.bind(0, HOST);
-  await once(socket, 'listening');
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 /** Sends RRQ for a file that does not exist until the server answers with ERROR 1. */

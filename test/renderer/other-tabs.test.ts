@@ -218,6 +218,23 @@ describe('Trust list tab', () => {
     expect(text(screen.getByRole('table'))).toContain('SAST (0)');
   });
 
+  it('keeps the records table in a named region that scrolls sideways, and names a repeated issuer once', async () => {
+    await setup({
+      'ctl:get': () => ({
+        ...trustList,
+        records: [...trustList.records, { role: 4, roleName: 'CAPF', subject: 'CN=CAPF-lab', issuer: 'CN=Lab CA, O=ctiprefs lab', serialNumber: '02' }],
+      }),
+    });
+    render(TrustListTab);
+    const region = await screen.findByRole('region', { name: 'CTL records' });
+    // jsdom cannot measure the overflow, so the region stays keyboard-scrollable, as it is while too wide.
+    expect(region.getAttribute('tabindex')).toBe('0');
+    const rows = within(within(region).getByRole('table')).getAllByRole('row').slice(1);
+    expect(text(rows[0]!)).toContain('Same as subject');
+    expect(text(rows[1]!)).toContain('CN=Lab CA, O=ctiprefs lab');
+    expect(text(rows[1]!)).not.toContain('Same as subject');
+  });
+
   it('reports unchanged, updated and a rejected CTL', async () => {
     const outcomes = ['unchanged', 'updated'] as const;
     let call = 0;
@@ -258,6 +275,19 @@ describe('Test connection tab', () => {
     await screen.findByText(/TLS handshake with CTIManager succeeded/);
     expect(screen.getByText(/127\.0\.0\.1:2749 over TLSv1\.2/)).toBeTruthy();
     expect(fake.calls.at(-1)).toEqual({ channel: 'connection:test', request: { profileId: 'lab' } });
+  });
+
+  it('names the server certificate once', async () => {
+    const subject = 'CN=cucm-lab, O=ctiprefs lab';
+    let message = `TLS 1.3 to ${subject}, client certificate accepted.`;
+    await setup({ 'connection:test': () => ({ ok: true, message, server: '127.0.0.1:2749', protocol: 'TLSv1.3', serverSubject: subject }) });
+    render(ConnectionTab);
+    const button = screen.getByRole('button', { name: 'Test secure connection' });
+    await fireEvent.click(button);
+    expect(text(await screen.findByText(/^Server /))).toBe('Server 127.0.0.1:2749 over TLSv1.3.');
+    message = 'Client certificate accepted.';
+    await fireEvent.click(button);
+    await vi.waitFor(() => expect(text(screen.getByText(/^Server /))).toBe(`Server 127.0.0.1:2749 over TLSv1.3, certificate ${subject}.`));
   });
 
   it('explains a compromised certificate with the TSP error and what to do', async () => {

@@ -43,3 +43,11 @@ export function formatFingerprint(hex: string): string {
   const clean = hex.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
   return clean.match(/.{1,2}/g)?.join(':') ?? hex;
 }
+
+/**
+ * Splits a distinguished name after each `,` or `;` that starts a new attribute (`OU=`, `2.5.4.3=`), keeping
+ * every character so the parts join back to the name; a comma inside a value ("Acme, Inc") stays put.
+ */
+export function distinguishedNameParts(name: string): string[] {
+  return name.split(/(?<=[,;])(?=\s*[A-Za-z0-9][\w.-]*=)/);
+}

@@ -1,9 +1,10 @@
 /** Shared set-up for the CAPF integration tests: a CAPF CA, a lab server on 127.0.0.1, a recording store. */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import * as tls from 'node:tls';
-import type { IssuedCertificate } from '../../../electron/core/capf/client.ts';
+import type { CapfSessionOptions, IssuedCertificate } from '../../../electron/core/capf/client.ts';
 import type { Logger } from '../../../electron/core/log.ts';
-import { createCertificate, generateKeyPair, toPem } from '../../../electron/core/pki/certificates.ts';
+import { toPem } from '../../../electron/core/pki/certificates.ts';
+import { makeIdentity } from '../../helpers/certificates.ts';
 
 export interface Identity {
   certificate: Buffer;
@@ -12,15 +13,30 @@ export interface Identity {
 
 /** A self-signed CA certificate, like the CAPF certificate of Unified CM 14SU2+. */
 export async function makeCapfIdentity(cn = 'CAPF-test'): Promise<Identity> {
-  const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const certificate = createCertificate({
-    subject: { CN: cn, O: 'ctiprefs tests' },
-    publicKey: keys.publicKey,
-    selfSigningKey: keys.privateKey,
-    isCa: true,
-    validityDays: 30,
-  });
-  return { certificate, privateKey: keys.privateKey };
+  const { certificate, privateKey } = await makeIdentity(
+    { type: 'ec', curve: 'P-256' },
+    { subject: { CN: cn, O: 'ctiprefs tests' }, isCa: true, validityDays: 30 },
+  );
+  return { certificate, privateKey };
+}
+
+/** Session options for device inst1 that trust `capf`, with a timeout generous enough for a loaded machine. */
+export function capfSessionOptions(
+  capf: Identity,
+  server: { host: string; port: number },
+  authString: string,
+  overrides: Partial<CapfSessionOptions> = {},
+): CapfSessionOptions {
+  return {
+    host: server.host,
+    port: server.port,
+    trustedCapfCertificates: [capf.certificate],
+    deviceName: 'inst1',
+    authString,
+    timeoutMs: 20_000,
+    storeCertificate: async () => {},
+    ...overrides,
+  };
 }
 
 /** A logger that appends `event` names to a shared timeline (and keeps whole lines for secret checks). */

@@ -3,10 +3,8 @@
  * server never does, and against servers that refuse, stay silent, or never exist.
  */
 import { createPublicKey } from 'node:crypto';
-import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CtiError } from '../../../shared/errors.ts';
 import { runCapfSession, type CapfSessionOptions } from '../../../electron/core/capf/client.ts';
 import {
   CapfMessageReader,
@@ -18,7 +16,10 @@ import {
 } from '../../../electron/core/capf/codec.ts';
 import { CapfCommand, CapfElement, CapfKeyType } from '../../../electron/core/capf/constants.ts';
 import { createCertificate, generateKeyPair } from '../../../electron/core/pki/certificates.ts';
-import { makeCapfIdentity, recordingStore, startScriptedServer, type Identity } from './fixtures.ts';
+import { capfSessionOptions, makeCapfIdentity, recordingStore, startScriptedServer, type Identity } from './fixtures.ts';
+import { closedTcpPort } from '../../helpers/ports.ts';
+import { ctiRejection } from '../../helpers/rejection.ts';
+import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 
 const SESSION = 0x01020304;
 let capf: Identity;
@@ -72,27 +73,7 @@ function afterAuth(after: CapfMessage | Buffer): (socket: tls.TLSSocket) => void
 }
 
 function options(port: number, overrides: Partial<CapfSessionOptions> = {}): CapfSessionOptions {
-  return {
-    host: '127.0.0.1',
-    port,
-    trustedCapfCertificates: [capf.certificate],
-    deviceName: 'inst1',
-    authString: '1234',
-    timeoutMs: 20_000,
-    storeCertificate: async () => {},
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<CtiError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the CAPF session to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CtiError);
-  return err as CtiError;
+  return capfSessionOptions(capf, { host: '127.0.0.1', port }, '1234', overrides);
 }
 
 describe('protocol faults → CAPF_PROTOCOL', () => {
@@ -102,7 +83,7 @@ describe('protocol faults → CAPF_PROTOCOL', () => {
       bytes[0] = 0x56;
       socket.write(bytes);
     });
-    const err = await failure(runCapfSession(options(port)));
+    const err = await ctiRejection(runCapfSession(options(port)));
     expect(err.code).toBe('CAPF_PROTOCOL');
     expect(err.message).toContain('0x56');
   });
@@ -111,19 +92,19 @@ describe('protocol faults → CAPF_PROTOCOL', () => {
     const port = await scripted((socket) =>
       conversation(socket).send({ ...authRequest, elements: [u8Element(CapfElement.version, 2)] }),
     );
-    expect((await failure(runCapfSession(options(port)))).code).toBe('CAPF_PROTOCOL');
+    expect((await ctiRejection(runCapfSession(options(port)))).code).toBe('CAPF_PROTOCOL');
   });
 
   it('a session id that changes', async () => {
     const port = await scripted(afterAuth({ command: CapfCommand.endSession, sessionId: SESSION + 1, elements: [u8Element(CapfElement.reason, 0)] }));
-    const err = await failure(runCapfSession(options(port)));
+    const err = await ctiRejection(runCapfSession(options(port)));
     expect(err.code).toBe('CAPF_PROTOCOL');
     expect(err.message).toContain('session id');
   });
 
   it('an unexpected command after authentication', async () => {
     const port = await scripted(afterAuth({ command: CapfCommand.statusRequest, sessionId: SESSION, elements: [] }));
-    const err = await failure(runCapfSession(options(port)));
+    const err = await ctiRejection(runCapfSession(options(port)));
     expect(err.code).toBe('CAPF_PROTOCOL');
     expect(err.message).toContain('statusRequest (18)');
   });
@@ -132,12 +113,12 @@ describe('protocol faults → CAPF_PROTOCOL', () => {
     const lying = encodeCapfMessage({ command: CapfCommand.keyGenRequest, sessionId: SESSION, elements: [u16Element(CapfElement.keySize, 2048)] });
     lying.writeUInt16BE(0x0100, 9); // element length 256 in a 5-byte body
     const port = await scripted(afterAuth(lying));
-    expect((await failure(runCapfSession(options(port)))).code).toBe('CAPF_PROTOCOL');
+    expect((await ctiRejection(runCapfSession(options(port)))).code).toBe('CAPF_PROTOCOL');
   });
 
   it('an RSA key size outside the allowed ones names the allowed ones', async () => {
     const port = await scripted(afterAuth({ command: CapfCommand.keyGenRequest, sessionId: SESSION, elements: [u16Element(CapfElement.keySize, 1000)] }));
-    const err = await failure(runCapfSession(options(port)));
+    const err = await ctiRejection(runCapfSession(options(port)));
     expect(err.code).toBe('CAPF_PROTOCOL');
     expect(err.message).toContain('512, 1024, 2048, 3072, 4096');
     expect(err.message).toContain('P-256, P-384, P-521');
@@ -168,7 +149,7 @@ describe('protocol faults → CAPF_PROTOCOL', () => {
       })();
     });
     const store = recordingStore([]);
-    const err = await failure(runCapfSession(options(port, { storeCertificate: store.storeCertificate })));
+    const err = await ctiRejection(runCapfSession(options(port, { storeCertificate: store.storeCertificate })));
     expect(err.code).toBe('CAPF_PROTOCOL');
     expect(err.message).toContain('public key');
     expect(store.stored).toHaveLength(0);
@@ -179,7 +160,7 @@ describe('protocol faults → CAPF_PROTOCOL', () => {
 describe('refusals and framing', () => {
   it('an end session with an unlisted reason → CAPF_REFUSED naming the number', async () => {
     const port = await scripted(afterAuth({ command: CapfCommand.endSession, sessionId: SESSION, elements: [u8Element(CapfElement.reason, 42)] }));
-    const err = await failure(runCapfSession(options(port)));
+    const err = await ctiRejection(runCapfSession(options(port)));
     expect(err.code).toBe('CAPF_REFUSED');
     expect(err.message).toContain('42');
   });
@@ -194,7 +175,7 @@ describe('refusals and framing', () => {
         for (const byte of end) socket.write(Buffer.from([byte]));
       });
     });
-    expect((await failure(runCapfSession(options(port)))).code).toBe('CAPF_UNKNOWN_DEVICE');
+    expect((await ctiRejection(runCapfSession(options(port)))).code).toBe('CAPF_UNKNOWN_DEVICE');
   });
 
   it('the authentication response carries exactly reason, version, device name and password', async () => {
@@ -207,7 +188,7 @@ describe('refusals and framing', () => {
         talk.send({ command: CapfCommand.endSession, sessionId: SESSION, elements: [u8Element(CapfElement.reason, 0)] });
       });
     });
-    await failure(runCapfSession(options(port, { authString: undefined, deviceName: 'inst1' })));
+    await ctiRejection(runCapfSession(options(port, { authString: undefined, deviceName: 'inst1' })));
     expect(seen!.command).toBe(CapfCommand.authResponse);
     expect(seen!.sessionId).toBe(SESSION);
     expect(seen!.elements).toEqual([
@@ -221,41 +202,27 @@ describe('refusals and framing', () => {
 
 describe('unreachable and silent servers', () => {
   it('connection refused → NETWORK_UNREACHABLE', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const err = await failure(runCapfSession(options(port)));
+    const port = await closedTcpPort();
+    const err = await ctiRejection(runCapfSession(options(port)));
     expect(err.code).toBe('NETWORK_UNREACHABLE');
     expect(err.message).toContain('refused');
   });
 
   async function silentTcpServer(): Promise<number> {
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => {});
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => resolve());
-        }),
-    );
-    return (server.address() as net.AddressInfo).port;
+    const server = await startSilentTcpServer();
+    closers.push(server.close);
+    return server.port;
   }
 
   it('a TCP server that never speaks TLS → NETWORK_TIMEOUT', async () => {
     const port = await silentTcpServer();
-    const err = await failure(runCapfSession(options(port, { timeoutMs: 300 })));
+    const err = await ctiRejection(runCapfSession(options(port, { timeoutMs: 300 })));
     expect(err.code).toBe('NETWORK_TIMEOUT');
   });
 
   it('a TLS server that never sends the authentication request → NETWORK_TIMEOUT', async () => {
     const port = await scripted(() => {});
-    const err = await failure(runCapfSession(options(port, { timeoutMs: 300 })));
+    const err = await ctiRejection(runCapfSession(options(port, { timeoutMs: 300 })));
     expect(err.code).toBe('NETWORK_TIMEOUT');
     expect(err.message).toContain('authentication request');
   });
@@ -264,13 +231,13 @@ describe('unreachable and silent servers', () => {
     const port = await scripted(() => {});
     const controller = new AbortController();
     const session = runCapfSession(options(port, { signal: controller.signal, onStep: (step) => step === 'capf-connect' && setTimeout(() => controller.abort(), 50) }));
-    expect((await failure(session)).code).toBe('CANCELLED');
+    expect((await ctiRejection(session)).code).toBe('CANCELLED');
   });
 
   it('an abort during the TLS handshake → CANCELLED', async () => {
     const port = await silentTcpServer();
     const controller = new AbortController();
     const session = runCapfSession(options(port, { signal: controller.signal, onStep: () => setTimeout(() => controller.abort(), 50) }));
-    expect((await failure(session)).code).toBe('CANCELLED');
+    expect((await ctiRejection(session)).code).toBe('CANCELLED');
   });
 });

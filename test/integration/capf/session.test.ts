@@ -4,13 +4,13 @@
  */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CtiError } from '../../../shared/errors.ts';
 import { classifyRetryable, runCapfSession, type CapfSessionOptions, type CapfStep } from '../../../electron/core/capf/client.ts';
 import type { CapfCommandName } from '../../../electron/core/capf/constants.ts';
 import type { KeySpec } from '../../../electron/core/pki/certificates.ts';
 import { startCapfServer, type CapfServerOptions, type LabCapfServer } from '../../../electron/lab/capf-server.ts';
 import type { LabCapfProfile } from '../../../electron/lab/profiles.ts';
-import { makeCapfIdentity, publicKeyOf, recordingStore, timelineLogger, type Identity } from './fixtures.ts';
+import { capfSessionOptions, makeCapfIdentity, publicKeyOf, recordingStore, timelineLogger, type Identity } from './fixtures.ts';
+import { ctiRejection } from '../../helpers/rejection.ts';
 
 const AUTH = '48151623';
 let capf: Identity;
@@ -36,27 +36,7 @@ function profile(key: KeySpec, overrides: Partial<LabCapfProfile> = {}): LabCapf
 }
 
 function sessionOptions(server: LabCapfServer, overrides: Partial<CapfSessionOptions> = {}): CapfSessionOptions {
-  return {
-    host: server.host,
-    port: server.port,
-    trustedCapfCertificates: [capf.certificate],
-    deviceName: 'inst1',
-    authString: AUTH,
-    timeoutMs: 20_000,
-    storeCertificate: async () => {},
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<CtiError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the CAPF session to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CtiError);
-  return err as CtiError;
+  return capfSessionOptions(capf, server, AUTH, overrides);
 }
 
 describe('install', () => {
@@ -146,7 +126,7 @@ describe('refusals after authentication', () => {
   it('wrong authentication string → CAPF_AUTH_FAILED, nothing stored', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);
     const store = recordingStore([]);
-    const err = await failure(runCapfSession(sessionOptions(server, { authString: '9999', storeCertificate: store.storeCertificate })));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server, { authString: '9999', storeCertificate: store.storeCertificate })));
     expect(err.code).toBe('CAPF_AUTH_FAILED');
     expect(err.message).not.toContain('9999');
     expect(classifyRetryable(err)).toBe(false);
@@ -158,25 +138,25 @@ describe('refusals after authentication', () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);
     await runCapfSession(sessionOptions(server));
     server.setProfile(profile({ type: 'ec', curve: 'P-256' })); // administrator schedules install again, same string
-    const err = await failure(runCapfSession(sessionOptions(server)));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server)));
     expect(err.code).toBe('CAPF_AUTH_FAILED');
   });
 
   it('unknown device name → CAPF_UNKNOWN_DEVICE', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);
-    const err = await failure(runCapfSession(sessionOptions(server, { deviceName: 'someoneElse' })));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server, { deviceName: 'someoneElse' })));
     expect(err.code).toBe('CAPF_UNKNOWN_DEVICE');
   });
 
   it('operation none → CAPF_NOTHING_TO_DO', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' }, { operation: 'none' })]);
-    const err = await failure(runCapfSession(sessionOptions(server)));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server)));
     expect(err.code).toBe('CAPF_NOTHING_TO_DO');
   });
 
   it('server busy (retry later) → retryable NETWORK_TIMEOUT', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })], { faults: { busy: true, closeTimes: 1 } });
-    const err = await failure(runCapfSession(sessionOptions(server)));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server)));
     expect(err.code).toBe('NETWORK_TIMEOUT');
     expect(err.message).toContain('server busy: retry later');
     expect(classifyRetryable(err)).toBe(true);
@@ -225,7 +205,7 @@ describe('trust', () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);
     const other = await makeCapfIdentity('CAPF-other');
     const store = recordingStore([]);
-    const err = await failure(
+    const err = await ctiRejection(
       runCapfSession(sessionOptions(server, { trustedCapfCertificates: [other.certificate], storeCertificate: store.storeCertificate })),
     );
     expect(err.code).toBe('TLS_UNTRUSTED');
@@ -235,7 +215,7 @@ describe('trust', () => {
 
   it('no trusted CAPF certificates → CTL_NONE before any connection', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);
-    const err = await failure(runCapfSession(sessionOptions(server, { trustedCapfCertificates: [] })));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server, { trustedCapfCertificates: [] })));
     expect(err.code).toBe('CTL_NONE');
     expect(server.sessions).toBe(0);
   });
@@ -253,7 +233,7 @@ describe('the server drops the connection', () => {
   it.each(beforeStore)('right after %s → network error, nothing stored, and a retry succeeds', async (closeAfter) => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })], { faults: { closeAfter, closeTimes: 1 } });
     const store = recordingStore([]);
-    const err = await failure(runCapfSession(sessionOptions(server, { storeCertificate: store.storeCertificate })));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server, { storeCertificate: store.storeCertificate })));
     expect(err.code).toBe('NETWORK_UNREACHABLE');
     expect(classifyRetryable(err)).toBe(true);
     expect(store.stored).toHaveLength(0);
@@ -268,7 +248,7 @@ describe('the server drops the connection', () => {
   it('right after the store request: the LSC arrived whole, so it is stored, but the session fails and is retried', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })], { faults: { closeAfter: 'storeCertificateRequest', closeTimes: 1 } });
     const store = recordingStore([]);
-    const err = await failure(runCapfSession(sessionOptions(server, { storeCertificate: store.storeCertificate })));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server, { storeCertificate: store.storeCertificate })));
     expect(err.code).toBe('NETWORK_UNREACHABLE');
     expect(store.stored).toHaveLength(1);
     expect(server.issued.size).toBe(0);
@@ -292,7 +272,7 @@ describe('cancellation', () => {
     const server = await lab([profile({ type: 'rsa', bits: 2048 })]);
     const controller = new AbortController();
     const store = recordingStore([]);
-    const err = await failure(
+    const err = await ctiRejection(
       runCapfSession(
         sessionOptions(server, {
           signal: controller.signal,
@@ -308,7 +288,7 @@ describe('cancellation', () => {
 
   it('an already aborted signal never connects', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);
-    const err = await failure(runCapfSession(sessionOptions(server, { signal: AbortSignal.abort() })));
+    const err = await ctiRejection(runCapfSession(sessionOptions(server, { signal: AbortSignal.abort() })));
     expect(err.code).toBe('CANCELLED');
     expect(server.sessions).toBe(0);
   });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, runCli, startLabProcess } from '../../helpers/cli.ts';
-import { closedTcpPort, startSilentTcpServer } from '../../helpers/silent-tcp.ts';
+import { closedTcpPort } from '../../helpers/ports.ts';
+import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Awaited<ReturnType<typeof startLabProcess>>;

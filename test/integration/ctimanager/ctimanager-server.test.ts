@@ -5,8 +5,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testSecureConnection } from '../../../electron/core/ctimanager/test-connection.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { toPem } from '../../../electron/core/pki/certificates.ts';
-import { startCtiManagerServer, type CtiManagerServer, type CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
-import { createTestPki, LOOPBACK, openProviderSession, type TestPki } from './fixtures.ts';
+import type { CtiManagerServer, CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
+import { createTestPki, LOOPBACK, openProviderSession, startLabCtiManager, type TestPki } from './fixtures.ts';
 
 let pki: TestPki;
 const servers: CtiManagerServer[] = [];
@@ -20,14 +20,7 @@ afterEach(async () => {
 });
 
 async function labServer(options: Partial<CtiManagerServerOptions> = {}): Promise<CtiManagerServer> {
-  const server = await startCtiManagerServer({
-    host: LOOPBACK,
-    port: 0,
-    certificate: pki.callManager.certificate,
-    privateKey: pki.callManager.privateKey,
-    clientCa: [pki.capfCa.certificate],
-    ...options,
-  });
+  const server = await startLabCtiManager(pki, options);
   servers.push(server);
   return server;
 }
@@ -111,13 +104,7 @@ describe('lab CTIManager server under hostile input', () => {
   });
 
   it('close() ends open sessions', async () => {
-    const server = await startCtiManagerServer({
-      host: LOOPBACK,
-      port: 0,
-      certificate: pki.callManager.certificate,
-      privateKey: pki.callManager.privateKey,
-      clientCa: [pki.capfCa.certificate],
-    });
+    const server = await startLabCtiManager(pki);
     const provider = await openProviderSession(server.port, pki.clientRsa, pki.callManager);
     await server.close();
     await provider.closed;

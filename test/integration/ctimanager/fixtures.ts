@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import { decodeLabStatusFrame, LAB_STATUS_FRAME_LENGTH } from '../../../electron/core/ctimanager/lab-status-frame.ts';
-import { createCertificate, generateKeyPair, toPem, type KeySpec } from '../../../electron/core/pki/certificates.ts';
+import { toPem, type KeySpec } from '../../../electron/core/pki/certificates.ts';
+import { startCtiManagerServer, type CtiManagerServer, type CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
+import { makeIdentity, type TestIdentity } from '../../helpers/certificates.ts';
+import { closedTcpPort } from '../../helpers/ports.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -32,27 +35,22 @@ export interface TestPki {
   strangerClient: Identity;
 }
 
+function withFingerprint({ certificate, privateKey }: TestIdentity): Identity {
+  return { certificate, privateKey, fingerprint256: new X509Certificate(certificate).fingerprint256 };
+}
+
 async function selfSigned(cn: string, spec: KeySpec, isCa: boolean): Promise<Identity> {
-  const keys = await generateKeyPair(spec);
-  const certificate = createCertificate({
-    subject: { O: 'ctiprefs test', CN: cn },
-    publicKey: keys.publicKey,
-    selfSigningKey: keys.privateKey,
-    isCa,
-    ...(isCa ? {} : { extendedKeyUsage: ['serverAuth', 'clientAuth'] as const }),
-  });
-  return { certificate, privateKey: keys.privateKey, fingerprint256: new X509Certificate(certificate).fingerprint256 };
+  return withFingerprint(
+    await makeIdentity(spec, {
+      subject: { O: 'ctiprefs test', CN: cn },
+      isCa,
+      ...(isCa ? {} : { extendedKeyUsage: ['serverAuth', 'clientAuth'] as const }),
+    }),
+  );
 }
 
 async function issued(cn: string, spec: KeySpec, issuer: Identity): Promise<Identity> {
-  const keys = await generateKeyPair(spec);
-  const certificate = createCertificate({
-    subject: { CN: cn },
-    publicKey: keys.publicKey,
-    issuer: { certificate: issuer.certificate, privateKey: issuer.privateKey },
-    extendedKeyUsage: ['clientAuth'],
-  });
-  return { certificate, privateKey: keys.privateKey, fingerprint256: new X509Certificate(certificate).fingerprint256 };
+  return withFingerprint(await makeIdentity(spec, { subject: { CN: cn }, extendedKeyUsage: ['clientAuth'] }, issuer));
 }
 
 export async function createTestPki(): Promise<TestPki> {
@@ -68,6 +66,18 @@ export async function createTestPki(): Promise<TestPki> {
     issued('instance1', { type: 'ec', curve: 'P-256' }, otherCa),
   ]);
   return { capfCa, otherCa, callManager, otherServer, clientRsa, clientEc, strangerClient };
+}
+
+/** The lab CTIManager on 127.0.0.1 with the CallManager certificate, accepting clients of the CAPF CA. */
+export function startLabCtiManager(pki: TestPki, options: Partial<CtiManagerServerOptions> = {}): Promise<CtiManagerServer> {
+  return startCtiManagerServer({
+    host: LOOPBACK,
+    port: 0,
+    certificate: pki.callManager.certificate,
+    privateKey: pki.callManager.privateKey,
+    clientCa: [pki.capfCa.certificate],
+    ...options,
+  });
 }
 
 /** A TLS server like a real CTIManager: mutual TLS, then whatever `onSession` does (default: silence). */
@@ -115,7 +125,7 @@ export async function startOpensslServer(options: {
   await writeFile(file('server.pem'), toPem(options.identity.certificate));
   await writeFile(file('server.key'), options.identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   await writeFile(file('ca.pem'), toPem(options.clientCa.certificate));
-  const port = await closedPort();
+  const port = await closedTcpPort();
   const child = spawn(
     'openssl',
     ['s_server', '-accept', `${LOOPBACK}:${port}`, '-cert', file('server.pem'), '-key', file('server.key'),
@@ -141,27 +151,6 @@ export async function startOpensslServer(options: {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A TCP listener that accepts and never says a word (no TLS at all). */
-export async function startSilentTcpListener(onConnection?: (socket: net.Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.once('close', () => sockets.delete(socket));
-    onConnection?.(socket);
-  });
-  const port = await listen(server);
-  return { port, close: () => closeServer(server, sockets) };
-}
-
-/** A port on 127.0.0.1 where nothing listens (bound once, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  const port = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A long-lived "provider" session with the lab CTIManager: resolves once the lab accepted it. */

@@ -2,15 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TSPERR_INIT_CERTIFICATE_COMPROMISED, TSPERR_UNKNOWN } from '../../../shared/errors.ts';
 import { encodeLabStatusFrame } from '../../../electron/core/ctimanager/lab-status-frame.ts';
 import { testSecureConnection, type SecureConnectionTestOptions } from '../../../electron/core/ctimanager/test-connection.ts';
-import { startCtiManagerServer, type CtiManagerServer } from '../../../electron/lab/ctimanager-server.ts';
+import type { CtiManagerServer, CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
+import { closedTcpPort } from '../../helpers/ports.ts';
+import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 import {
-  closedPort,
   createTestPki,
   LOOPBACK,
   openProviderSession,
+  startLabCtiManager,
   startOpensslServer,
-  startSilentTcpListener,
   startTlsPeer,
   type Identity,
   type TestPki,
@@ -36,15 +37,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function labServer(options: { duplicateLimit?: number } = {}): Promise<CtiManagerServer> {
-  const server = await startCtiManagerServer({
-    host: LOOPBACK,
-    port: 0,
-    certificate: pki.callManager.certificate,
-    privateKey: pki.callManager.privateKey,
-    clientCa: [pki.capfCa.certificate],
-    ...options,
-  });
+async function labServer(options: Partial<CtiManagerServerOptions> = {}): Promise<CtiManagerServer> {
+  const server = await startLabCtiManager(pki, options);
   cleanups.push(() => server.close());
   return server;
 }
@@ -143,15 +137,7 @@ describe('testSecureConnection against the lab CTIManager', () => {
 
   it('after the duplicate limit the certificate is compromised: TSPERR_INIT_CERTIFICATE_COMPROMISED and what to do', async () => {
     const logger = memoryLogger();
-    const server = await startCtiManagerServer({
-      host: LOOPBACK,
-      port: 0,
-      certificate: pki.callManager.certificate,
-      privateKey: pki.callManager.privateKey,
-      clientCa: [pki.capfCa.certificate],
-      logger,
-    });
-    cleanups.push(() => server.close());
+    const server = await labServer({ logger });
     const fingerprint = pki.clientEc.fingerprint256;
 
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -189,14 +175,14 @@ describe('testSecureConnection against the lab CTIManager', () => {
 
 describe('testSecureConnection network failures', () => {
   it('reports a server that is down as NETWORK_UNREACHABLE', async () => {
-    const port = await closedPort();
+    const port = await closedTcpPort();
     const result = await probe(port, pki.clientEc);
     expect(result).toMatchObject({ ok: false, code: 'NETWORK_UNREACHABLE', server: `${LOOPBACK}:${port}` });
     expect(result.message).toContain('connection refused');
   });
 
   it('reports a TCP listener that never speaks TLS as NETWORK_TIMEOUT', async () => {
-    const listener = await startSilentTcpListener();
+    const listener = await startSilentTcpServer();
     cleanups.push(() => listener.close());
     const result = await probe(listener.port, pki.clientEc, { timeoutMs: 300 });
     expect(result.code).toBe('NETWORK_TIMEOUT');
@@ -205,7 +191,7 @@ describe('testSecureConnection network failures', () => {
   });
 
   it('reports a server that answers with something other than TLS', async () => {
-    const listener = await startSilentTcpListener((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    const listener = await startSilentTcpServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     cleanups.push(() => listener.close());
     const result = await probe(listener.port, pki.clientEc);
     expect(result.code).toBe('NETWORK_UNREACHABLE');
@@ -213,7 +199,7 @@ describe('testSecureConnection network failures', () => {
   });
 
   it('reports a server that hangs up during the handshake', async () => {
-    const listener = await startSilentTcpListener((socket) => socket.once('data', () => socket.destroy()));
+    const listener = await startSilentTcpServer((socket) => socket.once('data', () => socket.destroy()));
     cleanups.push(() => listener.close());
     const result = await probe(listener.port, pki.clientEc);
     expect(result.ok).toBe(false);
@@ -222,7 +208,7 @@ describe('testSecureConnection network failures', () => {
 
   it('returns CANCELLED when the signal aborts mid-handshake', async () => {
     const controller = new AbortController();
-    const listener = await startSilentTcpListener(() => controller.abort());
+    const listener = await startSilentTcpServer(() => controller.abort());
     cleanups.push(() => listener.close());
     const result = await probe(listener.port, pki.clientEc, { signal: controller.signal });
     expect(result.code).toBe('CANCELLED');

@@ -7,7 +7,6 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CtiError } from '../../../shared/errors.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { buildSignedCtl, type CtlRecordSource } from '../../../electron/core/ctl/build.ts';
 import { fingerprintSha256 } from '../../../electron/core/ctl/certificate-fields.ts';
@@ -22,16 +21,7 @@ import {
 } from '../../../electron/core/ctl/trust-store.ts';
 import { certificateFieldsOf } from '../../../electron/core/ctl/certificate-fields.ts';
 import { issuedIdentity, selfSignedIdentity, type TestIdentity } from '../../unit/core/ctl/fixtures.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<CtiError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtiError);
-    return err as CtiError;
-  }
-  throw new Error('expected a rejection');
-}
+import { ctiRejection } from '../../helpers/rejection.ts';
 
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -122,14 +112,14 @@ describe('CtlTrustStore: first use', () => {
   it('refuses a first CTL whose own signature fails, and writes nothing', async () => {
     const bytes = Buffer.from(ctlSignedBy(sast1, 1_800_000_000));
     bytes[bytes.length - 1]! ^= 0x01;
-    const error = await rejection(newStore().accept(bytes, 'tftp-a:69'));
+    const error = await ctiRejection(newStore().accept(bytes, 'tftp-a:69'));
     expect(error.code).toBe('CTL_INVALID');
     expect(error.message).toMatch(/bad signature/);
     expect(await readdir(dir)).toEqual([]);
   });
 
   it('refuses bytes that are not a CTL, and writes nothing', async () => {
-    const error = await rejection(newStore().accept(Buffer.from('garbage'), 'tftp-a:69'));
+    const error = await ctiRejection(newStore().accept(Buffer.from('garbage'), 'tftp-a:69'));
     expect(error.code).toBe('CTL_INVALID');
     expect(await readdir(dir)).toEqual([]);
   });
@@ -181,7 +171,7 @@ describe('CtlTrustStore: later downloads', () => {
   it('chains trust: after an update, the next file is judged against the updated CTL', async () => {
     const withoutSast2 = [baseRecords()[0]!, baseRecords()[2]!];
     await newStore().accept(ctlSignedBy(sast1, 1_800_000_100, withoutSast2), 'tftp-a:69');
-    const error = await rejection(newStore().accept(ctlSignedBy(sast2, 1_800_000_200), 'tftp-a:69'));
+    const error = await ctiRejection(newStore().accept(ctlSignedBy(sast2, 1_800_000_200), 'tftp-a:69'));
     expect(error.code).toBe('CTL_COMPROMISED');
   });
 
@@ -198,7 +188,7 @@ describe('CtlTrustStore: later downloads', () => {
   ])('rejects a CTL from %s', (_label, make) => {
     it('as CTL_COMPROMISED, logs an error, and leaves the trusted CTL byte-for-byte intact', async () => {
       const before = await snapshot(dir);
-      const error = await rejection(newStore().accept(make(), 'tftp-evil:69'));
+      const error = await ctiRejection(newStore().accept(make(), 'tftp-evil:69'));
       expect(error.code).toBe('CTL_COMPROMISED');
       expect(error.message).toMatch(/CTL from tftp-evil:69 rejected: .*The trusted CTL was kept\./);
       expect(await snapshot(dir)).toEqual(before);
@@ -211,13 +201,13 @@ describe('CtlTrustStore: later downloads', () => {
 
   it('names the untrusted signer and its fingerprint in the message', async () => {
     const bytes = ctlSignedBy(stranger, 1_800_000_100, [{ role: Role.SAST, certificate: stranger.certificate }]);
-    const error = await rejection(newStore().accept(bytes, 'tftp-evil:69'));
+    const error = await ctiRejection(newStore().accept(bytes, 'tftp-evil:69'));
     expect(error.message).toContain(`"CN=attacker" (SHA-256 ${fingerprintSha256(stranger.certificate)}) is not a signer listed in the trusted CTL`);
   });
 
   it('rejects a damaged download as CTL_INVALID and keeps the trusted CTL', async () => {
     const before = await snapshot(dir);
-    const error = await rejection(newStore().accept(original.subarray(0, original.length - 7), 'tftp-a:69'));
+    const error = await ctiRejection(newStore().accept(original.subarray(0, original.length - 7), 'tftp-a:69'));
     expect(error.code).toBe('CTL_INVALID');
     expect(await snapshot(dir)).toEqual(before);
   });
@@ -242,11 +232,11 @@ describe('CtlTrustStore: tampering on disk', () => {
   });
 
   async function expectTampered(store = newStore(), message?: RegExp): Promise<void> {
-    const error = await rejection(store.current());
+    const error = await ctiRejection(store.current());
     expect(error.code).toBe('CTL_TAMPERED');
     if (message) expect(error.message).toMatch(message);
     // No downgrade to a new first use either.
-    const onAccept = await rejection(store.accept(ctlSignedBy(stranger, 1, [{ role: Role.SAST, certificate: stranger.certificate }]), 'tftp-evil:69'));
+    const onAccept = await ctiRejection(store.accept(ctlSignedBy(stranger, 1, [{ role: Role.SAST, certificate: stranger.certificate }]), 'tftp-evil:69'));
     expect(onAccept.code).toBe('CTL_TAMPERED');
   }
 
@@ -295,7 +285,7 @@ describe('CtlTrustStore: tampering on disk', () => {
 
   it('logs tampering as an error without the key', async () => {
     await writeFile(join(dir, CTL_FILE_NAME), Buffer.from('x'));
-    await rejection(newStore().current());
+    await ctiRejection(newStore().current());
     const line = logger.lines.find((l) => l.includes('ctl.tampered'));
     expect(line).toBeDefined();
     expect(line).not.toContain(key.toString('hex'));
@@ -342,7 +332,7 @@ describe('CtlTrustStore: interrupted commits', () => {
     await newStore().accept(ctlSignedBy(sast1, 1_800_000_000), 'tftp-a:69');
     await writeFile(join(dir, CTL_FILE_NAME), Buffer.from('x'));
     await writeFile(join(dir, CTL_PENDING_FILE_NAME), Buffer.from('y'));
-    expect((await rejection(newStore().current())).code).toBe('CTL_TAMPERED');
+    expect((await ctiRejection(newStore().current())).code).toBe('CTL_TAMPERED');
   });
 });
 
@@ -362,7 +352,7 @@ describe('CtlTrustStore storage faults', () => {
     const blocker = join(dir, 'not-a-folder');
     await writeFile(blocker, 'x');
     const store = new CtlTrustStore({ dir: join(blocker, 'ctl'), integrityKey: key });
-    const error = await rejection(store.accept(ctlSignedBy(sast1, 1_800_000_000), 'tftp-a:69'));
+    const error = await ctiRejection(store.accept(ctlSignedBy(sast1, 1_800_000_000), 'tftp-a:69'));
     expect(error.code).toBe('KEYSTORE');
     expect(error.message).toContain('not-a-folder');
   });

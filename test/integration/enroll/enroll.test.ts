@@ -12,7 +12,7 @@ import { enrollCertificate, resumeInterruptedEnrollments } from '../../../electr
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
-import { closedTcpPort } from '../../helpers/silent-tcp.ts';
+import { closedTcpPort } from '../../helpers/ports.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Lab;

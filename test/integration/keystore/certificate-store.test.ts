@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CtiError } from '../../../shared/errors.ts';
 import { CertificateStore } from '../../../electron/core/keystore/certificate-store.ts';
 import { readPkcs12 } from '../../../electron/core/keystore/pkcs12.ts';
 import { keystoreAccount, KEYSTORE_PASSWORD_ENV, OsVault } from '../../../electron/core/keystore/vault.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { toPem } from '../../../electron/core/pki/certificates.ts';
 import { issueCertificate, pkcs8 } from '../../unit/core/keystore/fixtures.ts';
+import { ctiRejection } from '../../helpers/rejection.ts';
 
 const run = promisify(execFile);
 const TIMEOUT = 120_000;
@@ -34,15 +34,6 @@ afterEach(async () => {
   for (const id of usedIds) await vault.delete(keystoreAccount(id));
   await rm(dir, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<CtiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CtiError);
-  return err as CtiError;
-}
 
 describe('save and load', () => {
   it('writes <dir>/<instanceId>.p12 with mode 0600 under a vault password, and loads it back', async () => {
@@ -82,7 +73,7 @@ describe('save and load', () => {
     await store.save('Inst1', first);
     const before = await readFile(join(dir, 'certs', 'Inst1.p12'));
     const other = await issueCertificate({ type: 'ec', curve: 'P-256' });
-    const error = await rejection(store.save('Inst1', { privateKey: other.privateKey, certificate: first.certificate }));
+    const error = await ctiRejection(store.save('Inst1', { privateKey: other.privateKey, certificate: first.certificate }));
     expect(error.code).toBe('KEYSTORE');
     expect((await readFile(join(dir, 'certs', 'Inst1.p12'))).equals(before)).toBe(true);
     expect((await store.loadCertificate('Inst1'))?.equals(first.certificate)).toBe(true);
@@ -100,7 +91,7 @@ describe('save and load', () => {
   it('reports a keystore whose password is missing from the vault, without creating one', async () => {
     await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
     await vault.delete(keystoreAccount('Inst1'));
-    const error = await rejection(store.load('Inst1'));
+    const error = await ctiRejection(store.load('Inst1'));
     expect(error.code).toBe('KEYSTORE');
     expect(error.message).toMatch(/password is not in the OS credential vault/);
     expect(await vault.get(keystoreAccount('Inst1'))).toBeNull();
@@ -111,7 +102,7 @@ describe('instance IDs never leave the folder', () => {
   it.each(['../evil', 'a/b', '..', '', 'Inst1.p12', 'x\0y', 'C:\\evil', 'a'.repeat(129)])('refuses %j', async (id) => {
     const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
     for (const attempt of [store.save(id, issued), store.load(id), store.exportPem(id), store.delete(id), store.exportP12(id, join(dir, 'out.p12'), 'export-password')]) {
-      const error = await rejection(attempt);
+      const error = await ctiRejection(attempt);
       expect(error.code).toBe('BAD_INPUT');
       expect(error.message).toMatch(/Instance ID must be 1 to 128 letters or digits/);
     }
@@ -151,7 +142,7 @@ describe('export and delete', () => {
     const pem = await store.exportPem('Inst1');
     expect(pem).toBe(toPem(issued.certificate) + toPem(issued.chain[0]!));
     expect(pem).not.toMatch(/PRIVATE KEY/);
-    expect((await rejection(store.exportPem('Inst2'))).message).toMatch(/No certificate is stored for instance ID "Inst2"/);
+    expect((await ctiRejection(store.exportPem('Inst2'))).message).toMatch(/No certificate is stored for instance ID "Inst2"/);
   }, TIMEOUT);
 
   it('exports a copy of the keystore encrypted with the password the user chose', async () => {

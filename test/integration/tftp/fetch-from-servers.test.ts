@@ -1,13 +1,12 @@
 /** Several servers, dead servers and cancellation, over real loopback sockets. */
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../../electron/core/tftp/client.ts';
 import { fetchFromServers } from '../../../electron/core/tftp/fetch-from-servers.ts';
 import { OPCODE } from '../../../electron/core/tftp/packets.ts';
 import { startTftpServer, type TftpServer } from '../../../electron/core/tftp/server.ts';
 import { CtiError } from '../../../shared/errors.ts';
+import { closedUdpPort } from '../../helpers/ports.ts';
 import { startTftpdHpa, type TftpdHpa } from '../../helpers/tftpd-hpa.ts';
 import { startUdpProxy } from '../../helpers/udp-proxy.ts';
 
@@ -22,12 +21,7 @@ beforeAll(async () => {
   own = await startTftpServer({ readFile: (name) => (name === 'CTLFile.tlv' ? ctl : undefined) });
   empty = await startTftpServer({ readFile: () => undefined });
   hpa = await startTftpdHpa({ files: { 'CTLFile.tlv': ctl } });
-  // A port with nothing listening: bound once to learn a free number, then released.
-  const probe = dgram.createSocket('udp4');
-  probe.bind(0, HOST);
-  await once(probe, 'listening');
-  deadPort = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  deadPort = await closedUdpPort();
 });
 afterAll(async () => {
   await own?.close();

@@ -2,33 +2,19 @@
  * Real certificates and CTLs for the CTL tests (unit and integration): keys from node:crypto,
  * certificates from electron/core/pki/certificates.ts. RSA 1024 unless a test needs a bigger key.
  */
-import type { KeyObject } from 'node:crypto';
-import { createCertificate, generateKeyPair, type DistinguishedName, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
+import type { DistinguishedName, KeySpec } from '../../../../electron/core/pki/certificates.ts';
+import { makeIdentity, type TestIdentity } from '../../../helpers/certificates.ts';
 
-export interface TestIdentity {
-  certificate: Buffer;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
+export type { TestIdentity };
+
+const SMALL_RSA: KeySpec = { type: 'rsa', bits: 1024 };
+
+export function selfSignedIdentity(subject: DistinguishedName, options: { key?: KeySpec; serialNumber?: Buffer } = {}): Promise<TestIdentity> {
+  return makeIdentity(options.key ?? SMALL_RSA, { subject, ...(options.serialNumber ? { serialNumber: options.serialNumber } : {}) });
 }
 
-export async function selfSignedIdentity(
-  subject: DistinguishedName,
-  options: { key?: KeySpec; serialNumber?: Buffer } = {},
-): Promise<TestIdentity> {
-  const keys = await generateKeyPair(options.key ?? { type: 'rsa', bits: 1024 });
-  const certificate = createCertificate({
-    subject,
-    publicKey: keys.publicKey,
-    selfSigningKey: keys.privateKey,
-    ...(options.serialNumber ? { serialNumber: options.serialNumber } : {}),
-  });
-  return { certificate, ...keys };
-}
-
-export async function issuedIdentity(subject: DistinguishedName, issuer: TestIdentity, key: KeySpec = { type: 'rsa', bits: 1024 }): Promise<TestIdentity> {
-  const keys = await generateKeyPair(key);
-  const certificate = createCertificate({ subject, publicKey: keys.publicKey, issuer: { certificate: issuer.certificate, privateKey: issuer.privateKey } });
-  return { certificate, ...keys };
+export function issuedIdentity(subject: DistinguishedName, issuer: TestIdentity, key: KeySpec = SMALL_RSA): Promise<TestIdentity> {
+  return makeIdentity(key, { subject }, issuer);
 }
 
 /** A byte-level TLV for hand-built files: tag, 2-byte BE length, value. */

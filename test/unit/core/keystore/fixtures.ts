@@ -1,6 +1,7 @@
 /** Keys, certificates and an in-memory vault for the keystore tests (unit and integration). */
 import type { KeyObject } from 'node:crypto';
-import { createCertificate, generateKeyPair, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
+import type { KeySpec } from '../../../../electron/core/pki/certificates.ts';
+import { makeIdentity } from '../../../helpers/certificates.ts';
 import type { SecretVault } from '../../../../electron/core/keystore/vault.ts';
 
 export interface IssuedFixture {
@@ -21,18 +22,18 @@ export async function issueCertificate(
   spec: KeySpec,
   options: { cn?: string; validityDays?: number; notBefore?: Date } = {},
 ): Promise<IssuedFixture> {
-  const ca = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const caCert = createCertificate({ subject: { CN: 'Test CAPF CA', O: 'ctiprefs tests' }, publicKey: ca.publicKey, selfSigningKey: ca.privateKey, isCa: true });
-  const leaf = await generateKeyPair(spec);
-  const certificate = createCertificate({
-    subject: { CN: options.cn ?? 'jtapiuser-1', O: 'ctiprefs tests', OU: 'CTI' },
-    publicKey: leaf.publicKey,
-    issuer: { certificate: caCert, privateKey: ca.privateKey },
-    extendedKeyUsage: ['clientAuth'],
-    ...(options.validityDays === undefined ? {} : { validityDays: options.validityDays }),
-    ...(options.notBefore === undefined ? {} : { notBefore: options.notBefore }),
-  });
-  return { privateKey: leaf.privateKey, certificate, chain: [caCert] };
+  const ca = await makeIdentity({ type: 'ec', curve: 'P-256' }, { subject: { CN: 'Test CAPF CA', O: 'ctiprefs tests' }, isCa: true });
+  const leaf = await makeIdentity(
+    spec,
+    {
+      subject: { CN: options.cn ?? 'jtapiuser-1', O: 'ctiprefs tests', OU: 'CTI' },
+      extendedKeyUsage: ['clientAuth'],
+      ...(options.validityDays === undefined ? {} : { validityDays: options.validityDays }),
+      ...(options.notBefore === undefined ? {} : { notBefore: options.notBefore }),
+    },
+    ca,
+  );
+  return { privateKey: leaf.privateKey, certificate: leaf.certificate, chain: [ca.certificate] };
 }
 
 export function pkcs8(key: KeyObject): Buffer {

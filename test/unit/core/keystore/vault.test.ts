@@ -11,17 +11,9 @@ import {
   KEYSTORE_PASSWORD_ENV,
 } from '../../../../electron/core/keystore/vault.ts';
 import { memoryVault } from './fixtures.ts';
+import { ctiRejection } from '../../../helpers/rejection.ts';
 
 const ENV_PASSWORD = 'headless-agent-password';
-
-async function rejection(promise: Promise<unknown>): Promise<CtiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CtiError);
-  return err as CtiError;
-}
 
 describe('keystorePassword', () => {
   it('creates a random 32-byte base64url secret once and then keeps answering it', async () => {
@@ -40,7 +32,7 @@ describe('keystorePassword', () => {
   });
 
   it('refuses a short CTIPREFS_KEYSTORE_PASSWORD, naming the variable but not the value', async () => {
-    const error = await rejection(keystorePassword(memoryVault(), 'Inst1', { [KEYSTORE_PASSWORD_ENV]: 'short7!' }));
+    const error = await ctiRejection(keystorePassword(memoryVault(), 'Inst1', { [KEYSTORE_PASSWORD_ENV]: 'short7!' }));
     expect(error.code).toBe('BAD_INPUT');
     expect(error.message).toContain(KEYSTORE_PASSWORD_ENV);
     expect(error.message).toContain('8');
@@ -49,13 +41,13 @@ describe('keystorePassword', () => {
 
   it('refuses keystore IDs that are empty or contain spaces or control characters', async () => {
     for (const id of ['', 'a b', 'a\nb', 'x'.repeat(201)]) {
-      expect((await rejection(keystorePassword(memoryVault(), id, {}))).code).toBe('BAD_INPUT');
+      expect((await ctiRejection(keystorePassword(memoryVault(), id, {}))).code).toBe('BAD_INPUT');
     }
   });
 
   it('reports a vault that does not keep the new secret', async () => {
     const forgetful = { ...memoryVault(), async set() {} };
-    const error = await rejection(keystorePassword(forgetful, 'Inst1', {}));
+    const error = await ctiRejection(keystorePassword(forgetful, 'Inst1', {}));
     expect(error.code).toBe('VAULT');
   });
 });
@@ -80,7 +72,7 @@ describe('integrityKey', () => {
   it('refuses a damaged stored key', async () => {
     const vault = memoryVault();
     vault.secrets.set(INTEGRITY_KEY_ACCOUNT, 'too-short');
-    expect((await rejection(integrityKey(vault))).code).toBe('VAULT');
+    expect((await ctiRejection(integrityKey(vault))).code).toBe('VAULT');
   });
 });
 
@@ -102,7 +94,7 @@ describe('EnvironmentVault', () => {
   });
 
   it('stores nothing: set is a VAULT error naming the secret', async () => {
-    const error = await rejection(new EnvironmentVault(ENV_PASSWORD).set('capf-token', 'value-123'));
+    const error = await ctiRejection(new EnvironmentVault(ENV_PASSWORD).set('capf-token', 'value-123'));
     expect(error.code).toBe('VAULT');
     expect(error.message).toMatch(/no OS credential vault: cannot keep the secret "capf-token"/i);
     expect(error.message).not.toContain('value-123');

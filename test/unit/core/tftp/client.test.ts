@@ -16,7 +16,7 @@ import {
   type RequestPacket,
   type TftpPacket,
 } from '../../../../electron/core/tftp/packets.ts';
-import { CtiError } from '../../../../shared/errors.ts';
+import { ctiRejection } from '../../../helpers/rejection.ts';
 
 const HOST = '127.0.0.1';
 
@@ -83,13 +83,9 @@ async function scriptedServer(script: (peer: Peer) => void | Promise<void>): Pro
 }
 
 async function expectCtiError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(CtiError);
-  expect((error as CtiError).code).toBe(code);
-  expect((error as CtiError).message).toMatch(message);
+  const error = await ctiRejection(promise);
+  expect(error.code).toBe(code);
+  expect(error.message).toMatch(message);
 }
 
 const base = { host: HOST, filename: 'CTLFile.tlv', timeoutMs: 1000, tries: 3 };
