@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     out = createOutput(global.json);
     const [first, second] = rest;
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(global.json ? `${JSON.stringify({ usage: USAGE })}\n` : `${USAGE}\n`);
       return first === undefined ? 2 : 0;
     }
     const home = global.home ?? defaultHome();

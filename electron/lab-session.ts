@@ -28,6 +28,8 @@ export function labProfile(lab: LabEndpoints): Profile {
     capfPort: lab.capf.port,
     // The lab's CTIManager listens on a free port, not 2749.
     ctiManagerServer: `${lab.ctiManager.host}:${lab.ctiManager.port}`,
+    // The lab's CTL must never become the trusted CTL of the real clusters' default folder.
+    certificatePath: 'lab/certificates',
   };
 }
 

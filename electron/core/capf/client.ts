@@ -182,7 +182,13 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
       () => finish(new CtiError('NETWORK_TIMEOUT', `Connecting to the CAPF server ${where} timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
-    socket.once('secureConnect', () => finish());
+    // Pin the server to the CTL's CAPF certificates themselves: chaining to them is not enough, since the
+    // CAPF CA also issues every client's LSC and one of those must never pass for the CAPF server.
+    socket.once('secureConnect', () => {
+      const presented = socket.getPeerX509Certificate()?.raw;
+      const pinned = presented !== undefined && options.trustedCapfCertificates.some((der) => der.equals(presented));
+      finish(pinned ? undefined : new CtiError('TLS_UNTRUSTED', `The CAPF server ${where} presented a certificate that is not a CAPF certificate of the trusted CTL`));
+    });
     socket.on('error', onError);
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });

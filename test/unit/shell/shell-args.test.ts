@@ -50,7 +50,7 @@ describe('the lab profile', () => {
       capfHost: '127.0.0.1',
       capfPort: 13804,
       ctiManagerServer: '127.0.0.1:12749',
-      certificatePath: '',
+      certificatePath: 'lab/certificates',
     });
     expect(validateProfile(profile)).toEqual({});
   });
