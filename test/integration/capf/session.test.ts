@@ -6,7 +6,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyRetryable, runCapfSession, type CapfSessionOptions, type CapfStep } from '../../../electron/core/capf/client.ts';
 import type { CapfCommandName } from '../../../electron/core/capf/constants.ts';
-import type { KeySpec } from '../../../electron/core/pki/certificates.ts';
+import { createCertificate, generateKeyPair, type KeySpec } from '../../../electron/core/pki/certificates.ts';
 import { startCapfServer, type CapfServerOptions, type LabCapfServer } from '../../../electron/lab/capf-server.ts';
 import type { LabCapfProfile } from '../../../electron/lab/profiles.ts';
 import { capfSessionOptions, makeCapfIdentity, publicKeyOf, recordingStore, timelineLogger, type Identity } from './fixtures.ts';
@@ -211,6 +211,22 @@ describe('trust', () => {
     expect(err.code).toBe('TLS_UNTRUSTED');
     expect(classifyRetryable(err)).toBe(false);
     expect(server.issued.size).toBe(0);
+  });
+
+  it('a server certificate issued by the trusted CAPF CA (e.g. a client LSC) → TLS_UNTRUSTED: the CAPF is pinned', async () => {
+    const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });
+    const lsc = createCertificate({
+      subject: { CN: 'another-client' },
+      publicKey: keys.publicKey,
+      issuer: { certificate: capf.certificate, privateKey: capf.privateKey },
+      extendedKeyUsage: ['serverAuth', 'clientAuth'],
+    });
+    const impostor = await startCapfServer({ certificate: lsc, privateKey: keys.privateKey, profiles: [profile({ type: 'ec', curve: 'P-256' })] });
+    servers.push(impostor);
+    const store = recordingStore([]);
+    const err = await ctiRejection(runCapfSession(capfSessionOptions(capf, impostor, AUTH, { storeCertificate: store.storeCertificate })));
+    expect(err.code).toBe('TLS_UNTRUSTED');
+    expect(impostor.issued.size).toBe(0);
   });
 
   it('no trusted CAPF certificates → CTL_NONE before any connection', async () => {
