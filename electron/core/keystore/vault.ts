@@ -3,6 +3,7 @@
  * Credential Manager, Secret Service), or, on headless machines without one, a password the operator puts
  * in CTIPREFS_KEYSTORE_PASSWORD. Never a command-line flag: those end up in shell history and `ps`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pbkdf2 as pbkdf2Cb, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
@@ -116,12 +117,17 @@ export async function openVault(
 ): Promise<SecretVault> {
   const logger = options.logger ?? silentLogger;
   const vault = new OsVault(options.service);
-  let problem: string;
-  try {
-    await probe(vault);
-    return vault;
-  } catch (err) {
-    problem = err instanceof Error ? err.message : String(err);
+  let problem = '';
+  // A Secret Service that has just started (or is creating its default collection for another client)
+  // answers "no result found" for a moment: try a few times before giving up on the OS vault.
+  for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt++) {
+    try {
+      await probe(vault);
+      return vault;
+    } catch (err) {
+      problem = err instanceof Error ? err.message : String(err);
+      if (attempt < PROBE_ATTEMPTS) await sleep(PROBE_RETRY_MS * attempt);
+    }
   }
   const password = environmentPassword(env);
   if (password === undefined) {
@@ -130,6 +136,9 @@ export async function openVault(
   logger.log('warn', 'vault.unavailable', { problem, using: KEYSTORE_PASSWORD_ENV });
   return new EnvironmentVault(password);
 }
+
+const PROBE_ATTEMPTS = 4;
+const PROBE_RETRY_MS = 150;
 
 async function probe(vault: OsVault): Promise<void> {
   const account = `probe:${randomBytes(8).toString('hex')}`;
