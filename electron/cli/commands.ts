@@ -129,7 +129,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
 export async function certsList(core: CoreContext, args: string[]): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'certs list');
   const settings = await core.settings.read();
-  const dirs = [...new Set([core.layout.defaultCertificateDir, ...settings.profiles.map((p) => core.dirOf(p))])];
+  const dirs = core.certificateDirs(settings.profiles);
   const certificates = [];
   for (const dir of dirs) certificates.push(...(await (await core.certificateStore(dir)).list()));
   return { value: { certificates }, text: formatCertificates(certificates as never) };
@@ -156,7 +156,7 @@ export async function certsExport(core: CoreContext, args: string[]): Promise<Co
   const outPath = requireOption(opts.out, '--out', 'the file to write');
   if (opts.format !== 'pem' && opts.format !== 'p12') throw new CtiError('BAD_INPUT', `--format must be pem or p12, got "${opts.format}"`);
   const settings = await core.settings.read();
-  const dirs = [...new Set([core.layout.defaultCertificateDir, ...settings.profiles.map((p) => core.dirOf(p))])];
+  const dirs = core.certificateDirs(settings.profiles);
   for (const dir of dirs) {
     const store = await core.certificateStore(dir);
     if (!(await store.loadCertificate(instanceId))) continue;

@@ -14,7 +14,7 @@ import type {
   RequestOf,
   ResponseOf,
 } from '../../shared/ipc.ts';
-import type { Profile, Settings } from '../../shared/profile.ts';
+import type { Profile } from '../../shared/profile.ts';
 import { openCore, type CoreContext } from './context.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
@@ -112,15 +112,10 @@ export async function createAppService(options: {
   };
 }
 
-/** Every certificate folder the profiles use, plus the default one. */
-function certificateDirs(core: CoreContext, settings: Settings): string[] {
-  return [...new Set([core.layout.defaultCertificateDir, ...settings.profiles.map((p) => core.dirOf(p))])];
-}
-
 async function listCertificates(core: CoreContext): Promise<CertificateInfo[]> {
   const settings = await core.settings.read();
   const out: CertificateInfo[] = [];
-  for (const dir of certificateDirs(core, settings)) {
+  for (const dir of core.certificateDirs(settings.profiles)) {
     const store = await core.certificateStore(dir);
     for (const stored of await store.list()) {
       if (!('subject' in stored) || stored.subject === undefined) continue;
@@ -135,7 +130,7 @@ async function listCertificates(core: CoreContext): Promise<CertificateInfo[]> {
 
 async function storeHolding(core: CoreContext, instanceId: string) {
   const settings = await core.settings.read();
-  for (const dir of certificateDirs(core, settings)) {
+  for (const dir of core.certificateDirs(settings.profiles)) {
     const store = await core.certificateStore(dir);
     if (await store.loadCertificate(instanceId)) return store;
   }

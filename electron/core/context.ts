@@ -23,6 +23,8 @@ export interface CoreContext {
   certificateStore(dir: string): Promise<CertificateStore>;
   /** The certificate folder of a profile. */
   dirOf(profile: Pick<Profile, 'certificatePath'>): string;
+  /** Every certificate folder the profiles use, plus the default one. */
+  certificateDirs(profiles: readonly Pick<Profile, 'certificatePath'>[]): string[];
 }
 
 export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
@@ -53,5 +55,8 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
       return new CertificateStore({ dir, vault: await vault(), logger });
     },
     dirOf: (profile) => certificateDir(layout, profile.certificatePath),
+    certificateDirs: (profiles) => [
+      ...new Set([layout.defaultCertificateDir, ...profiles.map((p) => certificateDir(layout, p.certificatePath))]),
+    ],
   };
 }
