@@ -79,6 +79,8 @@ export interface TrustListInfo {
   source: string;
   /** True while the CTL in use is the one trusted on first use without verification. */
   trustedOnFirstUse: boolean;
+  /** Weaknesses of the signature (SHA-1, an RSA key under 2048 bits): trusted, but worth telling. */
+  warnings: string[];
   records: CtlRecordInfo[];
 }
 

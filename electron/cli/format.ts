@@ -10,6 +10,7 @@ export function formatTrustList(info: TrustListInfo): string {
     `  timestamp:     ${info.timestamp}`,
     `  first trusted: ${info.firstTrustedAt}${info.trustedOnFirstUse ? ' (trusted on first use, not verified)' : ''}`,
     `  updated:       ${info.updatedAt}`,
+    ...info.warnings.map((warning) => `  warning:       ${warning}`),
     `  records:`,
   ];
   for (const r of info.records) {

@@ -2,7 +2,8 @@
  * Everything the core needs for one home folder, opened once and shared by the CLI, the app service
  * and the preview: settings, status, logger, the OS vault, and the stores of each certificate folder.
  */
-import { homeLayout, certificateDir, type HomeLayout } from './paths.ts';
+import { join } from 'node:path';
+import { homeLayout, certificateDir, folderId, type HomeLayout } from './paths.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
 import { StatusStore } from './status.ts';
@@ -49,7 +50,8 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     status: new StatusStore(layout.statusFile),
     vault,
     async trustStore(dir) {
-      return new CtlTrustStore({ dir, integrityKey: await integrityKey(await vault()), logger });
+      const markerFile = join(layout.trustMarkersDir, `${folderId(dir)}.json`);
+      return new CtlTrustStore({ dir, markerFile, integrityKey: await integrityKey(await vault()), logger });
     },
     async certificateStore(dir) {
       return new CertificateStore({ dir, vault: await vault(), logger });

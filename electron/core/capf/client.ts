@@ -30,6 +30,7 @@ import {
   unwrapCertificate,
   type CapfMessage,
 } from './codec.ts';
+import { CERTIFICATE_VERIFY_CODES, CLIENT_TLS_POLICY } from '../tls-policy.ts';
 import {
   CAPF_VERSION,
   CapfCertificateType,
@@ -89,29 +90,6 @@ export function classifyRetryable(err: CtiError): boolean {
 
 const ALLOWED_KEYS = `RSA ${RSA_KEY_SIZES.join(', ')} bits or EC ${EC_CURVES.join(', ')}`;
 
-// OpenSSL's certificate verification results: the server's certificate is not one the CTL trusts.
-const CERTIFICATE_VERIFY_CODES = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_NOT_YET_VALID',
-  'CERT_HAS_EXPIRED',
-  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  'ERROR_IN_CERT_NOT_AFTER_FIELD',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_CHAIN_TOO_LONG',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-]);
-
 function checkOptions(options: CapfSessionOptions): void {
   if (options.trustedCapfCertificates.length === 0) {
     throw new CtiError('CTL_NONE', 'The trusted CTL lists no CAPF certificate (role 4): fetch the CTL first');
@@ -162,8 +140,7 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
       // Users type IP addresses: trust comes from the CTL record, not from the host name.
       checkServerIdentity: () => undefined,
       ...(isIP(options.host) ? {} : { servername: options.host }),
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.3',
+      ...CLIENT_TLS_POLICY,
     });
     const finish = (err?: CtiError): void => {
       clearTimeout(timer);

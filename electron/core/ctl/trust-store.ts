@@ -1,13 +1,17 @@
 /**
  * The trusted CTL on disk: trust on first use, later files only when signed by a certificate that the
- * trusted CTL lists in a signing role (compared by SHA-256 fingerprint, never by name), and an HMAC
- * (key from the OS vault) so a CTL changed on disk is reported, never used.
+ * trusted CTL lists in the SAST role (compared by SHA-256 fingerprint, never by name) and not older than
+ * the trusted one, and an HMAC (key from the OS vault) so a CTL changed on disk is reported, never used.
  *
  * Files in `dir`:
- *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, timestamps, source, signer
- *                      fingerprint, and an HMAC-SHA256 over all of them. Writing it is the commit point.
+ *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, the folder it belongs to, timestamps,
+ *                      source, signer fingerprint, and an HMAC-SHA256 over all of them. Writing it is the
+ *                      commit point. The folder is in the MAC, so trusted files copied in from another
+ *                      folder are detected.
  *   CTLFile.tlv        the trusted CTL bytes.
  *   CTLFile.tlv.next   the incoming CTL while a change is being committed.
+ * And, outside `dir` (in the user's private home), a marker that this folder holds a trusted list: a list
+ * deleted from the folder is then reported as missing instead of silently trusted on first use again.
  *
  * Crash consistency: a change writes CTLFile.tlv.next, then ctl-trust.json, then CTLFile.tlv, then removes
  * the .next file, each write atomic and durable. A crash before the record is written leaves the old state
@@ -17,21 +21,23 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CtiError } from '../../../shared/errors.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.ts';
 import { decodeCtl, type CtlFile } from './codec.ts';
 import type { CtlTrustMeta } from './describe.ts';
-import { SIGNING_ROLES } from './tags.ts';
+import { CTL_SIGNING_ROLES } from './tags.ts';
 import { verifyCtlSignature } from './verify.ts';
 
 export const CTL_FILE_NAME = 'CTLFile.tlv';
 export const CTL_PENDING_FILE_NAME = 'CTLFile.tlv.next';
 export const CTL_TRUST_FILE_NAME = 'ctl-trust.json';
 
-const TRUST_RECORD_FORMAT = 1;
+/** Format 2 binds the record to its folder; format 1 (no folder) is read once and rewritten as 2. */
+const TRUST_RECORD_FORMAT = 2;
+const LEGACY_TRUST_RECORD_FORMAT = 1;
 const HMAC_CONTEXT = 'ctiprefs ctl-trust v1';
 const MIN_INTEGRITY_KEY_BYTES = 16;
 
@@ -46,6 +52,11 @@ export interface CtlTrustStoreOptions {
   /** Secret from the OS vault, supplied by the caller; never written to disk by this class. */
   integrityKey: Buffer;
   logger?: Logger;
+  /**
+   * A file outside `dir` that records that this folder holds a trusted list (the core keeps it in the home
+   * folder). Without it, a list deleted from `dir` cannot be told from a folder that never had one.
+   */
+  markerFile?: string;
   /** For tests: the clock behind firstTrustedAt/updatedAt. */
   now?: () => Date;
 }
@@ -53,6 +64,8 @@ export interface CtlTrustStoreOptions {
 interface TrustRecord extends CtlTrustMeta {
   format: number;
   ctlSha256: string;
+  /** The absolute folder the record belongs to (format 2). */
+  folder?: string;
   hmac: string;
 }
 
@@ -85,7 +98,8 @@ function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: str
   if (
     typeof value !== 'object' ||
     value === null ||
-    r.format !== TRUST_RECORD_FORMAT ||
+    (r.format !== TRUST_RECORD_FORMAT && r.format !== LEGACY_TRUST_RECORD_FORMAT) ||
+    (r.format === TRUST_RECORD_FORMAT && typeof r.folder !== 'string') ||
     typeof r.trustedOnFirstUse !== 'boolean' ||
     strings.some((key) => typeof r[key] !== 'string')
   ) {
@@ -105,17 +119,18 @@ export function trustAnchorsByRole(ctl: CtlFile, roles: readonly number[]): Buff
   return anchors;
 }
 
-/** SHA-256 fingerprints of the certificates the CTL lists in a signing role. */
+/** SHA-256 fingerprints of the certificates the CTL lists in a role that may sign its successor (SAST). */
 function signingFingerprints(ctl: CtlFile): Set<string> {
   const fingerprints = new Set<string>();
   for (const record of ctl.records) {
-    if (SIGNING_ROLES.has(record.role) && record.certificate) fingerprints.add(fingerprintSha256(record.certificate));
+    if (CTL_SIGNING_ROLES.has(record.role) && record.certificate) fingerprints.add(fingerprintSha256(record.certificate));
   }
   return fingerprints;
 }
 
 export class CtlTrustStore {
   readonly #dir: string;
+  readonly #markerFile: string | undefined;
   readonly #key: Buffer;
   readonly #logger: Logger;
   readonly #now: () => Date;
@@ -126,7 +141,8 @@ export class CtlTrustStore {
     if (options.integrityKey.length < MIN_INTEGRITY_KEY_BYTES) {
       throw new CtiError('BAD_INPUT', `CTL integrity key must be at least ${MIN_INTEGRITY_KEY_BYTES} bytes`);
     }
-    this.#dir = options.dir;
+    this.#dir = resolve(options.dir);
+    this.#markerFile = options.markerFile;
     this.#key = Buffer.from(options.integrityKey);
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
@@ -153,6 +169,7 @@ export class CtlTrustStore {
     const fields = [
       record.format,
       record.ctlSha256,
+      ...(record.format === LEGACY_TRUST_RECORD_FORMAT ? [] : [record.folder]),
       record.firstTrustedAt,
       record.updatedAt,
       record.source,
@@ -181,6 +198,9 @@ export class CtlTrustStore {
     if (!recordBytes) {
       // CTLFile.tlv is only ever written after its record, so a CTL without one was put there by someone else.
       if (await readOptional(this.#ctlPath)) throw tampered(`${CTL_FILE_NAME} has no integrity record (${CTL_TRUST_FILE_NAME} is missing)`);
+      if (this.#markerFile && (await readOptional(this.#markerFile))) {
+        throw tampered(`the trusted list of ${this.#dir} is missing (its files were removed); "ctiprefs ctl forget" starts over with a first use`);
+      }
       return null;
     }
     const record = parseTrustRecord(recordBytes.toString('utf8'));
@@ -189,6 +209,9 @@ export class CtlTrustStore {
     const given = Buffer.from(hmac, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw tampered(`${CTL_TRUST_FILE_NAME} fails its integrity check (changed on disk, or a different integrity key)`);
+    }
+    if (record.format === TRUST_RECORD_FORMAT && record.folder !== this.#dir) {
+      throw tampered(`${CTL_TRUST_FILE_NAME} belongs to the folder ${record.folder}, not to ${this.#dir} (copied in from elsewhere)`);
     }
 
     let bytes = await readOptional(this.#ctlPath);
@@ -207,7 +230,7 @@ export class CtlTrustStore {
       }
       bytes = pending;
     }
-    return {
+    const trusted: TrustedCtl = {
       ctl: decodeCtl(bytes),
       firstTrustedAt: record.firstTrustedAt,
       updatedAt: record.updatedAt,
@@ -215,6 +238,26 @@ export class CtlTrustStore {
       trustedOnFirstUse: record.trustedOnFirstUse,
       signerFingerprintSha256: record.signerFingerprintSha256,
     };
+    if (record.format === LEGACY_TRUST_RECORD_FORMAT) await this.#upgradeLegacyRecord(trusted);
+    else await this.#writeMarker().catch((err: Error) => this.#logger.log('warn', 'ctl.marker-write-failed', { dir: this.#dir, reason: err.message }));
+    return trusted;
+  }
+
+  /** A record of the first format, written before records named their folder: bound to this folder now. */
+  async #upgradeLegacyRecord(trusted: TrustedCtl): Promise<void> {
+    const { ctl, ...meta } = trusted;
+    try {
+      await this.#commit(ctl, meta);
+      this.#logger.log('info', 'ctl.record-upgraded', { dir: this.#dir, format: TRUST_RECORD_FORMAT });
+    } catch (err) {
+      this.#logger.log('warn', 'ctl.record-upgrade-failed', { dir: this.#dir, reason: (err as Error).message });
+    }
+  }
+
+  /** Records (outside the folder) that the folder holds a trusted list; repaired on every load. */
+  async #writeMarker(): Promise<void> {
+    if (!this.#markerFile || (await readOptional(this.#markerFile))) return;
+    await writeFileAtomic(this.#markerFile, `${JSON.stringify({ folder: this.#dir })}\n`);
   }
 
   async #finishCommit(bytes: Buffer): Promise<void> {
@@ -223,12 +266,13 @@ export class CtlTrustStore {
   }
 
   async #commit(ctl: CtlFile, meta: CtlTrustMeta): Promise<TrustedCtl> {
-    const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), ...meta };
+    const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), folder: this.#dir, ...meta };
     const record: TrustRecord = { ...fields, hmac: this.#hmac(fields).toString('hex') };
     try {
       await writeFileAtomic(this.#pendingPath, ctl.bytes);
       await writeFileAtomic(this.#trustPath, `${JSON.stringify(record, null, 2)}\n`);
       await this.#finishCommit(ctl.bytes);
+      await this.#writeMarker();
     } catch (err) {
       throw new CtiError('KEYSTORE', `Stored CTL: cannot write to ${this.#dir}: ${(err as Error).message}`, { cause: err });
     }
@@ -237,8 +281,9 @@ export class CtlTrustStore {
 
   /**
    * Decides on downloaded CTL bytes. First use: trusted as is once its own signature verifies. Same bytes:
-   * unchanged. A new file: accepted only if its signature verifies and its signing certificate is listed in
-   * a signing role by the trusted CTL; otherwise CTL_COMPROMISED and the trusted CTL stays untouched.
+   * unchanged. A new file: accepted only if its signature verifies, its signing certificate is listed in the
+   * SAST role by the trusted CTL, and its timestamp is newer than the trusted one's; otherwise
+   * CTL_COMPROMISED and the trusted CTL stays untouched.
    */
   accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
     return this.#exclusive(() => this.#accept(bytes, source));
@@ -266,9 +311,7 @@ export class CtlTrustStore {
     if (incoming.bytes.equals(current.ctl.bytes)) return { outcome: 'unchanged', trusted: current };
 
     const signerFingerprintSha256 = this.#trustedSignerOf(incoming, current, source);
-    if (incoming.header.timestamp < current.ctl.header.timestamp) {
-      this.#logger.log('warn', 'ctl.update-older-timestamp', { source, incoming: incoming.header.timestamp, trusted: current.ctl.header.timestamp });
-    }
+    this.#refuseRollback(incoming, current, source);
     const trusted = await this.#commit(incoming, {
       firstTrustedAt: current.firstTrustedAt,
       updatedAt: now,
@@ -280,12 +323,31 @@ export class CtlTrustStore {
     return { outcome: 'updated', trusted };
   }
 
+  #reject(source: string, reason: string, fields: Record<string, unknown>): never {
+    this.#logger.log('error', 'ctl.update-rejected', { source, reason, ...fields });
+    throw new CtiError('CTL_COMPROMISED', `CTL from ${source} rejected: ${reason}. The trusted CTL was kept.`);
+  }
+
+  /**
+   * A signed but older list is a replay (an attacker re-serving a list from before a signer was removed);
+   * the same timestamp with other content cannot come from one signing run either.
+   */
+  #refuseRollback(incoming: CtlFile, current: TrustedCtl, source: string): void {
+    const [newer, older] = [incoming.header.timestamp, current.ctl.header.timestamp];
+    if (newer > older) return;
+    const when = (seconds: number) => new Date(seconds * 1000).toISOString();
+    this.#reject(
+      source,
+      newer < older
+        ? `its timestamp ${when(newer)} is older than the trusted CTL's ${when(older)} (a rollback)`
+        : `it has the trusted CTL's timestamp ${when(older)} but other content`,
+      { incoming: newer, trusted: older },
+    );
+  }
+
   /** The fingerprint of the incoming file's signer if the trusted CTL vouches for it; else CTL_COMPROMISED. */
   #trustedSignerOf(incoming: CtlFile, current: TrustedCtl, source: string): string {
-    const reject = (reason: string, fields: Record<string, unknown>): never => {
-      this.#logger.log('error', 'ctl.update-rejected', { source, reason, ...fields });
-      throw new CtiError('CTL_COMPROMISED', `CTL from ${source} rejected: ${reason}. The trusted CTL was kept.`);
-    };
+    const reject = (reason: string, fields: Record<string, unknown>): never => this.#reject(source, reason, fields);
     let certificateDer: Buffer;
     try {
       certificateDer = verifyCtlSignature(incoming).certificate.raw;
@@ -295,7 +357,7 @@ export class CtlTrustStore {
     const fingerprint = fingerprintSha256(certificateDer);
     if (!signingFingerprints(current.ctl).has(fingerprint)) {
       const subject = tryCertificateFieldsOf(certificateDer)?.subject ?? incoming.header.signer.name;
-      return reject(`its signer "${subject}" (SHA-256 ${fingerprint}) is not a signer listed in the trusted CTL`, {
+      return reject(`its signer "${subject}" (SHA-256 ${fingerprint}) is not listed in the SAST role of the trusted CTL`, {
         signerSubject: subject,
         signerFingerprintSha256: fingerprint,
       });
@@ -309,6 +371,7 @@ export class CtlTrustStore {
       await rm(this.#trustPath, { force: true });
       await rm(this.#ctlPath, { force: true });
       await rm(this.#pendingPath, { force: true });
+      if (this.#markerFile) await rm(this.#markerFile, { force: true });
       this.#logger.log('warn', 'ctl.forgotten', { dir: this.#dir });
     });
   }

@@ -3,7 +3,7 @@
  * trusted updates, compromise, tampering and interrupted commits.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ let ccm: TestIdentity;
 let capf: TestIdentity;
 let appServer: TestIdentity;
 let stranger: TestIdentity;
+let tftpOnly: TestIdentity;
 let lookAlike: TestIdentity;
 
 beforeAll(async () => {
@@ -44,6 +45,7 @@ beforeAll(async () => {
   capf = await issuedIdentity({ CN: 'CAPF-cucm-pub', O: 'Example' }, sast1, { type: 'ec', curve: 'P-256' });
   appServer = await selfSignedIdentity({ CN: 'tomcat', O: 'Example' });
   stranger = await selfSignedIdentity({ CN: 'attacker' });
+  tftpOnly = await selfSignedIdentity({ CN: 'tftp-only', O: 'Example' });
   // Same subject and serial (and so the same issuer name) as sast1, another key.
   lookAlike = await selfSignedIdentity({ CN: 'ITLRECOVERY_cucm-pub', O: 'Example' }, { serialNumber: certificateFieldsOf(sast1.certificate).serialNumber });
 });
@@ -54,6 +56,7 @@ const baseRecords = (): CtlRecordSource[] => [
   { role: Role.CCM_TFTP, certificate: ccm.certificate, dnsName: 'cucm-pub.example' },
   { role: Role.CAPF, certificate: capf.certificate },
   { role: Role.APP_SERVER, certificate: appServer.certificate },
+  { role: Role.TFTP, certificate: tftpOnly.certificate },
 ];
 
 function ctlSignedBy(signer: TestIdentity, timestamp: number, records: CtlRecordSource[] = baseRecords()): Buffer {
@@ -61,20 +64,29 @@ function ctlSignedBy(signer: TestIdentity, timestamp: number, records: CtlRecord
 }
 
 let dir: string;
+let markers: string;
 let key: Buffer;
 let clock: number;
 let logger: ReturnType<typeof memoryLogger>;
-const newStore = (integrityKey = key) =>
-  new CtlTrustStore({ dir, integrityKey, logger, now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 60_000) });
+const newStore = (integrityKey = key, folder = dir) =>
+  new CtlTrustStore({
+    dir: folder,
+    integrityKey,
+    logger,
+    markerFile: join(markers, `${Buffer.from(folder).toString('hex').slice(-40)}.json`),
+    now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 60_000),
+  });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctiprefs-ctl-'));
+  markers = await mkdtemp(join(tmpdir(), 'ctiprefs-ctl-markers-'));
   key = randomBytes(32);
   clock = 0;
   logger = memoryLogger();
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+  await rm(markers, { recursive: true, force: true });
 });
 
 it('has a look-alike that matches the trusted SAST in everything but the key', () => {
@@ -164,7 +176,8 @@ describe('CtlTrustStore: later downloads', () => {
     expect(trusted.signerFingerprintSha256).toBe(fingerprintSha256(sast2.certificate));
   });
 
-  it('accepts a tokenless CTL signed by the listed CCM+TFTP certificate', async () => {
+  it('accepts a tokenless CTL whose signing CallManager certificate the trusted CTL lists as SAST', async () => {
+    await newStore().accept(ctlSignedBy(sast1, 1_800_000_050, [...baseRecords(), { role: Role.SAST, certificate: ccm.certificate }]), 'tftp-a:69');
     expect((await newStore().accept(ctlSignedBy(ccm, 1_800_000_100), 'tftp-a:69')).outcome).toBe('updated');
   });
 
@@ -180,6 +193,10 @@ describe('CtlTrustStore: later downloads', () => {
     ['a look-alike of the trusted SAST (same subject and serial, other key)', () =>
       ctlSignedBy(lookAlike, 1_800_000_100, [{ role: Role.SAST, certificate: lookAlike.certificate }, ...baseRecords().slice(1)])],
     ['a listed certificate in a role that may not sign (APP-SERVER)', () => ctlSignedBy(appServer, 1_800_000_100)],
+    ['the certificate the trusted CTL names only as CCM+TFTP', () => ctlSignedBy(ccm, 1_800_000_100)],
+    ['the certificate the trusted CTL names only as TFTP', () => ctlSignedBy(tftpOnly, 1_800_000_100)],
+    ['a trusted SAST, but older than the trusted CTL (a rollback)', () => ctlSignedBy(sast1, 1_799_999_999, baseRecords().slice(0, 4))],
+    ['a trusted SAST, the same timestamp as the trusted CTL but other content', () => ctlSignedBy(sast1, 1_800_000_000, baseRecords().slice(0, 4))],
     ['a trusted signer, changed after signing', () => {
       const bytes = Buffer.from(ctlSignedBy(sast1, 1_800_000_100));
       bytes[bytes.length - 1]! ^= 0x01;
@@ -202,7 +219,12 @@ describe('CtlTrustStore: later downloads', () => {
   it('names the untrusted signer and its fingerprint in the message', async () => {
     const bytes = ctlSignedBy(stranger, 1_800_000_100, [{ role: Role.SAST, certificate: stranger.certificate }]);
     const error = await ctiRejection(newStore().accept(bytes, 'tftp-evil:69'));
-    expect(error.message).toContain(`"CN=attacker" (SHA-256 ${fingerprintSha256(stranger.certificate)}) is not a signer listed in the trusted CTL`);
+    expect(error.message).toContain(`"CN=attacker" (SHA-256 ${fingerprintSha256(stranger.certificate)}) is not listed in the SAST role of the trusted CTL`);
+  });
+
+  it('names a rollback with both timestamps', async () => {
+    const error = await ctiRejection(newStore().accept(ctlSignedBy(sast2, 1_799_000_000), 'tftp-evil:69'));
+    expect(error.message).toContain('its timestamp 2027-01-03T18:13:20.000Z is older than the trusted CTL\'s 2027-01-15T08:00:00.000Z (a rollback)');
   });
 
   it('rejects a damaged download as CTL_INVALID and keeps the trusted CTL', async () => {
@@ -274,6 +296,24 @@ describe('CtlTrustStore: tampering on disk', () => {
     await expectTampered(newStore(), /has no integrity record/);
   });
 
+  it('reports a trusted list whose files were all removed, instead of trusting the next download on first use', async () => {
+    await rm(join(dir, CTL_FILE_NAME));
+    await rm(join(dir, CTL_TRUST_FILE_NAME));
+    await expectTampered(newStore(), new RegExp(`the trusted list of ${dir} is missing`));
+  });
+
+  it('reports trusted files copied in from another folder', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'ctiprefs-ctl-other-'));
+    try {
+      await newStore(key, other).accept(ctlSignedBy(sast2, 1_800_000_500), 'tftp-other:69');
+      await cp(join(other, CTL_FILE_NAME), join(dir, CTL_FILE_NAME));
+      await cp(join(other, CTL_TRUST_FILE_NAME), join(dir, CTL_TRUST_FILE_NAME));
+      await expectTampered(newStore(), new RegExp(`belongs to the folder ${other}, not to ${dir}`));
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('reports a deleted CTLFile.tlv', async () => {
     await rm(join(dir, CTL_FILE_NAME));
     await expectTampered(newStore(), /CTLFile.tlv is missing/);
@@ -296,6 +336,7 @@ describe('CtlTrustStore: tampering on disk', () => {
     const store = newStore();
     await store.forget();
     expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(markers)).toEqual([]);
     expect(await store.current()).toBeNull();
     expect((await store.accept(original, 'tftp-a:69')).outcome).toBe('first-use');
   });
@@ -344,6 +385,34 @@ describe('trustAnchorsByRole', () => {
     expect(trustAnchorsByRole(ctl, CAPF_ROLES)).toEqual([capf.certificate]);
     expect(trustAnchorsByRole(ctl, CTIMANAGER_ROLES)).toEqual([ccm.certificate, sast2.certificate]);
     expect(trustAnchorsByRole(ctl, [Role.TVS])).toEqual([]);
+  });
+});
+
+describe('CtlTrustStore: records of the first format', () => {
+  it('reads a record written before records named their folder, and binds it to its folder', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    const { trusted } = await newStore().accept(original, 'tftp-a:69');
+    // The first format: no folder, and a MAC over the fields without it.
+    const { createHmac } = await import('node:crypto');
+    const legacy = {
+      format: 1,
+      ctlSha256: (await import('node:crypto')).createHash('sha256').update(original).digest('hex'),
+      firstTrustedAt: trusted.firstTrustedAt,
+      updatedAt: trusted.updatedAt,
+      source: trusted.source,
+      trustedOnFirstUse: true,
+      signerFingerprintSha256: trusted.signerFingerprintSha256,
+    };
+    const fields = [1, legacy.ctlSha256, legacy.firstTrustedAt, legacy.updatedAt, legacy.source, true, legacy.signerFingerprintSha256];
+    const hmac = createHmac('sha256', key).update('ctiprefs ctl-trust v1').update(JSON.stringify(fields)).digest('hex');
+    await writeFile(join(dir, CTL_TRUST_FILE_NAME), JSON.stringify({ ...legacy, hmac }));
+    await rm(markers, { recursive: true });
+    await mkdir(markers);
+
+    expect((await newStore().current())?.ctl.bytes).toEqual(original);
+    const upgraded = JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'));
+    expect(upgraded).toMatchObject({ format: 2, folder: dir });
+    expect(await readdir(markers)).toHaveLength(1);
   });
 });
 
