@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { homeLayout, certificateDir, folderId, type HomeLayout } from './paths.ts';
+import { ensurePrivateHome } from './fs/private-folder.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
 import { StatusStore } from './status.ts';
@@ -30,6 +31,7 @@ export interface CoreContext {
 
 export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
   const layout = homeLayout(options.home);
+  ensurePrivateHome(layout.home);
   const env = options.env ?? process.env;
   const logger = options.logger ?? fileLogger(layout.logFile);
   let vaultPromise: Promise<SecretVault> | undefined;
