@@ -11,7 +11,7 @@ export const USAGE = `Usage:
   ctiprefs [--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...]
   ctiprefs [--home DIR] [--json] ctl show
   ctiprefs [--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
-           --instance-id ID (--auth-string DIGITS | --auth-string-file FILE|-)
+           --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
            [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE]
   ctiprefs [--home DIR] [--json] certs list
   ctiprefs [--home DIR] certs export --instance-id ID --out FILE [--format pem|p12]

@@ -41,6 +41,9 @@ export async function ctlShow(core: CoreContext, args: string[]): Promise<Comman
   return { value: { trustList }, text: formatTrustList(trustList) };
 }
 
+export const AUTH_STRING_FLAG_WARNING =
+  '--auth-string shows the authentication string to other local users (process list, shell history); use --auth-string-file - and pipe it in';
+
 async function readAuthString(opts: { 'auth-string'?: string; 'auth-string-file'?: string }): Promise<string | undefined> {
   if (opts['auth-string'] !== undefined && opts['auth-string-file'] !== undefined) {
     throw new CtiError('BAD_INPUT', 'Give either --auth-string or --auth-string-file, not both');
@@ -99,6 +102,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   const instanceError = checkInstanceId(instanceId);
   if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
   const authString = await readAuthString(opts);
+  if (opts['auth-string'] !== undefined) out.warn(AUTH_STRING_FLAG_WARNING);
 
   const id = profileIdFor(user, instanceId);
   const existing = (await core.settings.read()).profiles.find((p) => p.id === id);

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AUTH_STRING_FLAG_WARNING } from '../../../electron/cli/commands.ts';
 import { CLI, runCli, startLabProcess } from '../../helpers/cli.ts';
 import { closedTcpPort } from '../../helpers/ports.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
@@ -73,9 +74,11 @@ describe('ctiprefs CLI', () => {
     const refused = await json([...base, '--auth-string', '0000']);
     expect(refused.code).toBe(4);
     expect(refused.body.error.code).toBe('CAPF_AUTH_FAILED');
+    expect(refused.stderr).toContain(`ctiprefs: warning: ${AUTH_STRING_FLAG_WARNING}\n`);
 
     const ok = await json([...base, '--auth-string-file', '-'], '12345678\n');
     expect(ok.code).toBe(0);
+    expect(ok.stderr).not.toContain('warning');
     expect(ok.body).toMatchObject({ status: { state: 'succeeded', outcome: 'installed' }, certificate: { instanceId: 'cli1', keyType: 'EC' } });
 
     const reused = await json([...base, '--auth-string', '12345678']);
