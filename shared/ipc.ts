@@ -115,6 +115,8 @@ export interface IpcChannels {
   'ctl:get': { request: { profileId: string }; response: TrustListInfo | null };
   'ctl:check-update': { request: { profileId: string }; response: CtlCheckResult };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
+  /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
+  'folders:pick': { request: void; response: string | null };
 }
 
 export type Channel = keyof IpcChannels;
@@ -143,6 +145,7 @@ export const CHANNELS = [
   'ctl:get',
   'ctl:check-update',
   'connection:test',
+  'folders:pick',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes as `window.ctiprefs` (and the preview bridge implements). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShellArgs } from '../../../electron/shell-args.ts';
+import { parseShellArgs, windowArgs } from '../../../electron/shell-args.ts';
 import { labProfile, withProfile, LAB_PROFILE_ID } from '../../../electron/lab-session.ts';
 import { defaultProfile, validateProfile, validateSettings } from '../../../shared/profile.ts';
 import type { LabCapfProfile } from '../../../electron/lab/profiles.ts';
@@ -65,5 +65,13 @@ describe('the lab profile', () => {
     ]);
     expect(settings.activeProfileId).toBe('lab');
     expect(validateSettings(settings).ok).toBe(true);
+  });
+});
+
+describe('windowArgs', () => {
+  it('ignores --lab, --profile and --home in a packaged app', () => {
+    const argv = ['--lab', '--profile', 'x1:123456', '--home', '/tmp/elsewhere'];
+    expect(windowArgs(argv, true)).toEqual({ lab: false, profiles: [] });
+    expect(windowArgs(argv, false)).toMatchObject({ lab: true, home: '/tmp/elsewhere' });
   });
 });
