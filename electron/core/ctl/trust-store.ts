@@ -4,8 +4,10 @@
  * (key from the OS vault) so a CTL changed on disk is reported, never used.
  *
  * Files in `dir`:
- *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, timestamps, source, signer
- *                      fingerprint, and an HMAC-SHA256 over all of them. Writing it is the commit point.
+ *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, timestamps, source, the name the
+ *                      cluster served it under, signer fingerprint, and an HMAC-SHA256 over all of them.
+ *                      Writing it is the commit point. Format 1 records (before the served name was kept)
+ *                      are still read: they were all downloaded as CTLFile.tlv.
  *   CTLFile.tlv        the trusted CTL bytes.
  *   CTLFile.tlv.next   the incoming CTL while a change is being committed.
  *
@@ -24,6 +26,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.ts';
 import { decodeCtl, type CtlFile } from './codec.ts';
 import type { CtlTrustMeta } from './describe.ts';
+import { CTLFILE_NAME } from './file-names.ts';
 import { SIGNING_ROLES } from './tags.ts';
 import { verifyCtlSignature } from './verify.ts';
 
@@ -31,7 +34,9 @@ export const CTL_FILE_NAME = 'CTLFile.tlv';
 export const CTL_PENDING_FILE_NAME = 'CTLFile.tlv.next';
 export const CTL_TRUST_FILE_NAME = 'ctl-trust.json';
 
-const TRUST_RECORD_FORMAT = 1;
+const TRUST_RECORD_FORMAT = 2;
+/** Records written before the served file name was kept; every one of them came from CTLFile.tlv. */
+const TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME = 1;
 const HMAC_CONTEXT = 'ctiprefs ctl-trust v1';
 const MIN_INTEGRITY_KEY_BYTES = 16;
 
@@ -56,6 +61,8 @@ interface TrustRecord extends CtlTrustMeta {
   hmac: string;
 }
 
+type StoredTrustRecord = Omit<TrustRecord, 'fileName'> & { fileName?: string };
+
 function tampered(message: string): CtiError {
   return new CtiError('CTL_TAMPERED', `Stored CTL: ${message}`);
 }
@@ -73,7 +80,7 @@ async function readOptional(path: string): Promise<Buffer | null> {
   }
 }
 
-function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: string } {
+function parseTrustRecord(text: string): StoredTrustRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -82,16 +89,17 @@ function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: str
   }
   const r = value as Partial<Record<keyof TrustRecord, unknown>>;
   const strings = ['ctlSha256', 'firstTrustedAt', 'updatedAt', 'source', 'signerFingerprintSha256', 'hmac'] as const;
+  const fileNameOk = r.format === TRUST_RECORD_FORMAT ? typeof r.fileName === 'string' : r.format === TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME && r.fileName === undefined;
   if (
     typeof value !== 'object' ||
     value === null ||
-    r.format !== TRUST_RECORD_FORMAT ||
+    !fileNameOk ||
     typeof r.trustedOnFirstUse !== 'boolean' ||
     strings.some((key) => typeof r[key] !== 'string')
   ) {
-    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT})`);
+    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME} or ${TRUST_RECORD_FORMAT})`);
   }
-  return value as TrustRecord;
+  return value as StoredTrustRecord;
 }
 
 /** Certificates of the given roles, DER, each once: CAPF (4) for CAPF TLS, CCM and CCM+TFTP (1, 2) for CTIManager. */
@@ -148,7 +156,7 @@ export class CtlTrustStore {
     return run;
   }
 
-  #hmac(record: Omit<TrustRecord, 'hmac'>): Buffer {
+  #hmac(record: Omit<StoredTrustRecord, 'hmac'>): Buffer {
     // A fixed field order: the MAC must not depend on how JSON happens to order keys.
     const fields = [
       record.format,
@@ -158,6 +166,8 @@ export class CtlTrustStore {
       record.source,
       record.trustedOnFirstUse,
       record.signerFingerprintSha256,
+      // Appended in format 2 only, so format 1 records keep the MAC they were written with.
+      ...(record.fileName === undefined ? [] : [record.fileName]),
     ];
     return createHmac('sha256', this.#key).update(HMAC_CONTEXT).update(JSON.stringify(fields)).digest();
   }
@@ -212,6 +222,7 @@ export class CtlTrustStore {
       firstTrustedAt: record.firstTrustedAt,
       updatedAt: record.updatedAt,
       source: record.source,
+      fileName: record.fileName ?? CTLFILE_NAME,
       trustedOnFirstUse: record.trustedOnFirstUse,
       signerFingerprintSha256: record.signerFingerprintSha256,
     };
@@ -239,12 +250,13 @@ export class CtlTrustStore {
    * Decides on downloaded CTL bytes. First use: trusted as is once its own signature verifies. Same bytes:
    * unchanged. A new file: accepted only if its signature verifies and its signing certificate is listed in
    * a signing role by the trusted CTL; otherwise CTL_COMPROMISED and the trusted CTL stays untouched.
+   * `fileName` is the name the cluster served the file under; either name obeys the same rules.
    */
-  accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
-    return this.#exclusive(() => this.#accept(bytes, source));
+  accept(bytes: Buffer, source: string, fileName: string = CTLFILE_NAME): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+    return this.#exclusive(() => this.#accept(bytes, source, fileName));
   }
 
-  async #accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+  async #accept(bytes: Buffer, source: string, fileName: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
     const incoming = decodeCtl(bytes);
     const current = await this.#load();
     const now = this.#now().toISOString();
@@ -256,10 +268,11 @@ export class CtlTrustStore {
         firstTrustedAt: now,
         updatedAt: now,
         source,
+        fileName,
         trustedOnFirstUse: true,
         signerFingerprintSha256,
       });
-      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
       return { outcome: 'first-use', trusted };
     }
 
@@ -273,10 +286,11 @@ export class CtlTrustStore {
       firstTrustedAt: current.firstTrustedAt,
       updatedAt: now,
       source,
+      fileName,
       trustedOnFirstUse: false,
       signerFingerprintSha256,
     });
-    this.#logger.log('info', 'ctl.updated', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+    this.#logger.log('info', 'ctl.updated', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
     return { outcome: 'updated', trusted };
   }
 

@@ -12,7 +12,7 @@ describe('SettingsStore', () => {
   it('starts empty, saves atomically and reads back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'settings-'));
     const store = new SettingsStore(join(dir, 'settings.json'));
-    expect(await store.read()).toEqual({ version: 1, profiles: [], activeProfileId: null });
+    expect(await store.read()).toEqual({ version: 2, profiles: [], activeProfileId: null });
     await store.upsertProfile(profile);
     expect((await store.read()).profiles).toEqual([profile]);
     expect(await store.profile('p1')).toEqual(profile);
@@ -25,7 +25,7 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(path);
     await store.upsertProfile(profile);
     const before = await readFile(path, 'utf8');
-    await expect(store.write({ version: 1, profiles: [{ ...profile, retries: 9 }], activeProfileId: null })).rejects.toMatchObject({
+    await expect(store.write({ version: 2, profiles: [{ ...profile, retries: 9 }], activeProfileId: null })).rejects.toMatchObject({
       code: 'BAD_INPUT',
       message: 'Profile 1: Retries must be 0 to 3',
     });

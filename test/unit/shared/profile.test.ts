@@ -6,9 +6,9 @@ const good = { ...defaultProfile('p1'), userName: 'alice', instanceId: 'inst1', 
 describe('settings schema', () => {
   it('accepts a complete profile', () => {
     expect(validateProfile(good)).toEqual({});
-    expect(validateSettings({ version: 1, profiles: [good], activeProfileId: 'p1' })).toEqual({
+    expect(validateSettings({ version: 2, profiles: [good], activeProfileId: 'p1' })).toEqual({
       ok: true,
-      value: { version: 1, profiles: [good], activeProfileId: 'p1' },
+      value: { version: 2, profiles: [good], activeProfileId: 'p1' },
     });
   });
 
@@ -22,15 +22,15 @@ describe('settings schema', () => {
 
   it('refuses unknown fields, secrets included', () => {
     expect(validateProfile({ ...good, authString: '1234' }).id).toMatch(/Unknown profile field "authString"/);
-    expect(validateSettings({ version: 1, profiles: [], activeProfileId: null, password: 'x' })).toEqual({
+    expect(validateSettings({ version: 2, profiles: [], activeProfileId: null, password: 'x' })).toEqual({
       ok: false,
       message: 'Unknown settings field "password"',
     });
   });
 
   it('refuses duplicate ids and a dangling active profile', () => {
-    expect(validateSettings({ version: 1, profiles: [good, good], activeProfileId: null })).toMatchObject({ ok: false });
-    expect(validateSettings({ version: 1, profiles: [good], activeProfileId: 'nope' })).toMatchObject({ ok: false });
+    expect(validateSettings({ version: 2, profiles: [good, good], activeProfileId: null })).toMatchObject({ ok: false });
+    expect(validateSettings({ version: 2, profiles: [good], activeProfileId: 'nope' })).toMatchObject({ ok: false });
     expect(validateSettings(null)).toMatchObject({ ok: false });
   });
 
