@@ -32,6 +32,17 @@ describe('SettingsStore', () => {
     expect(await readFile(path, 'utf8')).toBe(before);
   });
 
+  it('reads a version 1 settings file with the old default device name as CTI-{instance}, and writes version 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'settings-'));
+    const path = join(dir, 'settings.json');
+    await writeFile(path, JSON.stringify({ version: 1, profiles: [{ ...profile, deviceNameTemplate: '{instance}' }], activeProfileId: 'p1' }));
+    const store = new SettingsStore(path);
+    expect((await store.profile('p1')).deviceNameTemplate).toBe('CTI-{instance}');
+    await store.upsertProfile({ ...profile, deviceNameTemplate: '{instance}' });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 2, profiles: [{ deviceNameTemplate: '{instance}' }] });
+    expect((await store.profile('p1')).deviceNameTemplate).toBe('{instance}');
+  });
+
   it('reports a damaged settings file by name', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'settings-'));
     const path = join(dir, 'settings.json');

@@ -37,4 +37,23 @@ describe('settings schema', () => {
   it('finds instance IDs shared by two profiles', () => {
     expect(sharedInstanceIds([good, { ...good, id: 'p2' }, { ...good, id: 'p3', instanceId: 'other' }])).toEqual(['inst1']);
   });
+
+  it('migrates version 1 settings: the old default {instance} becomes CTI-{instance}, other templates stay', () => {
+    const old = { ...good, deviceNameTemplate: '{instance}' };
+    const custom = { ...good, id: 'p2', deviceNameTemplate: '{user}-{instance}' };
+    expect(validateSettings({ version: 1, profiles: [old, custom], activeProfileId: 'p1' })).toEqual({
+      ok: true,
+      value: { version: 2, profiles: [{ ...old, deviceNameTemplate: 'CTI-{instance}' }, custom], activeProfileId: 'p1' },
+    });
+  });
+
+  it('keeps {instance} chosen in version 2 settings, and refuses unknown versions', () => {
+    const bare = { ...good, deviceNameTemplate: '{instance}' };
+    expect(validateSettings({ version: 2, profiles: [bare], activeProfileId: null })).toMatchObject({ ok: true, value: { profiles: [bare] } });
+    expect(validateSettings({ version: 3, profiles: [], activeProfileId: null })).toEqual({ ok: false, message: 'Settings version must be 1 or 2' });
+  });
+
+  it('defaults new profiles to the device name Cisco clients send', () => {
+    expect(defaultProfile('x').deviceNameTemplate).toBe('CTI-{instance}');
+  });
 });
