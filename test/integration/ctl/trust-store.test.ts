@@ -2,7 +2,7 @@
  * The trust store against real files in a temp folder and real, freshly issued certificates: first use,
  * trusted updates, compromise, tampering and interrupted commits.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +261,16 @@ describe('CtlTrustStore: tampering on disk', () => {
     await expectTampered();
   });
 
+  it('reports a changed served file name, and a format 1 record that carries one', async () => {
+    const path = join(dir, CTL_TRUST_FILE_NAME);
+    const record = JSON.parse(await readFile(path, 'utf8'));
+    expect(record).toMatchObject({ format: 2, fileName: 'CTLFile.tlv' });
+    await writeFile(path, JSON.stringify({ ...record, fileName: 'CTLCAPF7f000001.tlv' }));
+    await expectTampered(newStore(), /fails its integrity check/);
+    await writeFile(path, JSON.stringify({ ...record, format: 1 }));
+    await expectTampered(newStore(), /does not have the expected fields \(format 1 or 2\)/);
+  });
+
   it('reports metadata that is not JSON or misses fields', async () => {
     const path = join(dir, CTL_TRUST_FILE_NAME);
     await writeFile(path, '{ nope');
@@ -361,5 +371,48 @@ describe('CtlTrustStore storage faults', () => {
 describe('CtlTrustStore options', () => {
   it('refuses a short integrity key', () => {
     expect(() => new CtlTrustStore({ dir, integrityKey: Buffer.alloc(8) })).toThrow(/at least 16 bytes/);
+  });
+});
+
+describe('CtlTrustStore: the name the cluster served', () => {
+  it('keeps the served name with the trusted record; either name obeys the same rules', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    const first = await newStore().accept(original, 'tftp-a:69', 'CTLCAPF806b8c4c.tlv');
+    expect(first.trusted.fileName).toBe('CTLCAPF806b8c4c.tlv');
+    expect((await newStore().current())?.fileName).toBe('CTLCAPF806b8c4c.tlv');
+
+    // The same bytes under the other name are unchanged; the record keeps the name the bytes were trusted under.
+    expect((await newStore().accept(Buffer.from(original), 'tftp-a:69', 'CTLFile.tlv')).outcome).toBe('unchanged');
+    const compromised = await ctiRejection(newStore().accept(ctlSignedBy(stranger, 1_800_000_100), 'tftp-a:69', 'CTLFile.tlv'));
+    expect(compromised.code).toBe('CTL_COMPROMISED');
+    const updated = await newStore().accept(ctlSignedBy(sast2, 1_800_000_200), 'tftp-b:69', 'CTLFile.tlv');
+    expect(updated).toMatchObject({ outcome: 'updated', trusted: { fileName: 'CTLFile.tlv', source: 'tftp-b:69' } });
+    expect((await newStore().current())?.fileName).toBe('CTLFile.tlv');
+  });
+
+  it('still reads a format 1 record (written before names were kept) as served as CTLFile.tlv', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    await writeFile(join(dir, CTL_FILE_NAME), original);
+    // What the previous release wrote: the MAC over these fields in this order, no file name.
+    const fields = {
+      format: 1,
+      ctlSha256: createHash('sha256').update(original).digest('hex'),
+      firstTrustedAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      source: 'tftp-a:69',
+      trustedOnFirstUse: true,
+      signerFingerprintSha256: fingerprintSha256(sast1.certificate),
+    };
+    const hmac = createHmac('sha256', key)
+      .update('ctiprefs ctl-trust v1')
+      .update(JSON.stringify([fields.format, fields.ctlSha256, fields.firstTrustedAt, fields.updatedAt, fields.source, fields.trustedOnFirstUse, fields.signerFingerprintSha256]))
+      .digest('hex');
+    await writeFile(join(dir, CTL_TRUST_FILE_NAME), JSON.stringify({ ...fields, hmac }));
+
+    expect(await newStore().current()).toMatchObject({ fileName: 'CTLFile.tlv', source: 'tftp-a:69', trustedOnFirstUse: true });
+    // A trusted update rewrites it as format 2 with the name served.
+    await newStore().accept(ctlSignedBy(sast2, 1_800_000_100), 'tftp-a:69', 'CTLCAPF806b8c4c.tlv');
+    expect(JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'))).toMatchObject({ format: 2, fileName: 'CTLCAPF806b8c4c.tlv' });
+    expect((await newStore().current())?.fileName).toBe('CTLCAPF806b8c4c.tlv');
   });
 });
