@@ -5,13 +5,14 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultProfile, type Profile } from '../../../shared/profile.ts';
+import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { updateTrustedCtl } from '../../../electron/core/ctl-update.ts';
 import { enrollCertificate, type EnrollmentCtl } from '../../../electron/core/enroll.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab, type LabOptions } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
+import { profileForLab } from '../../helpers/lab-profile.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const CAPF_NAME = 'CTLCAPF7f000001.tlv'; // the lab's CAPF server is 127.0.0.1
@@ -44,18 +45,6 @@ async function freshCore(logger = memoryLogger()): Promise<CoreContext> {
   return openCore({ home: home.path, logger });
 }
 
-function profileFor(lab: Lab, instanceId: string, overrides: Partial<Profile> = {}): Profile {
-  return {
-    ...defaultProfile(`p-${instanceId.toLowerCase()}`),
-    userName: 'labuser',
-    instanceId,
-    tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
-    capfHost: lab.capf.host,
-    capfPort: lab.capf.port,
-    ...overrides,
-  };
-}
-
 /** Enrolls and returns the stored certificate's subject and key, and which trust list was used. */
 async function enroll(core: CoreContext, profile: Profile, authString: string) {
   let ctl: EnrollmentCtl | undefined;
@@ -70,7 +59,7 @@ describe('device name', () => {
   it('enrolls with the default device name CTI-<instance ID>, the only name the lab CAPF knows', async () => {
     const lab = await labWith({ profiles: ['fid1:11112222:p256'].map(parseLabProfile) });
     const core = await freshCore();
-    const profile = profileFor(lab, 'fid1');
+    const profile = profileForLab(lab, 'fid1');
     expect(profile.deviceNameTemplate).toBe('CTI-{instance}');
     const result = await enroll(core, profile, '11112222');
     expect(result.status).toMatchObject({ state: 'succeeded', outcome: 'installed' });
@@ -81,7 +70,7 @@ describe('device name', () => {
   it('sends the bare instance ID when the profile says {instance}, which the lab CAPF does not know', async () => {
     const lab = await labWith({ profiles: ['fid2:11113333:p256'].map(parseLabProfile) });
     const core = await freshCore();
-    const profile = profileFor(lab, 'fid2', { deviceNameTemplate: '{instance}' });
+    const profile = profileForLab(lab, 'fid2', { deviceNameTemplate: '{instance}' });
     await expect(enrollCertificate(core, { profile, authString: '11113333' })).rejects.toMatchObject({ code: 'CAPF_UNKNOWN_DEVICE' });
   });
 });
@@ -89,16 +78,16 @@ describe('device name', () => {
 describe('CAPF protocol version', () => {
   it('enrolls RSA against a version 1 CAPF server', async () => {
     const lab = await labWith({ capfVersion: 1, profiles: ['v1rsa:22221111:rsa1024'].map(parseLabProfile) });
-    const result = await enroll(await freshCore(), profileFor(lab, 'v1rsa'), '22221111');
+    const result = await enroll(await freshCore(), profileForLab(lab, 'v1rsa'), '22221111');
     expect(result.status).toMatchObject({ state: 'succeeded', outcome: 'installed' });
     expect(result.stored).toMatchObject({ keyType: 'RSA', keySize: '1024' });
   });
 
   it('enrolls RSA and EC against a version 3 CAPF server', async () => {
     const lab = await labWith({ capfVersion: 3, profiles: ['v3rsa:33331111:rsa1024', 'v3ec:33332222:p384'].map(parseLabProfile) });
-    const rsa = await enroll(await freshCore(), profileFor(lab, 'v3rsa'), '33331111');
+    const rsa = await enroll(await freshCore(), profileForLab(lab, 'v3rsa'), '33331111');
     expect(rsa.stored).toMatchObject({ keyType: 'RSA', keySize: '1024' });
-    const ec = await enroll(await freshCore(), profileFor(lab, 'v3ec'), '33332222');
+    const ec = await enroll(await freshCore(), profileForLab(lab, 'v3ec'), '33332222');
     expect(ec.stored).toMatchObject({ keyType: 'EC', keySize: 'P-384' });
   });
 
@@ -115,7 +104,7 @@ describe('trust-list names', () => {
     const lab = await labWith({ ctlNames: 'ctlcapf', profiles: ['names1:55551111:p256'].map(parseLabProfile) });
     expect(lab.ctlNames).toEqual([CAPF_NAME]);
     const core = await freshCore();
-    const profile = profileFor(lab, 'names1');
+    const profile = profileForLab(lab, 'names1');
     const result = await enroll(core, profile, '55551111');
     expect(result.status).toMatchObject({ state: 'succeeded' });
     expect(result.ctl).toEqual({ outcome: 'first-use', server: `${lab.tftp.host}:${lab.tftp.port}`, fileName: CAPF_NAME });
@@ -125,7 +114,7 @@ describe('trust-list names', () => {
   it('enrolls from a cluster that serves only CTLFile.tlv, after asking for the CTLCAPF name first', async () => {
     const lab = await labWith({ ctlNames: 'ctlfile', profiles: ['names2:55552222:p256'].map(parseLabProfile) });
     const logger = memoryLogger();
-    const profile = profileFor(lab, 'names2');
+    const profile = profileForLab(lab, 'names2');
     const result = await enroll(await freshCore(logger), profile, '55552222');
     expect(result.ctl).toMatchObject({ outcome: 'first-use', fileName: 'CTLFile.tlv' });
     const asked = logger.lines.filter((line) => line.includes('ctl.download.failed')).map((line) => JSON.parse(line).file);
@@ -135,7 +124,7 @@ describe('trust-list names', () => {
   it('says CTL_NOT_FOUND naming both names when the cluster serves neither', async () => {
     const lab = await labWith({ ctlNames: 'none', profiles: ['names3:55553333:p256'].map(parseLabProfile) });
     const core = await freshCore();
-    const error = await enrollCertificate(core, { profile: profileFor(lab, 'names3'), authString: '55553333' }).catch((err: unknown) => err);
+    const error = await enrollCertificate(core, { profile: profileForLab(lab, 'names3'), authString: '55553333' }).catch((err: unknown) => err);
     expect(error).toMatchObject({ code: 'CTL_NOT_FOUND', message: expect.stringMatching(/^No TFTP server delivered CTLCAPF7f000001\.tlv or CTLFile\.tlv: /) });
     expect(lab.capfServer.sessions).toBe(0);
   });
