@@ -5,11 +5,11 @@
  */
 import { CtiError } from '../shared/errors.ts';
 import { checkPort } from '../shared/fields.ts';
-import { parseLabProfile, type LabCapfProfile } from './lab/profiles.ts';
+import { parseLabProfile, type LabInstanceProfile } from './lab/profiles.ts';
 
 export interface ShellArgs {
   lab: boolean;
-  profiles: LabCapfProfile[];
+  profiles: LabInstanceProfile[];
   home?: string;
   port?: number;
 }

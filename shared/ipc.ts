@@ -77,6 +77,8 @@ export interface TrustListInfo {
   updatedAt: string;
   /** The TFTP server it came from, `host:port`. */
   source: string;
+  /** The file name the cluster served it under: `CTLCAPF<hex>.tlv` or `CTLFile.tlv`. */
+  fileName: string;
   /** True while the CTL in use is the one trusted on first use without verification. */
   trustedOnFirstUse: boolean;
   /** Weaknesses of the signature (SHA-1, an RSA key under 2048 bits): trusted, but worth telling. */

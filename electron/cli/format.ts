@@ -3,7 +3,7 @@ import type { CertificateInfo, TrustListInfo } from '../../shared/ipc.ts';
 
 export function formatTrustList(info: TrustListInfo): string {
   const lines = [
-    `Trusted CTL from ${info.source}`,
+    `Trusted CTL ${info.fileName} from ${info.source}`,
     `  signer:        ${info.signerSubject}`,
     `  signer SHA-256: ${info.signerFingerprintSha256}`,
     `  hash:          ${info.hashAlgorithm}`,

@@ -91,7 +91,7 @@ export async function createAppService(options: {
     'ctl:check-update': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
       const store = await core.trustStore(core.dirOf(profile));
-      const update = await updateTrustedCtl({ servers: profile.tftpServers, store, logger: core.logger });
+      const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger });
       return { outcome: update.outcome, trustList: describeCtl(update.trusted.ctl, update.trusted) };
     },
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),

@@ -205,6 +205,7 @@ describe('Trust list tab', () => {
     firstTrustedAt: '2026-11-02T00:00:00Z',
     updatedAt: '2026-11-02T00:00:00Z',
     source: '127.0.0.1:6969',
+    fileName: 'CTLFile.tlv',
     trustedOnFirstUse: true,
     warnings: [],
     records: [{ role: 0, roleName: 'SAST', subject: 'CN=SAST', issuer: 'CN=SAST', serialNumber: '01' }],

@@ -13,6 +13,8 @@ export interface CtlTrustMeta {
   firstTrustedAt: string;
   updatedAt: string;
   source: string;
+  /** The name the cluster served it under: CTLCAPF<hex>.tlv or CTLFile.tlv. */
+  fileName: string;
   trustedOnFirstUse: boolean;
   signerFingerprintSha256: string;
 }
@@ -68,6 +70,7 @@ export function describeCtl(ctl: CtlFile, meta: CtlTrustMeta): TrustListInfo {
     firstTrustedAt: meta.firstTrustedAt,
     updatedAt: meta.updatedAt,
     source: meta.source,
+    fileName: meta.fileName,
     trustedOnFirstUse: meta.trustedOnFirstUse,
     warnings: signatureWarnings(ctl, meta.signerFingerprintSha256, hashAlgorithm),
     records: ctl.records.map(describeRecord),

@@ -5,9 +5,11 @@
  *
  * Files in `dir`:
  *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, the folder it belongs to, timestamps,
- *                      source, signer fingerprint, and an HMAC-SHA256 over all of them. Writing it is the
- *                      commit point. The folder is in the MAC, so trusted files copied in from another
- *                      folder are detected.
+ *                      source, the name the cluster served it under, signer fingerprint, and an HMAC-SHA256
+ *                      over all of them. Writing it is the commit point. The folder is in the MAC, so
+ *                      trusted files copied in from another folder are detected. Records of the earlier
+ *                      formats (no folder; format 1 also no served name: it was always CTLFile.tlv) are
+ *                      read once and rewritten in the current format.
  *   CTLFile.tlv        the trusted CTL bytes.
  *   CTLFile.tlv.next   the incoming CTL while a change is being committed.
  * And, outside `dir` (in the user's private home), a marker that this folder holds a trusted list: a list
@@ -28,6 +30,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.ts';
 import { decodeCtl, type CtlFile } from './codec.ts';
 import type { CtlTrustMeta } from './describe.ts';
+import { CTLFILE_NAME } from './file-names.ts';
 import { CTL_SIGNING_ROLES } from './tags.ts';
 import { verifyCtlSignature } from './verify.ts';
 
@@ -35,9 +38,10 @@ export const CTL_FILE_NAME = 'CTLFile.tlv';
 export const CTL_PENDING_FILE_NAME = 'CTLFile.tlv.next';
 export const CTL_TRUST_FILE_NAME = 'ctl-trust.json';
 
-/** Format 2 binds the record to its folder; format 1 (no folder) is read once and rewritten as 2. */
-const TRUST_RECORD_FORMAT = 2;
-const LEGACY_TRUST_RECORD_FORMAT = 1;
+/** Format 3 binds the record to its folder; format 2 added the served file name; format 1 had neither. */
+const TRUST_RECORD_FORMAT = 3;
+const TRUST_RECORD_FORMAT_WITHOUT_FOLDER = 2;
+const TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME = 1;
 const HMAC_CONTEXT = 'ctiprefs ctl-trust v1';
 const MIN_INTEGRITY_KEY_BYTES = 16;
 
@@ -64,10 +68,12 @@ export interface CtlTrustStoreOptions {
 interface TrustRecord extends CtlTrustMeta {
   format: number;
   ctlSha256: string;
-  /** The absolute folder the record belongs to (format 2). */
+  /** The absolute folder the record belongs to (format 3). */
   folder?: string;
   hmac: string;
 }
+
+type StoredTrustRecord = Omit<TrustRecord, 'fileName'> & { fileName?: string };
 
 function tampered(message: string): CtiError {
   return new CtiError('CTL_TAMPERED', `Stored CTL: ${message}`);
@@ -86,7 +92,7 @@ async function readOptional(path: string): Promise<Buffer | null> {
   }
 }
 
-function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: string } {
+function parseTrustRecord(text: string): StoredTrustRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -95,17 +101,22 @@ function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: str
   }
   const r = value as Partial<Record<keyof TrustRecord, unknown>>;
   const strings = ['ctlSha256', 'firstTrustedAt', 'updatedAt', 'source', 'signerFingerprintSha256', 'hmac'] as const;
+  const formatFieldsOk =
+    r.format === TRUST_RECORD_FORMAT
+      ? typeof r.fileName === 'string' && typeof r.folder === 'string'
+      : r.format === TRUST_RECORD_FORMAT_WITHOUT_FOLDER
+        ? typeof r.fileName === 'string' && r.folder === undefined
+        : r.format === TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME && r.fileName === undefined && r.folder === undefined;
   if (
     typeof value !== 'object' ||
     value === null ||
-    (r.format !== TRUST_RECORD_FORMAT && r.format !== LEGACY_TRUST_RECORD_FORMAT) ||
-    (r.format === TRUST_RECORD_FORMAT && typeof r.folder !== 'string') ||
+    !formatFieldsOk ||
     typeof r.trustedOnFirstUse !== 'boolean' ||
     strings.some((key) => typeof r[key] !== 'string')
   ) {
-    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT})`);
+    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME} to ${TRUST_RECORD_FORMAT})`);
   }
-  return value as TrustRecord;
+  return value as StoredTrustRecord;
 }
 
 /** Certificates of the given roles, DER, each once: CAPF (4) for CAPF TLS, CCM and CCM+TFTP (1, 2) for CTIManager. */
@@ -164,17 +175,19 @@ export class CtlTrustStore {
     return run;
   }
 
-  #hmac(record: Omit<TrustRecord, 'hmac'>): Buffer {
+  #hmac(record: Omit<StoredTrustRecord, 'hmac'>): Buffer {
     // A fixed field order: the MAC must not depend on how JSON happens to order keys.
     const fields = [
       record.format,
       record.ctlSha256,
-      ...(record.format === LEGACY_TRUST_RECORD_FORMAT ? [] : [record.folder]),
+      ...(record.folder === undefined ? [] : [record.folder]),
       record.firstTrustedAt,
       record.updatedAt,
       record.source,
       record.trustedOnFirstUse,
       record.signerFingerprintSha256,
+      // Appended from format 2 on, so format 1 records keep the MAC they were written with.
+      ...(record.fileName === undefined ? [] : [record.fileName]),
     ];
     return createHmac('sha256', this.#key).update(HMAC_CONTEXT).update(JSON.stringify(fields)).digest();
   }
@@ -210,7 +223,7 @@ export class CtlTrustStore {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw tampered(`${CTL_TRUST_FILE_NAME} fails its integrity check (changed on disk, or a different integrity key)`);
     }
-    if (record.format === TRUST_RECORD_FORMAT && record.folder !== this.#dir) {
+    if (record.folder !== undefined && record.folder !== this.#dir) {
       throw tampered(`${CTL_TRUST_FILE_NAME} belongs to the folder ${record.folder}, not to ${this.#dir} (copied in from elsewhere)`);
     }
 
@@ -235,15 +248,16 @@ export class CtlTrustStore {
       firstTrustedAt: record.firstTrustedAt,
       updatedAt: record.updatedAt,
       source: record.source,
+      fileName: record.fileName ?? CTLFILE_NAME,
       trustedOnFirstUse: record.trustedOnFirstUse,
       signerFingerprintSha256: record.signerFingerprintSha256,
     };
-    if (record.format === LEGACY_TRUST_RECORD_FORMAT) await this.#upgradeLegacyRecord(trusted);
+    if (record.format !== TRUST_RECORD_FORMAT) await this.#upgradeLegacyRecord(trusted);
     else await this.#writeMarker().catch((err: Error) => this.#logger.log('warn', 'ctl.marker-write-failed', { dir: this.#dir, reason: err.message }));
     return trusted;
   }
 
-  /** A record of the first format, written before records named their folder: bound to this folder now. */
+  /** A record of an earlier format, written before records named their folder: bound to this folder now. */
   async #upgradeLegacyRecord(trusted: TrustedCtl): Promise<void> {
     const { ctl, ...meta } = trusted;
     try {
@@ -284,12 +298,13 @@ export class CtlTrustStore {
    * unchanged. A new file: accepted only if its signature verifies, its signing certificate is listed in the
    * SAST role by the trusted CTL, and its timestamp is newer than the trusted one's; otherwise
    * CTL_COMPROMISED and the trusted CTL stays untouched.
+   * `fileName` is the name the cluster served the file under; either name obeys the same rules.
    */
-  accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
-    return this.#exclusive(() => this.#accept(bytes, source));
+  accept(bytes: Buffer, source: string, fileName: string = CTLFILE_NAME): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+    return this.#exclusive(() => this.#accept(bytes, source, fileName));
   }
 
-  async #accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+  async #accept(bytes: Buffer, source: string, fileName: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
     const incoming = decodeCtl(bytes);
     const current = await this.#load();
     const now = this.#now().toISOString();
@@ -301,10 +316,11 @@ export class CtlTrustStore {
         firstTrustedAt: now,
         updatedAt: now,
         source,
+        fileName,
         trustedOnFirstUse: true,
         signerFingerprintSha256,
       });
-      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
       return { outcome: 'first-use', trusted };
     }
 
@@ -316,10 +332,11 @@ export class CtlTrustStore {
       firstTrustedAt: current.firstTrustedAt,
       updatedAt: now,
       source,
+      fileName,
       trustedOnFirstUse: false,
       signerFingerprintSha256,
     });
-    this.#logger.log('info', 'ctl.updated', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+    this.#logger.log('info', 'ctl.updated', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
     return { outcome: 'updated', trusted };
   }
 

@@ -27,24 +27,24 @@ const withPath = (certificatePath: string) => ({ ...defaultProfile('p1'), userNa
 
 describe('certificate folders over IPC', () => {
   it('accepts a folder under the home', async () => {
-    const saved = await service.handle('settings:save', { version: 1, activeProfileId: 'p1', profiles: [withPath('certs/agent')] });
+    const saved = await service.handle('settings:save', { version: 2, activeProfileId: 'p1', profiles: [withPath('certs/agent')] });
     expect(saved.profiles[0]!.certificatePath).toBe('certs/agent');
   });
 
   it('refuses a folder outside the home that the user did not pick, and saves nothing', async () => {
-    const error = await ctiRejection(service.handle('settings:save', { version: 1, activeProfileId: 'p1', profiles: [withPath('/etc/ctiprefs-victim')] }));
+    const error = await ctiRejection(service.handle('settings:save', { version: 2, activeProfileId: 'p1', profiles: [withPath('/etc/ctiprefs-victim')] }));
     expect(error.code).toBe('BAD_INPUT');
     expect(error.message).toContain('/etc/ctiprefs-victim is outside');
     expect(error.message).toContain('Choose folder');
     expect((await service.handle('settings:get', undefined)).profiles).toEqual([]);
-    const traversal = await ctiRejection(service.handle('settings:save', { version: 1, activeProfileId: 'p1', profiles: [withPath('../../outside')] }));
+    const traversal = await ctiRejection(service.handle('settings:save', { version: 2, activeProfileId: 'p1', profiles: [withPath('../../outside')] }));
     expect(traversal.code).toBe('BAD_INPUT');
   });
 
   it('accepts the folder the user picked in the dialog, and keeps accepting it once saved', async () => {
     picked = join(home.path, 'picked');
     expect(await service.handle('folders:pick', undefined)).toBe(picked);
-    await service.handle('settings:save', { version: 1, activeProfileId: 'p1', profiles: [withPath(picked)] });
+    await service.handle('settings:save', { version: 2, activeProfileId: 'p1', profiles: [withPath(picked)] });
     const reopened = await createAppService({ home: join(home.path, 'home'), env: { CTIPREFS_KEYSTORE_PASSWORD: 'folder-test-password' } });
     try {
       const settings = await reopened.handle('settings:get', undefined);

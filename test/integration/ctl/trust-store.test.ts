@@ -2,7 +2,7 @@
  * The trust store against real files in a temp folder and real, freshly issued certificates: first use,
  * trusted updates, compromise, tampering and interrupted commits.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -283,6 +283,16 @@ describe('CtlTrustStore: tampering on disk', () => {
     await expectTampered();
   });
 
+  it('reports a changed served file name, and a format 1 record that carries one', async () => {
+    const path = join(dir, CTL_TRUST_FILE_NAME);
+    const record = JSON.parse(await readFile(path, 'utf8'));
+    expect(record).toMatchObject({ format: 3, fileName: 'CTLFile.tlv', folder: dir });
+    await writeFile(path, JSON.stringify({ ...record, fileName: 'CTLCAPF7f000001.tlv' }));
+    await expectTampered(newStore(), /fails its integrity check/);
+    await writeFile(path, JSON.stringify({ ...record, format: 1 }));
+    await expectTampered(newStore(), /does not have the expected fields \(format 1 to 3\)/);
+  });
+
   it('reports metadata that is not JSON or misses fields', async () => {
     const path = join(dir, CTL_TRUST_FILE_NAME);
     await writeFile(path, '{ nope');
@@ -388,34 +398,6 @@ describe('trustAnchorsByRole', () => {
   });
 });
 
-describe('CtlTrustStore: records of the first format', () => {
-  it('reads a record written before records named their folder, and binds it to its folder', async () => {
-    const original = ctlSignedBy(sast1, 1_800_000_000);
-    const { trusted } = await newStore().accept(original, 'tftp-a:69');
-    // The first format: no folder, and a MAC over the fields without it.
-    const { createHmac } = await import('node:crypto');
-    const legacy = {
-      format: 1,
-      ctlSha256: (await import('node:crypto')).createHash('sha256').update(original).digest('hex'),
-      firstTrustedAt: trusted.firstTrustedAt,
-      updatedAt: trusted.updatedAt,
-      source: trusted.source,
-      trustedOnFirstUse: true,
-      signerFingerprintSha256: trusted.signerFingerprintSha256,
-    };
-    const fields = [1, legacy.ctlSha256, legacy.firstTrustedAt, legacy.updatedAt, legacy.source, true, legacy.signerFingerprintSha256];
-    const hmac = createHmac('sha256', key).update('ctiprefs ctl-trust v1').update(JSON.stringify(fields)).digest('hex');
-    await writeFile(join(dir, CTL_TRUST_FILE_NAME), JSON.stringify({ ...legacy, hmac }));
-    await rm(markers, { recursive: true });
-    await mkdir(markers);
-
-    expect((await newStore().current())?.ctl.bytes).toEqual(original);
-    const upgraded = JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'));
-    expect(upgraded).toMatchObject({ format: 2, folder: dir });
-    expect(await readdir(markers)).toHaveLength(1);
-  });
-});
-
 describe('CtlTrustStore storage faults', () => {
   it('reports a folder it cannot use as KEYSTORE, not as tampering', async () => {
     const blocker = join(dir, 'not-a-folder');
@@ -430,5 +412,50 @@ describe('CtlTrustStore storage faults', () => {
 describe('CtlTrustStore options', () => {
   it('refuses a short integrity key', () => {
     expect(() => new CtlTrustStore({ dir, integrityKey: Buffer.alloc(8) })).toThrow(/at least 16 bytes/);
+  });
+});
+
+describe('CtlTrustStore: the name the cluster served', () => {
+  it('keeps the served name with the trusted record; either name obeys the same rules', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    const first = await newStore().accept(original, 'tftp-a:69', 'CTLCAPF806b8c4c.tlv');
+    expect(first.trusted.fileName).toBe('CTLCAPF806b8c4c.tlv');
+    expect((await newStore().current())?.fileName).toBe('CTLCAPF806b8c4c.tlv');
+
+    // The same bytes under the other name are unchanged; the record keeps the name the bytes were trusted under.
+    expect((await newStore().accept(Buffer.from(original), 'tftp-a:69', 'CTLFile.tlv')).outcome).toBe('unchanged');
+    const compromised = await ctiRejection(newStore().accept(ctlSignedBy(stranger, 1_800_000_100), 'tftp-a:69', 'CTLFile.tlv'));
+    expect(compromised.code).toBe('CTL_COMPROMISED');
+    const updated = await newStore().accept(ctlSignedBy(sast2, 1_800_000_200), 'tftp-b:69', 'CTLFile.tlv');
+    expect(updated).toMatchObject({ outcome: 'updated', trusted: { fileName: 'CTLFile.tlv', source: 'tftp-b:69' } });
+    expect((await newStore().current())?.fileName).toBe('CTLFile.tlv');
+  });
+
+  it('still reads a format 1 record (written before names were kept) as served as CTLFile.tlv', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    await writeFile(join(dir, CTL_FILE_NAME), original);
+    // What the previous release wrote: the MAC over these fields in this order, no file name.
+    const fields = {
+      format: 1,
+      ctlSha256: createHash('sha256').update(original).digest('hex'),
+      firstTrustedAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      source: 'tftp-a:69',
+      trustedOnFirstUse: true,
+      signerFingerprintSha256: fingerprintSha256(sast1.certificate),
+    };
+    const hmac = createHmac('sha256', key)
+      .update('ctiprefs ctl-trust v1')
+      .update(JSON.stringify([fields.format, fields.ctlSha256, fields.firstTrustedAt, fields.updatedAt, fields.source, fields.trustedOnFirstUse, fields.signerFingerprintSha256]))
+      .digest('hex');
+    await writeFile(join(dir, CTL_TRUST_FILE_NAME), JSON.stringify({ ...fields, hmac }));
+
+    expect(await newStore().current()).toMatchObject({ fileName: 'CTLFile.tlv', source: 'tftp-a:69', trustedOnFirstUse: true });
+    // Read once, it is bound to its folder (the current format), and the folder's marker is written.
+    expect(JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'))).toMatchObject({ format: 3, fileName: 'CTLFile.tlv', folder: dir });
+    expect(await readdir(markers)).toHaveLength(1);
+    await newStore().accept(ctlSignedBy(sast2, 1_800_000_100), 'tftp-a:69', 'CTLCAPF806b8c4c.tlv');
+    expect(JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'))).toMatchObject({ format: 3, fileName: 'CTLCAPF806b8c4c.tlv' });
+    expect((await newStore().current())?.fileName).toBe('CTLCAPF806b8c4c.tlv');
   });
 });

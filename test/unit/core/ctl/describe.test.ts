@@ -65,6 +65,7 @@ describe('describeCtl', () => {
       firstTrustedAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-02-01T00:00:00.000Z',
       source: '192.0.2.1:69',
+      fileName: 'CTLCAPFc0000201.tlv',
       trustedOnFirstUse: true,
       signerFingerprintSha256: 'AA:BB',
     };
@@ -79,6 +80,7 @@ describe('describeCtl: signature warnings', () => {
     firstTrustedAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     source: '192.0.2.1:69',
+    fileName: 'CTLFile.tlv',
     trustedOnFirstUse: true,
     signerFingerprintSha256: fingerprintSha256(signer.certificate),
   });
