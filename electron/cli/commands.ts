@@ -1,14 +1,17 @@
 /** The `ctiprefs` commands on top of the core; each returns its JSON result and its text. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { CtiError } from '../../shared/errors.ts';
 import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, parseEndpoint } from '../../shared/fields.ts';
 import { defaultProfile, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
 import { describeCtl } from '../core/ctl/describe.ts';
-import { enrollCertificate, resumeInterruptedEnrollments } from '../core/enroll.ts';
+import { listCertificates, storeHolding, type CertificateWhere } from '../core/certificates.ts';
+import { forgetTrustedCtl } from '../core/ctl-forget.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
+import { CertificateOperations } from '../core/operations.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import type { Output } from './output.ts';
@@ -113,26 +116,36 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     retryInterval: parseRetryInterval(opts['retry-interval']),
     deviceNameTemplate: opts['device-name'] ?? existing?.deviceNameTemplate ?? '{instance}',
   };
-  await core.settings.upsertProfile(profile);
-  const status = await enrollCertificate(core, {
-    profile,
-    ...(authString ? { authString } : {}),
-    onProgress: (_status, message) => out.progress(message),
-  });
+  const operations = new CertificateOperations(core);
+  operations.onProgress((event) => out.progress(event.message));
+  const status = await operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile });
   const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
   return {
     value: { profileId: id, status, certificate: certs[0] ?? null },
-    text: `Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs as never)}`,
+    text: `Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs)}`,
   };
 }
 
 export async function certsList(core: CoreContext, args: string[]): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'certs list');
-  const settings = await core.settings.read();
-  const dirs = core.certificateDirs(settings.profiles);
-  const certificates = [];
-  for (const dir of dirs) certificates.push(...(await (await core.certificateStore(dir)).list()));
-  return { value: { certificates }, text: formatCertificates(certificates as never) };
+  const certificates = await listCertificates(core);
+  return { value: { certificates }, text: formatCertificates(certificates) };
+}
+
+const FOLDER_OPTION = { folder: { type: 'string' } } as const;
+
+/** `--folder DIR` (relative to the current folder), or every certificate folder of the home. */
+function certificateWhere(folder: string | undefined): CertificateWhere {
+  if (folder === undefined) return {};
+  if (folder === '') throw new CtiError('BAD_INPUT', '--folder needs a folder path');
+  return { dir: resolve(folder) };
+}
+
+function requireInstanceId(value: string | undefined): string {
+  const instanceId = requireOption(value, '--instance-id', '1 to 128 letters or digits');
+  const instanceError = checkInstanceId(instanceId);
+  if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
+  return instanceId;
 }
 
 /** A PKCS#12 export is encrypted with a password from the environment, never from a flag (process lists show flags). */
@@ -147,24 +160,42 @@ function exportPassword(env: NodeJS.ProcessEnv): string {
 export async function certsExport(core: CoreContext, args: string[]): Promise<CommandResult> {
   const opts = parseCommandOptions(
     args,
-    { 'instance-id': { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'pem' } },
+    { 'instance-id': { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'pem' }, ...FOLDER_OPTION },
     'certs export',
   );
-  const instanceId = requireOption(opts['instance-id'], '--instance-id', '1 to 128 letters or digits');
-  const instanceError = checkInstanceId(instanceId);
-  if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
+  const instanceId = requireInstanceId(opts['instance-id']);
   const outPath = requireOption(opts.out, '--out', 'the file to write');
   if (opts.format !== 'pem' && opts.format !== 'p12') throw new CtiError('BAD_INPUT', `--format must be pem or p12, got "${opts.format}"`);
-  const settings = await core.settings.read();
-  const dirs = core.certificateDirs(settings.profiles);
-  for (const dir of dirs) {
-    const store = await core.certificateStore(dir);
-    if (!(await store.loadCertificate(instanceId))) continue;
-    if (opts.format === 'pem') await writeFileAtomic(outPath, await store.exportPem(instanceId), 0o644);
-    else await store.exportP12(instanceId, outPath, exportPassword(core.env));
-    return { value: { instanceId, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
+  const store = await storeHolding(core, instanceId, certificateWhere(opts.folder));
+  if (opts.format === 'pem') await writeFileAtomic(outPath, await store.exportPem(instanceId), 0o644);
+  else await store.exportP12(instanceId, outPath, exportPassword(core.env));
+  return { value: { instanceId, folder: store.dir, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
+}
+
+/** Deletes a keystore and its vault password without opening it, so a lost password is no obstacle. */
+export async function certsDelete(core: CoreContext, args: string[]): Promise<CommandResult> {
+  const opts = parseCommandOptions(args, { 'instance-id': { type: 'string' }, yes: { type: 'boolean' }, ...FOLDER_OPTION }, 'certs delete');
+  const instanceId = requireInstanceId(opts['instance-id']);
+  const store = await storeHolding(core, instanceId, certificateWhere(opts.folder));
+  if (!opts.yes) {
+    throw new CtiError('BAD_INPUT', `certs delete: this removes the certificate and private key of ${instanceId} in ${store.dir}; add --yes to confirm`);
   }
-  throw new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);
+  await store.delete(instanceId);
+  return { value: { deleted: { instanceId, folder: store.dir } }, text: `Deleted the certificate of ${instanceId} in ${store.dir}` };
+}
+
+/** Forgets the trusted CTL of a folder (the default certificate folder unless --folder). */
+export async function ctlForget(core: CoreContext, args: string[]): Promise<CommandResult> {
+  const opts = parseCommandOptions(args, FOLDER_OPTION, 'ctl forget');
+  const dir = certificateWhere(opts.folder).dir ?? core.layout.defaultCertificateDir;
+  const result = await forgetTrustedCtl(core, dir);
+  const what = result.signerFingerprintSha256
+    ? `the trusted CTL signed by SHA-256 ${result.signerFingerprintSha256}`
+    : 'the trusted CTL (it had failed its integrity check)';
+  const text = result.forgotten
+    ? `Forgot ${what} in ${dir}. The next "ctl fetch" trusts the downloaded CTL on first use.`
+    : `No trusted CTL is stored in ${dir}; nothing to forget.`;
+  return { value: { folder: dir, ...result }, text };
 }
 
 export async function status(core: CoreContext, args: string[]): Promise<CommandResult> {
@@ -176,7 +207,9 @@ export async function status(core: CoreContext, args: string[]): Promise<Command
 
 export async function resume(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'resume');
-  const results = await resumeInterruptedEnrollments(core, (id, _s, message) => out.progress(`${id}: ${message}`));
+  const operations = new CertificateOperations(core);
+  operations.onProgress((event) => out.progress(`${event.profileId}: ${event.message}`));
+  const results = await operations.resumeInterrupted();
   const text = results.map((r) => `${r.profileId}: ${r.status.state}`).join('\n');
   return { value: { resumed: results }, text: text || 'Nothing to resume.' };
 }

@@ -2,6 +2,7 @@
  * Everything the core needs for one home folder, opened once and shared by the CLI, the app service
  * and the preview: settings, status, logger, the OS vault, and the stores of each certificate folder.
  */
+import { join } from 'node:path';
 import { homeLayout, certificateDir, type HomeLayout } from './paths.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
@@ -45,8 +46,8 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     layout,
     logger,
     env,
-    settings: new SettingsStore(layout.settingsFile),
-    status: new StatusStore(layout.statusFile),
+    settings: new SettingsStore(layout.settingsFile, join(layout.locksDir, 'settings.lock')),
+    status: new StatusStore(layout.statusFile, join(layout.locksDir, 'status.lock')),
     vault,
     async trustStore(dir) {
       return new CtlTrustStore({ dir, integrityKey: await integrityKey(await vault()), logger });

@@ -2,8 +2,10 @@
  * Where ctiprefs keeps its files. The CLI and the desktop app share one per-user folder, the same one
  * Electron calls userData for an app named "ctiprefs", so both see the same profiles and certificates.
  */
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { FOLDER_ID_HEX_DIGITS } from '../../shared/fields.ts';
 
 export const APP_NAME = 'ctiprefs';
 
@@ -23,6 +25,8 @@ export interface HomeLayout {
   logFile: string;
   defaultCertificateDir: string;
   labDir: string;
+  /** Lock files: one per profile while its certificate update runs, one per shared document. */
+  locksDir: string;
 }
 
 export function homeLayout(home: string): HomeLayout {
@@ -33,6 +37,7 @@ export function homeLayout(home: string): HomeLayout {
     logFile: join(home, 'logs', 'ctiprefs.log'),
     defaultCertificateDir: join(home, 'certificates'),
     labDir: join(home, 'lab'),
+    locksDir: join(home, 'locks'),
   };
 }
 
@@ -40,4 +45,12 @@ export function homeLayout(home: string): HomeLayout {
 export function certificateDir(layout: HomeLayout, certificatePath: string): string {
   if (!certificatePath) return layout.defaultCertificateDir;
   return isAbsolute(certificatePath) ? certificatePath : resolve(layout.home, certificatePath);
+}
+
+/**
+ * A short stable id of a folder (first 16 hex digits of the SHA-256 of its absolute path): it names the
+ * vault entries of that folder, so two homes or two folders never share, overwrite or delete each other's.
+ */
+export function folderId(dir: string): string {
+  return createHash('sha256').update(resolve(dir)).digest('hex').slice(0, FOLDER_ID_HEX_DIGITS);
 }

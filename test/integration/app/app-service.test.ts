@@ -72,9 +72,11 @@ describe('AppService', () => {
     const certs = await app.handle('certs:list', undefined);
     expect(certs).toEqual([expect.objectContaining({ instanceId: 'app1', profileIds: ['lab'], keyType: 'EC', keySize: 'P-256' })]);
     expect(JSON.stringify(certs)).not.toMatch(/PRIVATE KEY/);
-    const pem = await app.handle('certs:export-pem', { instanceId: 'app1' });
+    const [cert] = certs;
+    if (!cert || cert.error) throw new Error('expected a readable certificate');
+    const pem = await app.handle('certs:export-pem', { folderId: cert.folderId, instanceId: 'app1' });
     expect(pem).not.toContain('PRIVATE');
-    expect(new X509Certificate(pem).fingerprint256).toBe(certs[0]!.fingerprintSha256);
+    expect(new X509Certificate(pem).fingerprint256).toBe(cert.fingerprintSha256);
     for (const line of logger.lines) expect(line).not.toContain('24681357');
   });
 
@@ -93,15 +95,19 @@ describe('AppService', () => {
 
   it('refuses a second enrollment of the same profile while one runs', async () => {
     const first = app.handle('enroll:start', { profileId: 'lab', authString: '1111' });
-    await expect(app.handle('enroll:start', { profileId: 'lab', authString: '1111' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(app.handle('enroll:start', { profileId: 'lab', authString: '1111' })).rejects.toMatchObject({
+      code: 'ALREADY_RUNNING',
+      message: expect.stringContaining('profile "lab" (user labuser, instance ID app1)'),
+    });
     await expect(first).rejects.toMatchObject({ code: 'CAPF_AUTH_FAILED' });
     expect(await app.handle('status:get', undefined)).toMatchObject({ lab: { state: 'failed', code: 'CAPF_AUTH_FAILED' } });
   });
 
   it('deletes a certificate', async () => {
-    await app.handle('certs:delete', { instanceId: 'app1' });
+    const [{ folderId }] = (await app.handle('certs:list', undefined)) as unknown as [{ folderId: string }];
+    await app.handle('certs:delete', { folderId, instanceId: 'app1' });
     expect(await app.handle('certs:list', undefined)).toEqual([]);
-    await expect(app.handle('certs:export-pem', { instanceId: 'app1' })).rejects.toMatchObject({ code: 'KEYSTORE' });
+    await expect(app.handle('certs:export-pem', { folderId, instanceId: 'app1' })).rejects.toMatchObject({ code: 'KEYSTORE' });
     const result = await app.handle('connection:test', { profileId: 'lab' });
     expect(result).toMatchObject({ ok: false, code: 'KEYSTORE' });
   });
