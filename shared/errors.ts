@@ -92,10 +92,13 @@ export class CtiError extends Error {
   }
 }
 
-/** Normalises anything thrown into a CtiError without leaking stack traces to users. */
-export function toCtiError(err: unknown): CtiError {
+/**
+ * Normalises anything thrown into a CtiError without leaking stack traces to users. `path` names the file
+ * for the errno errors Node raises without one (reading a folder as a file says only EISDIR).
+ */
+export function toCtiError(err: unknown, context: { path?: string } = {}): CtiError {
   if (err instanceof CtiError) return err;
-  const fromSystem = systemError(err);
+  const fromSystem = systemError(err, context.path);
   if (fromSystem) return fromSystem;
   const message = err instanceof Error ? err.message : String(err);
   return new CtiError('INTERNAL', message, { cause: err });
@@ -131,9 +134,10 @@ const FILE_ERRNO: Record<string, { code: ErrorCode; says: string }> = {
  * A Node errno error about the user's environment (a full disk, a folder where a file belongs, a port in
  * use) as a typed error naming the path or port; null for anything else, which stays INTERNAL.
  */
-function systemError(err: unknown): CtiError | null {
+function systemError(err: unknown, knownPath?: string): CtiError | null {
   if (typeof err !== 'object' || err === null) return null;
-  const { code, path, dest, address, port } = err as SystemErrorFields;
+  const { code, dest, address, port } = err as SystemErrorFields;
+  const path = (err as SystemErrorFields).path ?? knownPath;
   if (typeof code !== 'string') return null;
   if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') {
     const where = typeof port === 'number' ? `${typeof address === 'string' ? address : ''}:${port}` : 'the address';

@@ -260,5 +260,6 @@ function isNotFound(err: unknown): boolean {
 }
 
 function fsReason(err: unknown): string {
+  if (err instanceof CtiError) return err.message;
   return (err as NodeJS.ErrnoException | undefined)?.code ?? (err instanceof Error ? err.message : String(err));
 }
