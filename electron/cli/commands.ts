@@ -109,6 +109,8 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     ...(existing ?? defaultProfile(id)),
     userName: user,
     instanceId,
+    // Asking for a certificate is asking for the secure connection it is for.
+    secureConnection: true,
     tftpServers: tftp,
     capfHost: capf.host,
     capfPort: capf.port,

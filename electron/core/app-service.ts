@@ -3,7 +3,7 @@
  * IPC layer and the browser preview bridge both validate payloads, then call `handle`.
  */
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
-import { CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
+import { CTIMANAGER_PORT, CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
 import type { Channel, ConnectionTestResult, ProgressEvent, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
 import { listCertificates, storeHolding } from './certificates.ts';
@@ -13,6 +13,7 @@ import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
 import { CTIMANAGER_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole } from './ctl/trust-store.ts';
+import { testPlainConnection } from './ctimanager/plain-connection.ts';
 import { testSecureConnection } from './ctimanager/test-connection.ts';
 import type { Logger } from './log.ts';
 import { CertificateOperations } from './operations.ts';
@@ -81,16 +82,23 @@ export async function createAppService(options: {
   };
 }
 
+/** The CTIManager server: its own field, else the first TFTP server's host; 2749 with TLS, 2748 without. */
 function ctiManagerEndpoint(profile: Profile) {
-  if (profile.ctiManagerServer) return parseEndpoint(profile.ctiManagerServer, CTIMANAGER_TLS_PORT, 'CTIManager server');
+  const port = profile.secureConnection ? CTIMANAGER_TLS_PORT : CTIMANAGER_PORT;
+  if (profile.ctiManagerServer) return parseEndpoint(profile.ctiManagerServer, port, 'CTIManager server');
   const first = parseEndpoint(profile.tftpServers[0], DEFAULT_TFTP_PORT, 'TFTP server');
-  return 'error' in first ? first : { host: first.host, port: CTIMANAGER_TLS_PORT };
+  return 'error' in first ? first : { host: first.host, port };
 }
 
 async function testConnection(core: CoreContext, profile: Profile): Promise<ConnectionTestResult> {
   const endpoint = ctiManagerEndpoint(profile);
   if ('error' in endpoint) throw new CtiError('BAD_INPUT', endpoint.error);
   const server = `${endpoint.host}:${endpoint.port}`;
+  if (!profile.secureConnection) {
+    const plain = await testPlainConnection(endpoint);
+    core.logger.log(plain.ok ? 'info' : 'warn', 'connection.test', { server, ok: plain.ok, code: plain.code, secure: false });
+    return plain;
+  }
   const failed = (code: CtiError['code'], message: string): ConnectionTestResult => ({ ok: false, message: `${message} ${ERRORS[code].hint}`, server, code });
   const trusted = await (await core.trustStore(core.dirOf(profile))).current();
   if (!trusted) return failed('CTL_NONE', 'No trusted CTL is stored, so CTIManager cannot be verified.');

@@ -37,6 +37,9 @@ const STEP_MESSAGES: Record<EnrollStep, string> = {
 function checkRequest(options: EnrollOptions): void {
   const errors = Object.values(validateProfile(options.profile));
   if (errors[0]) throw new CtiError('BAD_INPUT', errors[0]);
+  if (!options.profile.secureConnection) {
+    throw new CtiError('BAD_INPUT', `Profile "${options.profile.id}" has secure connection off, so it needs no certificate; turn secure connection on to fetch one`);
+  }
   if (options.authString !== undefined && checkAuthString(options.authString)) {
     throw new CtiError('BAD_INPUT', checkAuthString(options.authString)!);
   }

@@ -1,6 +1,7 @@
 /** The main-process API the window uses, end to end against the lab (no Electron needed). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:net';
 import type { ProgressEvent } from '../../../shared/ipc.ts';
 import { defaultProfile, type Settings } from '../../../shared/profile.ts';
 import { createAppService, type AppService } from '../../../electron/core/app-service.ts';
@@ -101,6 +102,27 @@ describe('AppService', () => {
     });
     await expect(first).rejects.toMatchObject({ code: 'CAPF_AUTH_FAILED' });
     expect(await app.handle('status:get', undefined)).toMatchObject({ lab: { state: 'failed', code: 'CAPF_AUTH_FAILED' } });
+  });
+
+  it('with secure connection off: needs no certificate, refuses to enroll, tests plain TCP to CTIManager', async () => {
+    const plain = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const port = (plain.address() as { port: number }).port;
+    const off = settings();
+    off.profiles[0] = { ...off.profiles[0]!, id: 'plain', secureConnection: false, ctiManagerServer: `127.0.0.1:${port}` };
+    await app.handle('settings:save', { ...off, profiles: [...settings().profiles, off.profiles[0]!] });
+    try {
+      const result = await app.handle('connection:test', { profileId: 'plain' });
+      expect(result).toMatchObject({ ok: true, server: `127.0.0.1:${port}`, protocol: 'plain TCP', message: expect.stringContaining('plain TCP') });
+      await expect(app.handle('enroll:start', { profileId: 'plain', authString: '1111' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('secure connection off') });
+      // Without a server named, the plain port 2748 of the first TFTP server's host.
+      const unnamed = { ...off.profiles[0]!, ctiManagerServer: '' };
+      await app.handle('settings:save', { ...off, profiles: [...settings().profiles, unnamed] });
+      expect((await app.handle('connection:test', { profileId: 'plain' })).server).toBe(`${lab.tftp.host}:2748`);
+    } finally {
+      plain.close();
+      await app.handle('settings:save', settings());
+    }
   });
 
   it('deletes a certificate', async () => {
