@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationStatus } from '../../../shared/ipc.ts';
-import { defaultProfile, type Profile } from '../../../shared/profile.ts';
+import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { tryLock } from '../../../electron/core/fs/lock-file.ts';
@@ -18,6 +18,7 @@ import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
+import { profileForLab } from '../../helpers/lab-profile.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Lab;
@@ -40,17 +41,7 @@ async function freshCore(): Promise<{ core: CoreContext; remove(): Promise<void>
   return { core: openCore({ home: home.path, logger: memoryLogger() }), remove: home.remove };
 }
 
-function profile(id: string, instanceId: string, overrides: Partial<Profile> = {}): Profile {
-  return {
-    ...defaultProfile(id),
-    userName: 'labuser',
-    instanceId,
-    tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
-    capfHost: lab.capf.host,
-    capfPort: lab.capf.port,
-    ...overrides,
-  };
-}
+const profile = (id: string, instanceId: string, overrides: Partial<Profile> = {}) => profileForLab(lab, id, instanceId, overrides);
 
 /** What a crash leaves: an in-progress status and the sealed authentication string. */
 async function interrupted(core: CoreContext, p: Profile, authString: string): Promise<void> {

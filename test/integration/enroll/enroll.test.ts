@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OperationStatus } from '../../../shared/ipc.ts';
-import { defaultProfile, type Profile } from '../../../shared/profile.ts';
+import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { CertificateOperations } from '../../../electron/core/operations.ts';
@@ -15,6 +15,7 @@ import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { closedTcpPort } from '../../helpers/ports.ts';
+import { profileForLab } from '../../helpers/lab-profile.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Lab;
@@ -39,15 +40,7 @@ async function freshCore(): Promise<{ core: CoreContext; logger: ReturnType<type
 }
 
 function labProfile(instanceId: string, overrides: Partial<Profile> = {}): Profile {
-  return {
-    ...defaultProfile(`p-${instanceId.toLowerCase()}`),
-    userName: 'labuser',
-    instanceId,
-    tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
-    capfHost: lab.capf.host,
-    capfPort: lab.capf.port,
-    ...overrides,
-  };
+  return profileForLab(lab, `p-${instanceId.toLowerCase()}`, instanceId, overrides);
 }
 
 describe('enrollCertificate against the lab', () => {
