@@ -4,12 +4,15 @@
  * and is broken by the next taker. O_EXCL never follows a symbolic link, so a planted link cannot redirect it.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rm, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LockOwner {
   pid: number;
+  /** The process's start time as the kernel counts it (Linux), so a reused pid is not taken for the owner. */
+  pidStart?: string;
   /** ISO time the lock was taken. */
   since: string;
   /** Random, so a process releases only its own lock even after a stale one was replaced. */
@@ -34,13 +37,20 @@ export async function tryLock(path: string, about?: Record<string, string>): Pro
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // A few rounds: each round either takes the lock, finds a live owner, or breaks one stale lock.
   for (let round = 0; round < 3; round++) {
-    const owner: LockOwner = { pid: process.pid, since: new Date().toISOString(), token: randomBytes(8).toString('hex'), ...(about ? { about } : {}) };
+    const pidStart = processStart(process.pid);
+    const owner: LockOwner = {
+      pid: process.pid,
+      ...(pidStart ? { pidStart } : {}),
+      since: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
+      ...(about ? { about } : {}),
+    };
     if (await createExclusive(path, `${JSON.stringify(owner)}\n`)) {
       return { acquired: true, lock: { path, release: () => releaseIfOwned(path, owner.token) } };
     }
     const seen = await readLock(path);
     if (seen === 'gone') continue;
-    if (seen.owner && isAlive(seen.owner.pid)) return { acquired: false, owner: seen.owner };
+    if (seen.owner && ownerAlive(seen.owner)) return { acquired: false, owner: seen.owner };
     if (!seen.owner && Date.now() - seen.mtimeMs < HALF_WRITTEN_GRACE_MS) return { acquired: false, owner: null };
     await breakStale(path, seen.text);
   }
@@ -105,14 +115,26 @@ function parseOwner(text: string): LockOwner | null {
   }
 }
 
-/** True while a process with this pid exists (EPERM: it exists, owned by someone else). */
-export function isAlive(pid: number): boolean {
-  if (pid <= 0) return false;
+/** True while the owner's process exists (EPERM: it exists, owned by someone else) and is the same process. */
+function ownerAlive(owner: LockOwner): boolean {
+  if (owner.pid <= 0) return false;
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(owner.pid, 0);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const start = owner.pidStart === undefined ? null : processStart(owner.pid);
+  return start === null || start === owner.pidStart;
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot); null where there is no /proc. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
 
