@@ -73,6 +73,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Ctrl+C or SIGTERM cancels the running operation (status CANCELLED, seal erased, lock released): a user
+ * who stops a command does not want it resumed at the next start, as a crash would be.
+ */
+async function whileCancellable<T>(operations: CertificateOperations, run: () => Promise<T>): Promise<T> {
+  const cancel = () => void operations.close();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  try {
+    return await run();
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+}
+
 /** The CLI's profile for a user + instance pair: reused when it exists, so the app shows the same status. */
 function profileIdFor(user: string, instanceId: string): string {
   return `cli-${createHash('sha256').update(`${user}\0${instanceId}`).digest('hex').slice(0, 12)}`;
@@ -120,7 +136,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   };
   const operations = new CertificateOperations(core);
   operations.onProgress((event) => out.progress(event.message));
-  const status = await operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile });
+  const status = await whileCancellable(operations, () => operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile }));
   const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
   return {
     value: { profileId: id, status, certificate: certs[0] ?? null },
@@ -211,7 +227,7 @@ export async function resume(core: CoreContext, args: string[], out: Output): Pr
   parseCommandOptions(args, {}, 'resume');
   const operations = new CertificateOperations(core);
   operations.onProgress((event) => out.progress(`${event.profileId}: ${event.message}`));
-  const results = await operations.resumeInterrupted();
+  const results = await whileCancellable(operations, () => operations.resumeInterrupted());
   const text = results.map((r) => `${r.profileId}: ${r.status.state}`).join('\n');
   return { value: { resumed: results }, text: text || 'Nothing to resume.' };
 }

@@ -84,6 +84,24 @@ describe('one profile, two processes', () => {
   }, 90_000);
 });
 
+describe('Ctrl+C', () => {
+  it('cancels the enrollment cleanly: exit 5, status CANCELLED, nothing left to resume', async () => {
+    const home = await tempDir('ops-sigint');
+    const hung = await startSilentTcpServer();
+    const child = startCli(enrollArgs(home.path, 'crash2', '24682468', `127.0.0.1:${hung.port}`));
+    const exited = once(child, 'exit');
+    await waitForFile(join(home.path, 'status.json'), '"capf-connect"');
+    child.kill('SIGINT');
+    const [code] = await exited;
+    await hung.close();
+    expect(code).toBe(5);
+    const status = Object.values(body(await runCli(['--home', home.path, '--json', 'status'])).status);
+    expect(status).toEqual([expect.objectContaining({ state: 'failed', code: 'CANCELLED' })]);
+    expect(body(await runCli(['--home', home.path, '--json', 'resume'])).resumed).toEqual([]);
+    await home.remove();
+  }, 90_000);
+});
+
 describe('two writers of one home', () => {
   it('keeps both profiles and both final states when two enrollments of different profiles finish together', async () => {
     const home = await tempDir('ops-writers');
