@@ -1,7 +1,7 @@
 /** The `ctiprefs` command line: the same core as the desktop app, for agents' deployment scripts. */
 import { CtiError, toCtiError } from '../shared/errors.ts';
 import { splitGlobal } from './cli/args.ts';
-import { certsExport, certsList, ctlFetch, ctlShow, enroll, resume, status, type CommandResult } from './cli/commands.ts';
+import { certsDelete, certsExport, certsList, ctlFetch, ctlForget, ctlShow, enroll, resume, status, type CommandResult } from './cli/commands.ts';
 import { demo, lab } from './cli/lab-commands.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import { openCore, type CoreContext } from './core/context.ts';
@@ -10,11 +10,13 @@ import { defaultHome } from './core/paths.ts';
 export const USAGE = `Usage:
   ctiprefs [--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...] [--capf HOST[:PORT]]
   ctiprefs [--home DIR] [--json] ctl show
+  ctiprefs [--home DIR] [--json] ctl forget [--folder DIR]
   ctiprefs [--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
            --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
            [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE]
   ctiprefs [--home DIR] [--json] certs list
-  ctiprefs [--home DIR] certs export --instance-id ID --out FILE [--format pem|p12]
+  ctiprefs [--home DIR] certs export --instance-id ID [--folder DIR] --out FILE [--format pem|p12]
+  ctiprefs [--home DIR] [--json] certs delete --instance-id ID [--folder DIR] --yes
   ctiprefs [--home DIR] [--json] status | resume
   ctiprefs lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
                [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
@@ -28,9 +30,11 @@ type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<C
 const CORE_COMMANDS: Record<string, CoreCommand> = {
   'ctl fetch': ctlFetch,
   'ctl show': ctlShow,
+  'ctl forget': ctlForget,
   enroll,
   'certs list': certsList,
   'certs export': certsExport,
+  'certs delete': certsDelete,
   status,
   resume,
 };

@@ -5,6 +5,11 @@
  */
 export const ERRORS = {
   BAD_INPUT: { exit: 2, hint: 'Correct the field named in the message and try again.' },
+  ALREADY_RUNNING: {
+    exit: 2,
+    hint: 'Wait until the running certificate update of this profile ends, or cancel it, then try again.',
+  },
+  IN_USE: { exit: 2, hint: 'Another program uses the port named in the message: stop it, or choose another port.' },
 
   CTL_NOT_FOUND: {
     exit: 3,
@@ -18,7 +23,7 @@ export const ERRORS = {
   },
   CTL_TAMPERED: {
     exit: 3,
-    hint: 'The stored CTL was changed on disk and is no longer trusted. Fetch the CTL again on a secure network.',
+    hint: 'The stored CTL was changed on disk and is no longer trusted. Forget the trusted list (Trust list tab, or ctiprefs ctl forget), then fetch the CTL again on a secure network.',
   },
 
   CAPF_AUTH_FAILED: {
@@ -58,6 +63,10 @@ export const ERRORS = {
     hint: 'Another local user could change files in this folder. Make it yours and writable only by you, or choose another home folder.',
   },
   KEYSTORE: { exit: 6, hint: 'The keystore could not be read or written. Check the certificate path and its permissions.' },
+  STORAGE: {
+    exit: 6,
+    hint: 'A file could not be read or written: check the path named in the message, its permissions and the free disk space.',
+  },
   VAULT: {
     exit: 6,
     hint: 'The OS credential vault is not available. Unlock it, or set CTIPREFS_KEYSTORE_PASSWORD for headless use.',
@@ -87,11 +96,62 @@ export class CtiError extends Error {
   }
 }
 
-/** Normalises anything thrown into a CtiError without leaking stack traces to users. */
-export function toCtiError(err: unknown): CtiError {
+/**
+ * Normalises anything thrown into a CtiError without leaking stack traces to users. `path` names the file
+ * for the errno errors Node raises without one (reading a folder as a file says only EISDIR).
+ */
+export function toCtiError(err: unknown, context: { path?: string } = {}): CtiError {
   if (err instanceof CtiError) return err;
+  const fromSystem = systemError(err, context.path);
+  if (fromSystem) return fromSystem;
   const message = err instanceof Error ? err.message : String(err);
   return new CtiError('INTERNAL', message, { cause: err });
+}
+
+/** The fields Node puts on a failed file or socket call (fs, net); read without importing node: modules. */
+interface SystemErrorFields {
+  code?: unknown;
+  path?: unknown;
+  dest?: unknown;
+  address?: unknown;
+  port?: unknown;
+}
+
+/** What the user can do about a file system errno; the path is added by systemError. */
+const FILE_ERRNO: Record<string, { code: ErrorCode; says: string }> = {
+  ENOSPC: { code: 'STORAGE', says: 'the disk is full' },
+  EDQUOT: { code: 'STORAGE', says: 'the disk quota is used up' },
+  EACCES: { code: 'STORAGE', says: 'permission denied' },
+  EPERM: { code: 'STORAGE', says: 'operation not permitted' },
+  EROFS: { code: 'STORAGE', says: 'the file system is read-only' },
+  EIO: { code: 'STORAGE', says: 'input/output error' },
+  EMFILE: { code: 'STORAGE', says: 'too many open files' },
+  EISDIR: { code: 'BAD_INPUT', says: 'it is a folder where a file is expected' },
+  ENOTDIR: { code: 'BAD_INPUT', says: 'a part of the path is a file where a folder is expected' },
+  ENOENT: { code: 'BAD_INPUT', says: 'no such file or folder' },
+  EEXIST: { code: 'BAD_INPUT', says: 'something else already exists there' },
+  ENAMETOOLONG: { code: 'BAD_INPUT', says: 'the path is too long' },
+  ELOOP: { code: 'BAD_INPUT', says: 'too many symbolic links' },
+};
+
+/**
+ * A Node errno error about the user's environment (a full disk, a folder where a file belongs, a port in
+ * use) as a typed error naming the path or port; null for anything else, which stays INTERNAL.
+ */
+function systemError(err: unknown, knownPath?: string): CtiError | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const { code, dest, address, port } = err as SystemErrorFields;
+  const path = (err as SystemErrorFields).path ?? knownPath;
+  if (typeof code !== 'string') return null;
+  if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') {
+    const where = typeof port === 'number' ? `${typeof address === 'string' ? address : ''}:${port}` : 'the address';
+    const says = code === 'EADDRINUSE' ? 'is already in use' : 'is not an address of this machine';
+    return new CtiError('IN_USE', `Cannot listen on ${where}: it ${says} (${code})`, { cause: err });
+  }
+  const known = FILE_ERRNO[code];
+  if (!known || typeof path !== 'string') return null;
+  const target = typeof dest === 'string' ? `${path} -> ${dest}` : path;
+  return new CtiError(known.code, `${target}: ${known.says} (${code})`, { cause: err });
 }
 
 export function exitCodeOf(code: ErrorCode): number {

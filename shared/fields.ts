@@ -17,6 +17,9 @@ export const FETCH_CERTIFICATE_CONFIRMATION =
   'This will trigger a certificate update. Please make sure that you really want to update the TSP certificate now.';
 
 const INSTANCE_ID = /^[a-zA-Z0-9]{1,128}$/;
+/** Hex digits of a certificate folder's id (a prefix of the SHA-256 of its absolute path). */
+export const FOLDER_ID_HEX_DIGITS = 16;
+const FOLDER_ID = new RegExp(`^[0-9a-f]{${FOLDER_ID_HEX_DIGITS}}$`);
 const AUTH_STRING = /^[0-9]{4,10}$/;
 // Host names per RFC 1123 labels, or dotted IPv4; users type IP addresses most of the time.
 const HOST_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
@@ -30,6 +33,12 @@ export function checkInstanceId(value: unknown): FieldError {
   return typeof value === 'string' && INSTANCE_ID.test(value)
     ? null
     : 'Instance ID must be 1 to 128 letters or digits (a-z, A-Z, 0-9)';
+}
+
+export function checkFolderId(value: unknown): FieldError {
+  return typeof value === 'string' && FOLDER_ID.test(value)
+    ? null
+    : `Folder ID must be ${FOLDER_ID_HEX_DIGITS} lowercase hex digits (from the certificate list)`;
 }
 
 export function checkAuthString(value: unknown): FieldError {

@@ -3,7 +3,7 @@
  * through `validateRequest` before the core sees it, so both sides accept and refuse exactly the same things.
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
-import { checkAuthString, checkInstanceId } from './fields.ts';
+import { checkAuthString, checkFolderId, checkInstanceId } from './fields.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -41,7 +41,7 @@ const noPayload: RequestValidator = (payload) =>
   payload === undefined ? null : 'This request takes no payload';
 
 const profileRequest = objectOf({ profileId: checkProfileId });
-const instanceRequest = objectOf({ instanceId: checkInstanceId });
+const certificateRequest = objectOf({ folderId: checkFolderId, instanceId: checkInstanceId });
 
 export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } = {
   'settings:get': noPayload,
@@ -54,10 +54,11 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'enroll:start': objectOf({ profileId: checkProfileId, authString: checkAuthString }),
   'enroll:cancel': profileRequest,
   'certs:list': noPayload,
-  'certs:export-pem': instanceRequest,
-  'certs:delete': instanceRequest,
+  'certs:export-pem': certificateRequest,
+  'certs:delete': certificateRequest,
   'ctl:get': profileRequest,
   'ctl:check-update': profileRequest,
+  'ctl:forget': profileRequest,
   'connection:test': profileRequest,
   'folders:pick': noPayload,
 };

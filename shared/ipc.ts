@@ -26,6 +26,11 @@ export type OperationStatus =
       maxAttempts: number;
       /** ISO time of the next attempt while waiting between retries. */
       nextAttemptAt?: string;
+      /**
+       * Set once the issued certificate is in the keystore, before the CAPF server is told: a crash after
+       * that point resumes as a success with this certificate (its one-time string is spent by then).
+       */
+      storedFingerprintSha256?: string;
     }
   | { state: 'succeeded'; at: string; outcome: 'installed' | 'fetched' | 'deleted'; fingerprintSha256?: string }
   | { state: 'failed'; at: string; code: ErrorCode; message: string; hint: string; tspError?: number };
@@ -37,10 +42,16 @@ export interface ProgressEvent {
   message: string;
 }
 
-export interface CertificateInfo {
+/** A certificate's identity: its folder (by id, see `folderId` in the core) and its instance ID. */
+export interface CertificateRef {
+  folderId: string;
   instanceId: string;
+}
+
+export interface CertificateInfo extends CertificateRef {
   /** Profiles whose instance ID this certificate belongs to. */
   profileIds: string[];
+  error?: undefined;
   subject: string;
   issuer: string;
   serialNumber: string;
@@ -54,6 +65,14 @@ export interface CertificateInfo {
   keySize: string;
   fingerprintSha256: string;
 }
+
+/** A keystore that is there but cannot be opened (password lost, damaged file): listed, so it can be deleted. */
+export interface UnreadableCertificate extends CertificateRef {
+  profileIds: string[];
+  error: { code: ErrorCode; message: string };
+}
+
+export type CertificateEntry = CertificateInfo | UnreadableCertificate;
 
 export interface CtlRecordInfo {
   role: number;
@@ -110,12 +129,15 @@ export interface IpcChannels {
   /** Runs the enrollment for a profile; progress arrives on the `progress` event. */
   'enroll:start': { request: { profileId: string; authString: string }; response: OperationStatus };
   'enroll:cancel': { request: { profileId: string }; response: void };
-  'certs:list': { request: void; response: CertificateInfo[] };
+  'certs:list': { request: void; response: CertificateEntry[] };
   /** The certificate only (never the key), PEM text. */
-  'certs:export-pem': { request: { instanceId: string }; response: string };
-  'certs:delete': { request: { instanceId: string }; response: void };
+  'certs:export-pem': { request: CertificateRef; response: string };
+  /** Works without opening the keystore, so a keystore whose password is lost can still be removed. */
+  'certs:delete': { request: CertificateRef; response: void };
   'ctl:get': { request: { profileId: string }; response: TrustListInfo | null };
   'ctl:check-update': { request: { profileId: string }; response: CtlCheckResult };
+  /** Forgets the profile folder's trusted CTL (the way out of CTL_TAMPERED): the next check is a first use. */
+  'ctl:forget': { request: { profileId: string }; response: { forgotten: boolean } };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
   /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
   'folders:pick': { request: void; response: string | null };
@@ -146,6 +168,7 @@ export const CHANNELS = [
   'certs:delete',
   'ctl:get',
   'ctl:check-update',
+  'ctl:forget',
   'connection:test',
   'folders:pick',
 ] as const satisfies readonly Channel[];

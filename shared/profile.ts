@@ -32,7 +32,7 @@ export interface Profile {
   capfPort: number;
   /** TLS to CTIManager on 2749 (true) or plain 2748 (false). */
   secureConnection: boolean;
-  /** CTIManager `HOST[:PORT]` for the connection test; empty means the first TFTP server's host, port 2749. */
+  /** CTIManager `HOST[:PORT]` for the connection test; empty means the first TFTP server's host; port 2749 (TLS) or 2748 (plain) by default. */
   ctiManagerServer: string;
   retries: number;
   retryInterval: number;

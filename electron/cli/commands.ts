@@ -1,14 +1,18 @@
 /** The `ctiprefs` commands on top of the core; each returns its JSON result and its text. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { CtiError } from '../../shared/errors.ts';
 import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, parseEndpoint } from '../../shared/fields.ts';
 import { defaultProfile, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
 import { describeCtl } from '../core/ctl/describe.ts';
-import { enrollCertificate, resumeInterruptedEnrollments, type EnrollmentCtl } from '../core/enroll.ts';
+import type { EnrollmentCtl } from '../core/enroll.ts';
+import { listCertificates, storeHolding, type CertificateWhere } from '../core/certificates.ts';
+import { forgetTrustedCtl } from '../core/ctl-forget.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
+import { CertificateOperations } from '../core/operations.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import type { Output } from './output.ts';
@@ -85,6 +89,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Ctrl+C or SIGTERM cancels the running operation (status CANCELLED, seal erased, lock released): a user
+ * who stops a command does not want it resumed at the next start, as a crash would be.
+ */
+async function whileCancellable<T>(operations: CertificateOperations, run: () => Promise<T>): Promise<T> {
+  const cancel = () => void operations.close();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  try {
+    return await run();
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+}
+
 /** The CLI's profile for a user + instance pair: reused when it exists, so the app shows the same status. */
 function profileIdFor(user: string, instanceId: string): string {
   return `cli-${createHash('sha256').update(`${user}\0${instanceId}`).digest('hex').slice(0, 12)}`;
@@ -121,6 +141,8 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     ...(existing ?? defaultProfile(id)),
     userName: user,
     instanceId,
+    // Asking for a certificate is asking for the secure connection it is for.
+    secureConnection: true,
     tftpServers: tftp,
     capfHost: capf.host,
     capfPort: capf.port,
@@ -128,31 +150,41 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     retryInterval: parseRetryInterval(opts['retry-interval']),
     deviceNameTemplate: opts['device-name'] ?? existing?.deviceNameTemplate ?? DEFAULT_DEVICE_NAME_TEMPLATE,
   };
-  await core.settings.upsertProfile(profile);
+  const operations = new CertificateOperations(core);
+  operations.onProgress((event) => out.progress(event.message));
   let ctl: EnrollmentCtl | undefined;
-  const status = await enrollCertificate(core, {
-    profile,
-    ...(authString ? { authString } : {}),
-    onProgress: (_status, message) => out.progress(message),
-    onCtl: (used) => {
-      ctl = used;
-    },
-  });
+  const onCtl = (used: EnrollmentCtl) => {
+    ctl = used;
+  };
+  const status = await whileCancellable(operations, () => operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile, onCtl }));
   const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
   const ctlLine = ctl ? `CTL ${ctl.fileName} from ${ctl.server}: ${ctl.outcome}\n` : '';
   return {
     value: { profileId: id, status, ctl: ctl ?? null, certificate: certs[0] ?? null },
-    text: `${ctlLine}Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs as never)}`,
+    text: `${ctlLine}Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs)}`,
   };
 }
 
 export async function certsList(core: CoreContext, args: string[]): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'certs list');
-  const settings = await core.settings.read();
-  const dirs = core.certificateDirs(settings.profiles);
-  const certificates = [];
-  for (const dir of dirs) certificates.push(...(await (await core.certificateStore(dir)).list()));
-  return { value: { certificates }, text: formatCertificates(certificates as never) };
+  const certificates = await listCertificates(core);
+  return { value: { certificates }, text: formatCertificates(certificates) };
+}
+
+const FOLDER_OPTION = { folder: { type: 'string' } } as const;
+
+/** `--folder DIR` (relative to the current folder), or every certificate folder of the home. */
+function certificateWhere(folder: string | undefined): CertificateWhere {
+  if (folder === undefined) return {};
+  if (folder === '') throw new CtiError('BAD_INPUT', '--folder needs a folder path');
+  return { dir: resolve(folder) };
+}
+
+function requireInstanceId(value: string | undefined): string {
+  const instanceId = requireOption(value, '--instance-id', '1 to 128 letters or digits');
+  const instanceError = checkInstanceId(instanceId);
+  if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
+  return instanceId;
 }
 
 /** A PKCS#12 export is encrypted with a password from the environment, never from a flag (process lists show flags). */
@@ -167,24 +199,42 @@ function exportPassword(env: NodeJS.ProcessEnv): string {
 export async function certsExport(core: CoreContext, args: string[]): Promise<CommandResult> {
   const opts = parseCommandOptions(
     args,
-    { 'instance-id': { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'pem' } },
+    { 'instance-id': { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'pem' }, ...FOLDER_OPTION },
     'certs export',
   );
-  const instanceId = requireOption(opts['instance-id'], '--instance-id', '1 to 128 letters or digits');
-  const instanceError = checkInstanceId(instanceId);
-  if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
+  const instanceId = requireInstanceId(opts['instance-id']);
   const outPath = requireOption(opts.out, '--out', 'the file to write');
   if (opts.format !== 'pem' && opts.format !== 'p12') throw new CtiError('BAD_INPUT', `--format must be pem or p12, got "${opts.format}"`);
-  const settings = await core.settings.read();
-  const dirs = core.certificateDirs(settings.profiles);
-  for (const dir of dirs) {
-    const store = await core.certificateStore(dir);
-    if (!(await store.loadCertificate(instanceId))) continue;
-    if (opts.format === 'pem') await writeFileAtomic(outPath, await store.exportPem(instanceId), 0o644);
-    else await store.exportP12(instanceId, outPath, exportPassword(core.env));
-    return { value: { instanceId, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
+  const store = await storeHolding(core, instanceId, certificateWhere(opts.folder));
+  if (opts.format === 'pem') await writeFileAtomic(outPath, await store.exportPem(instanceId), 0o644);
+  else await store.exportP12(instanceId, outPath, exportPassword(core.env));
+  return { value: { instanceId, folder: store.dir, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
+}
+
+/** Deletes a keystore and its vault password without opening it, so a lost password is no obstacle. */
+export async function certsDelete(core: CoreContext, args: string[]): Promise<CommandResult> {
+  const opts = parseCommandOptions(args, { 'instance-id': { type: 'string' }, yes: { type: 'boolean' }, ...FOLDER_OPTION }, 'certs delete');
+  const instanceId = requireInstanceId(opts['instance-id']);
+  const store = await storeHolding(core, instanceId, certificateWhere(opts.folder));
+  if (!opts.yes) {
+    throw new CtiError('BAD_INPUT', `certs delete: this removes the certificate and private key of ${instanceId} in ${store.dir}; add --yes to confirm`);
   }
-  throw new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);
+  await store.delete(instanceId);
+  return { value: { deleted: { instanceId, folder: store.dir } }, text: `Deleted the certificate of ${instanceId} in ${store.dir}` };
+}
+
+/** Forgets the trusted CTL of a folder (the default certificate folder unless --folder). */
+export async function ctlForget(core: CoreContext, args: string[]): Promise<CommandResult> {
+  const opts = parseCommandOptions(args, FOLDER_OPTION, 'ctl forget');
+  const dir = certificateWhere(opts.folder).dir ?? core.layout.defaultCertificateDir;
+  const result = await forgetTrustedCtl(core, dir);
+  const what = result.signerFingerprintSha256
+    ? `the trusted CTL signed by SHA-256 ${result.signerFingerprintSha256}`
+    : 'the trusted CTL (it had failed its integrity check)';
+  const text = result.forgotten
+    ? `Forgot ${what} in ${dir}. The next "ctl fetch" trusts the downloaded CTL on first use.`
+    : `No trusted CTL is stored in ${dir}; nothing to forget.`;
+  return { value: { folder: dir, ...result }, text };
 }
 
 export async function status(core: CoreContext, args: string[]): Promise<CommandResult> {
@@ -196,7 +246,9 @@ export async function status(core: CoreContext, args: string[]): Promise<Command
 
 export async function resume(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'resume');
-  const results = await resumeInterruptedEnrollments(core, (id, _s, message) => out.progress(`${id}: ${message}`));
+  const operations = new CertificateOperations(core);
+  operations.onProgress((event) => out.progress(`${event.profileId}: ${event.message}`));
+  const results = await whileCancellable(operations, () => operations.resumeInterrupted());
   const text = results.map((r) => `${r.profileId}: ${r.status.state}`).join('\n');
   return { value: { resumed: results }, text: text || 'Nothing to resume.' };
 }

@@ -1,5 +1,6 @@
 /** Human-readable text for the CLI's results. */
-import type { CertificateInfo, TrustListInfo } from '../../shared/ipc.ts';
+import type { TrustListInfo } from '../../shared/ipc.ts';
+import type { StoredCertificate } from '../core/keystore/certificate-store.ts';
 
 export function formatTrustList(info: TrustListInfo): string {
   const lines = [
@@ -19,10 +20,11 @@ export function formatTrustList(info: TrustListInfo): string {
   return lines.join('\n');
 }
 
-export function formatCertificates(certs: Pick<CertificateInfo, 'instanceId' | 'subject' | 'issuer' | 'validTo' | 'daysLeft' | 'expired' | 'expiringSoon' | 'keyType' | 'keySize' | 'fingerprintSha256'>[]): string {
+export function formatCertificates(certs: readonly StoredCertificate[]): string {
   if (certs.length === 0) return 'No certificates are stored.';
   return certs
     .map((c) => {
+      if (c.error) return `${c.instanceId}: cannot be opened (${c.error.code}): ${c.error.message}\n  folder id: ${c.folderId}`;
       const mark = c.expired ? ' EXPIRED' : c.expiringSoon ? ' expiring soon' : '';
       return [
         `${c.instanceId}: ${c.subject}`,

@@ -2,28 +2,22 @@
  * The main-process side of the IPC contract: one handler per channel on top of the core. The Electron
  * IPC layer and the browser preview bridge both validate payloads, then call `handle`.
  */
-import { EventEmitter } from 'node:events';
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
-import { CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
-import type {
-  CertificateInfo,
-  Channel,
-  ConnectionTestResult,
-  OperationStatus,
-  ProgressEvent,
-  RequestOf,
-  ResponseOf,
-} from '../../shared/ipc.ts';
+import { CTIMANAGER_PORT, CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
+import type { Channel, ConnectionTestResult, ProgressEvent, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
 import { CertificateFolderPolicy } from './certificate-folders.ts';
+import { listCertificates, storeHolding } from './certificates.ts';
 import { openCore, type CoreContext } from './context.ts';
+import { forgetTrustedCtl } from './ctl-forget.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
 import { CTIMANAGER_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole } from './ctl/trust-store.ts';
+import { testPlainConnection } from './ctimanager/plain-connection.ts';
 import { testSecureConnection } from './ctimanager/test-connection.ts';
-import { enrollCertificate, resumeInterruptedEnrollments } from './enroll.ts';
 import type { Logger } from './log.ts';
+import { CertificateOperations } from './operations.ts';
 
 export interface AppService {
   handle<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
@@ -43,45 +37,22 @@ export async function createAppService(options: {
   pickFolder?: () => Promise<string | null>;
 }): Promise<AppService> {
   const core = openCore(options);
+  const operations = new CertificateOperations(core);
   const folders = new CertificateFolderPolicy(core.layout);
-  const events = new EventEmitter();
-  const running = new Map<string, AbortController>();
-  const emit = (profileId: string, status: OperationStatus, message: string) =>
-    events.emit('progress', { profileId, status, message } satisfies ProgressEvent);
 
   const handlers: Handlers = {
     'settings:get': () => core.settings.read(),
     'settings:save': async (settings) => {
       folders.check(settings.profiles, (await core.settings.read()).profiles);
-      return core.settings.write(settings);
+      return operations.saveSettings(settings);
     },
     'status:get': () => core.status.all(),
-    'enroll:start': async ({ profileId, authString }) => {
-      if (running.has(profileId)) throw new CtiError('BAD_INPUT', `A certificate update is already running for profile "${profileId}"`);
-      // Claimed before the first await, so two quick clicks cannot both start.
-      const controller = new AbortController();
-      running.set(profileId, controller);
-      try {
-        const profile = await core.settings.profile(profileId);
-        return await enrollCertificate(core, {
-          profile,
-          authString,
-          signal: controller.signal,
-          onProgress: (status, message) => emit(profileId, status, message),
-        });
-      } finally {
-        running.delete(profileId);
-      }
-    },
-    'enroll:cancel': async ({ profileId }) => {
-      running.get(profileId)?.abort();
-    },
+    'enroll:start': ({ profileId, authString }) => operations.start({ profileId, authString }),
+    'enroll:cancel': async ({ profileId }) => operations.cancel(profileId),
     'certs:list': () => listCertificates(core),
-    'certs:export-pem': async ({ instanceId }) => (await storeHolding(core, instanceId)).exportPem(instanceId),
-    'certs:delete': async ({ instanceId }) => {
-      const store = await storeHolding(core, instanceId);
-      await store.delete(instanceId);
-      core.logger.log('info', 'certificate.deleted', { instanceId });
+    'certs:export-pem': async ({ folderId, instanceId }) => (await storeHolding(core, instanceId, { folderId })).exportPem(instanceId),
+    'certs:delete': async ({ folderId, instanceId }) => {
+      await (await storeHolding(core, instanceId, { folderId })).delete(instanceId);
     },
     'ctl:get': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
@@ -94,6 +65,10 @@ export async function createAppService(options: {
       const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger });
       return { outcome: update.outcome, trustList: describeCtl(update.trusted.ctl, update.trusted) };
     },
+    'ctl:forget': async ({ profileId }) => {
+      const profile = await core.settings.profile(profileId);
+      return { forgotten: (await forgetTrustedCtl(core, core.dirOf(profile))).forgotten };
+    },
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
     'folders:pick': async () => {
       if (!options.pickFolder) throw new CtiError('BAD_INPUT', `Choosing a folder needs the desktop app; here, use a folder under ${core.layout.home}`);
@@ -103,7 +78,7 @@ export async function createAppService(options: {
   };
 
   if (options.resume) {
-    void resumeInterruptedEnrollments(core, emit).catch((err) =>
+    void operations.resumeInterrupted().catch((err: unknown) =>
       core.logger.log('error', 'enroll.resume.failed', { message: toCtiError(err).message }),
     );
   }
@@ -114,51 +89,28 @@ export async function createAppService(options: {
       if (!handler) throw new CtiError('BAD_INPUT', `Unknown channel "${String(channel)}"`);
       return handler(request);
     },
-    onProgress(listener) {
-      events.on('progress', listener);
-      return () => events.off('progress', listener);
-    },
-    async close() {
-      for (const controller of running.values()) controller.abort();
-    },
+    onProgress: (listener: (event: ProgressEvent) => void) => operations.onProgress(listener),
+    close: () => operations.close(),
   };
 }
 
-async function listCertificates(core: CoreContext): Promise<CertificateInfo[]> {
-  const settings = await core.settings.read();
-  const out: CertificateInfo[] = [];
-  for (const dir of core.certificateDirs(settings.profiles)) {
-    const store = await core.certificateStore(dir);
-    for (const stored of await store.list()) {
-      if (!('subject' in stored) || stored.subject === undefined) continue;
-      const profileIds = settings.profiles
-        .filter((p) => p.instanceId === stored.instanceId && core.dirOf(p) === dir)
-        .map((p) => p.id);
-      out.push({ ...(stored as CertificateInfo), profileIds });
-    }
-  }
-  return out;
-}
-
-async function storeHolding(core: CoreContext, instanceId: string) {
-  const settings = await core.settings.read();
-  for (const dir of core.certificateDirs(settings.profiles)) {
-    const store = await core.certificateStore(dir);
-    if (await store.loadCertificate(instanceId)) return store;
-  }
-  throw new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);
-}
-
+/** The CTIManager server: its own field, else the first TFTP server's host; 2749 with TLS, 2748 without. */
 function ctiManagerEndpoint(profile: Profile) {
-  if (profile.ctiManagerServer) return parseEndpoint(profile.ctiManagerServer, CTIMANAGER_TLS_PORT, 'CTIManager server');
+  const port = profile.secureConnection ? CTIMANAGER_TLS_PORT : CTIMANAGER_PORT;
+  if (profile.ctiManagerServer) return parseEndpoint(profile.ctiManagerServer, port, 'CTIManager server');
   const first = parseEndpoint(profile.tftpServers[0], DEFAULT_TFTP_PORT, 'TFTP server');
-  return 'error' in first ? first : { host: first.host, port: CTIMANAGER_TLS_PORT };
+  return 'error' in first ? first : { host: first.host, port };
 }
 
 async function testConnection(core: CoreContext, profile: Profile): Promise<ConnectionTestResult> {
   const endpoint = ctiManagerEndpoint(profile);
   if ('error' in endpoint) throw new CtiError('BAD_INPUT', endpoint.error);
   const server = `${endpoint.host}:${endpoint.port}`;
+  if (!profile.secureConnection) {
+    const plain = await testPlainConnection(endpoint);
+    core.logger.log(plain.ok ? 'info' : 'warn', 'connection.test', { server, ok: plain.ok, code: plain.code, secure: false });
+    return plain;
+  }
   const failed = (code: CtiError['code'], message: string): ConnectionTestResult => ({ ok: false, message: `${message} ${ERRORS[code].hint}`, server, code });
   const trusted = await (await core.trustStore(core.dirOf(profile))).current();
   if (!trusted) return failed('CTL_NONE', 'No trusted CTL is stored, so CTIManager cannot be verified.');

@@ -48,8 +48,8 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     layout,
     logger,
     env,
-    settings: new SettingsStore(layout.settingsFile),
-    status: new StatusStore(layout.statusFile),
+    settings: new SettingsStore(layout.settingsFile, join(layout.locksDir, 'settings.lock')),
+    status: new StatusStore(layout.statusFile, join(layout.locksDir, 'status.lock')),
     vault,
     async trustStore(dir) {
       const markerFile = join(layout.trustMarkersDir, `${folderId(dir)}.json`);

@@ -14,6 +14,7 @@ import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
+import { sealForResume, unseal } from './resume-seal.ts';
 
 export interface EnrollOptions {
   profile: Profile;
@@ -32,14 +33,6 @@ export interface EnrollmentCtl {
   fileName: string;
 }
 
-const RESUME_PREFIX = 'resume:';
-
-interface ResumeSeal {
-  profileId: string;
-  authString?: string;
-  startedAt: string;
-}
-
 const STEP_MESSAGES: Record<EnrollStep, string> = {
   'ctl-download': 'Downloading the CTL from the TFTP servers',
   'ctl-verify': 'Checking the CTL against the trusted one',
@@ -53,6 +46,9 @@ const STEP_MESSAGES: Record<EnrollStep, string> = {
 function checkRequest(options: EnrollOptions): void {
   const errors = Object.values(validateProfile(options.profile));
   if (errors[0]) throw new CtiError('BAD_INPUT', errors[0]);
+  if (!options.profile.secureConnection) {
+    throw new CtiError('BAD_INPUT', `Profile "${options.profile.id}" has secure connection off, so it needs no certificate; turn secure connection on to fetch one`);
+  }
   if (options.authString !== undefined && checkAuthString(options.authString)) {
     throw new CtiError('BAD_INPUT', checkAuthString(options.authString)!);
   }
@@ -68,15 +64,25 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
     await core.status.set(profile.id, status);
     options.onProgress?.(status, message);
   };
-  const step = (name: EnrollStep, attempt: number, extra: { nextAttemptAt?: string } = {}) =>
+  const step = (name: EnrollStep, attempt: number, extra: { nextAttemptAt?: string; storedFingerprintSha256?: string } = {}) =>
     report({ state: 'in-progress', since, step: name, attempt, maxAttempts, ...extra }, STEP_MESSAGES[name]);
+  // The CAPF client reports steps without waiting; a step whose status cannot be written stops the session.
+  const stepFailure = new AbortController();
+  let stepError: CtiError | undefined;
+  const stepInBackground = (name: EnrollStep, attempt: number) => {
+    step(name, attempt).catch((err: unknown) => {
+      stepError ??= toCtiError(err);
+      stepFailure.abort();
+    });
+  };
+  const signal = options.signal ? AbortSignal.any([options.signal, stepFailure.signal]) : stepFailure.signal;
 
   await report({ state: 'pending', since }, 'Certificate update requested');
   await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
   core.logger.log('info', 'enroll.start', { profile: profile.id, instanceId: profile.instanceId, maxAttempts });
   try {
     await step('ctl-download', 1);
-    const trusted = await trustedCtlForEnrollment(core, profile, options);
+    const trusted = await trustedCtlForEnrollment(core, profile, { ...options, signal });
     const anchors = trustAnchorsByRole(trusted.ctl, [...CAPF_ROLES]);
     if (anchors.length === 0) throw new CtiError('CTL_INVALID', 'The trusted CTL lists no CAPF certificate, so the CAPF server cannot be verified');
 
@@ -92,10 +98,16 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
           trustedCapfCertificates: anchors,
           deviceName: deviceName(profile.deviceNameTemplate, profile.userName, profile.instanceId),
           ...(options.authString ? { authString: options.authString } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal,
           logger: core.logger,
-          onStep: (name) => void step(name, attempt),
-          storeCertificate: (issued) => store.save(profile.instanceId, issued),
+          onStep: (name) => stepInBackground(name, attempt),
+          // Persisted before the CAPF server hears of it: after that answer its string is spent, and a
+          // crash must resume as this success rather than retry with the spent string.
+          storeCertificate: async (issued) => {
+            await store.save(profile.instanceId, issued);
+            const storedFingerprintSha256 = describeCertificate(issued.certificate).fingerprintSha256;
+            await step('certificate-store', attempt, { storedFingerprintSha256 });
+          },
           loadCertificate: async () => (await store.loadCertificate(profile.instanceId)) ?? undefined,
           deleteCertificate: async () => {
             await store.delete(profile.instanceId);
@@ -112,7 +124,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
         await report(done, successMessage(result.outcome));
         return done;
       } catch (err) {
-        const error = toCtiError(err);
+        const error = stepError ?? toCtiError(err);
         if (attempt >= maxAttempts || !classifyRetryable(error)) throw error;
         const nextAttemptAt = new Date(Date.now() + profile.retryInterval * 1000).toISOString();
         core.logger.log('warn', 'enroll.retry', { profile: profile.id, attempt, code: error.code, message: error.message });
@@ -120,7 +132,8 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
           { state: 'in-progress', since, step: 'retry-wait', attempt, maxAttempts, nextAttemptAt },
           `Attempt ${attempt} of ${maxAttempts} failed (${error.message}); retrying in ${profile.retryInterval} s`,
         );
-        await waitForRetry(profile.retryInterval, options.signal);
+        await waitForRetry(profile.retryInterval, signal);
+        if (stepError) throw stepError;
       }
     }
   } catch (err) {
@@ -133,7 +146,13 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
       hint: ERRORS[error.code].hint,
     };
     core.logger.log('error', 'enroll.failed', { profile: profile.id, code: error.code, message: error.message });
-    await report(failed, error.message);
+    try {
+      await report(failed, error.message);
+    } catch (writeError) {
+      // The failure is still the answer; the status file that could not take it is named in the log.
+      core.logger.log('error', 'enroll.status-unwritable', { profile: profile.id, message: toCtiError(writeError).message });
+      options.onProgress?.(failed, error.message);
+    }
     throw error;
   } finally {
     await unseal(core, profile.id);
@@ -182,70 +201,4 @@ async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, opti
     options.onCtl?.({ outcome: 'stored', server: current.source, fileName: current.fileName });
     return current;
   }
-}
-
-async function sealForResume(core: CoreContext, seal: ResumeSeal): Promise<void> {
-  try {
-    const vault = await core.vault();
-    if (vault.kind === 'os-vault') await vault.set(RESUME_PREFIX + seal.profileId, JSON.stringify(seal));
-  } catch (err) {
-    // Without a vault the operation still runs; it just cannot resume after a crash.
-    core.logger.log('warn', 'enroll.resume.unsealed', { profile: seal.profileId, message: toCtiError(err).message });
-  }
-}
-
-async function unseal(core: CoreContext, profileId: string): Promise<void> {
-  try {
-    const vault = await core.vault();
-    if (vault.kind === 'os-vault') await vault.delete(RESUME_PREFIX + profileId);
-  } catch (err) {
-    core.logger.log('warn', 'enroll.resume.unseal-failed', { profile: profileId, message: toCtiError(err).message });
-  }
-}
-
-/**
- * Resumes the operations that a crash or power loss interrupted. Those whose sealed data is gone are
- * marked failed with a message that says what to do.
- */
-export async function resumeInterruptedEnrollments(
-  core: CoreContext,
-  onProgress?: (profileId: string, status: OperationStatus, message: string) => void,
-): Promise<{ profileId: string; status: OperationStatus }[]> {
-  const results: { profileId: string; status: OperationStatus }[] = [];
-  for (const profileId of await core.status.interrupted()) {
-    let seal: ResumeSeal | undefined;
-    try {
-      const vault = await core.vault();
-      const text = vault.kind === 'os-vault' ? await vault.get(RESUME_PREFIX + profileId) : null;
-      const parsed: unknown = text ? JSON.parse(text) : undefined;
-      if (parsed && typeof parsed === 'object' && (parsed as ResumeSeal).profileId === profileId) seal = parsed as ResumeSeal;
-    } catch {
-      seal = undefined;
-    }
-    const profile = (await core.settings.read()).profiles.find((p) => p.id === profileId);
-    if (!seal || !profile) {
-      const status: OperationStatus = {
-        state: 'failed',
-        at: new Date().toISOString(),
-        code: 'CANCELLED',
-        message: 'The certificate update was interrupted and cannot be resumed (its sealed data is gone)',
-        hint: 'Run the certificate update again with a new authentication string.',
-      };
-      await core.status.set(profileId, status);
-      results.push({ profileId, status });
-      continue;
-    }
-    core.logger.log('info', 'enroll.resume', { profile: profileId, startedAt: seal.startedAt });
-    try {
-      const status = await enrollCertificate(core, {
-        profile,
-        ...(seal.authString ? { authString: seal.authString } : {}),
-        onProgress: (s, m) => onProgress?.(profileId, s, m),
-      });
-      results.push({ profileId, status });
-    } catch {
-      results.push({ profileId, status: await core.status.get(profileId) });
-    }
-  }
-  return results;
 }

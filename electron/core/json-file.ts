@@ -1,6 +1,6 @@
 /** Reads and writes the small JSON documents under the home folder (settings, status), schema-checked. */
 import { readFile } from 'node:fs/promises';
-import { CtiError } from '../../shared/errors.ts';
+import { CtiError, toCtiError } from '../../shared/errors.ts';
 import { writeFileAtomic } from './fs/atomic-file.ts';
 
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
@@ -14,7 +14,7 @@ export async function readJsonFile<T>(path: string, check: (value: unknown) => T
     text = bytes.toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw err;
+    throw toCtiError(err, { path });
   }
   let value: unknown;
   try {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { FOLDER_ID_HEX_DIGITS } from '../../shared/fields.ts';
 
 export const APP_NAME = 'ctiprefs';
 
@@ -26,6 +27,8 @@ export interface HomeLayout {
   labDir: string;
   /** One marker per certificate folder that holds a trusted CTL (see ctl/trust-store.ts). */
   trustMarkersDir: string;
+  /** Lock files: one per profile while its certificate update runs, one per shared document. */
+  locksDir: string;
 }
 
 export function homeLayout(home: string): HomeLayout {
@@ -37,16 +40,21 @@ export function homeLayout(home: string): HomeLayout {
     defaultCertificateDir: join(home, 'certificates'),
     labDir: join(home, 'lab'),
     trustMarkersDir: join(home, 'trust'),
+    locksDir: join(home, 'locks'),
   };
-}
-
-/** A stable, file-name-safe id of a folder: the same absolute path always gives the same id. */
-export function folderId(dir: string): string {
-  return createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
 }
 
 /** A profile's certificate folder: its own path when set (relative paths resolve against home). */
 export function certificateDir(layout: HomeLayout, certificatePath: string): string {
   if (!certificatePath) return layout.defaultCertificateDir;
   return isAbsolute(certificatePath) ? certificatePath : resolve(layout.home, certificatePath);
+}
+
+/**
+ * A short stable id of a folder (first 16 hex digits of the SHA-256 of its absolute path): it names the
+ * vault entries and the trust marker of that folder, so two homes or two folders never share, overwrite or
+ * delete each other's.
+ */
+export function folderId(dir: string): string {
+  return createHash('sha256').update(resolve(dir)).digest('hex').slice(0, FOLDER_ID_HEX_DIGITS);
 }

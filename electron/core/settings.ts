@@ -1,12 +1,17 @@
 /** Profiles on disk: `settings.json`, schema-checked on every read and write, written atomically. */
 import { CtiError } from '../../shared/errors.ts';
 import { SETTINGS_VERSION, validateSettings, type Profile, type Settings } from '../../shared/profile.ts';
+import { withDocumentLock } from './document-lock.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 export const EMPTY_SETTINGS: Settings = { version: SETTINGS_VERSION, profiles: [], activeProfileId: null };
 
 export class SettingsStore {
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    /** Held around every read-modify-write, so two processes never lose each other's profile. */
+    private readonly lockPath = `${path}.lock`,
+  ) {}
 
   async read(): Promise<Settings> {
     return readJsonFile(this.path, (value) => checked(value, `${this.path}: `), structuredClone(EMPTY_SETTINGS));
@@ -14,9 +19,13 @@ export class SettingsStore {
 
   /** Validates, then replaces the whole document; a bad document never reaches the disk. */
   async write(settings: unknown): Promise<Settings> {
+    return (await this.replace(settings)).saved;
+  }
+
+  /** Like write, and also returns the document it replaced (to see which profiles were removed). */
+  async replace(settings: unknown): Promise<{ saved: Settings; previous: Settings }> {
     const valid = checked(settings, '');
-    await writeJsonFile(this.path, valid);
-    return valid;
+    return this.update(async (previous) => ({ next: valid, result: { saved: valid, previous } }));
   }
 
   async profile(profileId: string): Promise<Profile> {
@@ -27,10 +36,20 @@ export class SettingsStore {
 
   /** Inserts or replaces one profile (by id) and makes it active. */
   async upsertProfile(profile: Profile): Promise<Settings> {
-    const current = await this.read();
-    const profiles = current.profiles.filter((p) => p.id !== profile.id);
-    profiles.push(profile);
-    return this.write({ ...current, profiles, activeProfileId: profile.id });
+    return this.update(async (current) => {
+      const profiles = current.profiles.filter((p) => p.id !== profile.id);
+      profiles.push(profile);
+      const next = checked({ ...current, profiles, activeProfileId: profile.id }, '');
+      return { next, result: next };
+    });
+  }
+
+  private update<T>(change: (current: Settings) => Promise<{ next: Settings; result: T }>): Promise<T> {
+    return withDocumentLock(this.lockPath, this.path, async () => {
+      const { next, result } = await change(await this.read());
+      await writeJsonFile(this.path, next);
+      return result;
+    });
   }
 }
 

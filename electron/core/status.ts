@@ -4,6 +4,7 @@
  */
 import { isErrorCode } from '../../shared/errors.ts';
 import type { OperationStatus } from '../../shared/ipc.ts';
+import { withDocumentLock } from './document-lock.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 const STATES = new Set(['none', 'pending', 'in-progress', 'succeeded', 'failed']);
@@ -30,10 +31,14 @@ function checkStatusDocument(value: unknown): StatusDocument {
 }
 
 export class StatusStore {
-  // Writes are serialised so two profiles finishing together never lose each other's update.
+  // Writes are serialised (in this process by the queue, between processes by the lock file) so two
+  // profiles finishing together never lose each other's update.
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly lockPath = `${path}.lock`,
+  ) {}
 
   async all(): Promise<Record<string, OperationStatus>> {
     return (await this.read()).profiles;
@@ -67,11 +72,13 @@ export class StatusStore {
   }
 
   private update(change: (doc: StatusDocument) => void): Promise<void> {
-    const next = this.queue.then(async () => {
-      const doc = await this.read();
-      change(doc);
-      await writeJsonFile(this.path, doc);
-    });
+    const next = this.queue.then(() =>
+      withDocumentLock(this.lockPath, this.path, async () => {
+        const doc = await this.read();
+        change(doc);
+        await writeJsonFile(this.path, doc);
+      }),
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }

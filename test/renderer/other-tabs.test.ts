@@ -7,7 +7,7 @@ import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import ConnectionTab from '../../renderer/src/tabs/ConnectionTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
-import type { CertificateInfo, TrustListInfo } from '../../shared/ipc.ts';
+import type { CertificateEntry, CertificateInfo, TrustListInfo } from '../../shared/ipc.ts';
 import { installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
@@ -108,7 +108,9 @@ describe('Certificate status tab', () => {
 });
 
 describe('Certificates tab', () => {
+  const FOLDER = '0123456789abcdef';
   const cert = (instanceId: string, extra: Partial<CertificateInfo> = {}): CertificateInfo => ({
+    folderId: FOLDER,
     instanceId,
     profileIds: [instanceId === 'lab1' ? 'lab' : 'second'],
     subject: `CN=${instanceId}`,
@@ -124,7 +126,7 @@ describe('Certificates tab', () => {
     fingerprintSha256: 'ab'.repeat(32),
     ...extra,
   });
-  let list: CertificateInfo[];
+  let list: CertificateEntry[];
   let fake: FakeApi;
 
   beforeEach(async () => {
@@ -132,10 +134,25 @@ describe('Certificates tab', () => {
     fake = await setup({
       'certs:list': () => list,
       'certs:export-pem': ({ instanceId }) => `-----BEGIN CERTIFICATE-----\n${instanceId}\n-----END CERTIFICATE-----\n`,
-      'certs:delete': ({ instanceId }) => {
-        list = list.filter((c) => c.instanceId !== instanceId);
+      'certs:delete': ({ folderId, instanceId }) => {
+        list = list.filter((c) => c.instanceId !== instanceId || c.folderId !== folderId);
       },
     });
+  });
+
+  it('lists a keystore that cannot be opened, marked, and can still delete it', async () => {
+    list = [cert('lab1'), { folderId: FOLDER, instanceId: 'lost1', profileIds: [], error: { code: 'KEYSTORE', message: 'its password is not in the OS credential vault' } }];
+    render(CertificatesTab);
+    const table = await screen.findByRole('table');
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(text(rows[1]!)).toContain('Cannot be opened (KEYSTORE)');
+    expect(text(rows[1]!)).toContain('its password is not in the OS credential vault');
+    expect(screen.queryByRole('button', { name: 'Export PEM lost1' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete certificate lost1' }));
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Delete' }));
+    await vi.waitFor(() => expect(screen.queryByRole('button', { name: 'Delete certificate lost1' })).toBeNull());
+    expect(fake.calls.find((c) => c.channel === 'certs:delete')?.request).toEqual({ folderId: FOLDER, instanceId: 'lost1' });
   });
 
   it('lists every certificate with its details, marking expired and expiring ones', async () => {
@@ -190,7 +207,7 @@ describe('Certificates tab', () => {
     await fireEvent.click(remove);
     await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Delete' }));
     await vi.waitFor(() => expect(screen.queryByRole('button', { name: 'Delete certificate lab2' })).toBeNull());
-    expect(fake.calls.find((c) => c.channel === 'certs:delete')?.request).toEqual({ instanceId: 'lab2' });
+    expect(fake.calls.find((c) => c.channel === 'certs:delete')?.request).toEqual({ folderId: FOLDER, instanceId: 'lab2' });
     expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(3);
     await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Refresh' })));
   });
@@ -270,6 +287,50 @@ describe('Trust list tab', () => {
       { profileId: 'lab' },
       { profileId: 'lab' },
     ]);
+  });
+
+  it('forgets the trusted list after a confirmation that shows its fingerprint; the next check is a first use', async () => {
+    let stored: TrustListInfo | null = trustList;
+    const fake = await setup({
+      'ctl:get': () => stored,
+      'ctl:forget': () => {
+        stored = null;
+        return { forgotten: true };
+      },
+      'ctl:check-update': () => ({ outcome: 'first-use', trustList }),
+    });
+    render(TrustListTab);
+    const forget = await screen.findByRole('button', { name: 'Forget trusted list' });
+    await fireEvent.click(forget);
+    const dialog = screen.getByRole('alertdialog');
+    expect(text(dialog)).toContain(`signer SHA-256 ${'cd'.repeat(32)}`);
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(fake.channels()).not.toContain('ctl:forget');
+
+    await fireEvent.click(forget);
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Forget' }));
+    await screen.findByText(/The trusted list was forgotten/);
+    expect(screen.getByText(/No CTL is trusted for this profile yet/)).toBeTruthy();
+    expect(fake.calls.find((c) => c.channel === 'ctl:forget')?.request).toEqual({ profileId: 'lab' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Check for update' }));
+    await screen.findByText(/accepted without verification \(first use\)/);
+  });
+
+  it('offers to forget a tampered trusted list, which cannot be shown', async () => {
+    const fake = await setup({
+      'ctl:get': () => {
+        throw ipcError('CTL_TAMPERED', 'Stored CTL: ctl-trust.json fails its integrity check');
+      },
+      'ctl:forget': () => ({ forgotten: true }),
+    });
+    render(TrustListTab);
+    await screen.findByText(/fails its integrity check/);
+    await fireEvent.click(screen.getByRole('button', { name: 'Forget trusted list' }));
+    expect(text(screen.getByRole('alertdialog'))).toContain('failed its integrity check');
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Forget' }));
+    await screen.findByText(/The trusted list was forgotten/);
+    expect(fake.channels()).toContain('ctl:forget');
+    expect(screen.queryByText(/fails its integrity check/)).toBeNull();
   });
 });
 

@@ -119,6 +119,23 @@ describe('Security tab fields', () => {
   });
 });
 
+describe('Secure connection', () => {
+  it('off: no certificate is offered (no authentication string, no Fetch Certificate), and the saved profile says so', async () => {
+    const { fake } = await renderTab();
+    await fireEvent.click(screen.getByLabelText('Fetch Certificate'));
+    await fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'OK' }));
+    await fireEvent.input(screen.getByLabelText('Authentication string'), { target: { value: '123456' } });
+    await fireEvent.click(screen.getByLabelText('Secure connection to CTIManager (TLS, port 2749)'));
+    expect(screen.queryByLabelText('Fetch Certificate')).toBeNull();
+    expect(screen.queryByLabelText('Authentication string')).toBeNull();
+    expect(screen.getByText(/plain connection on port 2748; this profile needs no certificate/)).toBeTruthy();
+    await fireEvent.click(button('Apply'));
+    await vi.waitFor(() => expect(fake.channels()).toContain('settings:save'));
+    expect(fake.channels()).not.toContain('enroll:start');
+    expect((fake.calls.find((c) => c.channel === 'settings:save')?.request as { profiles: { secureConnection: boolean }[] }).profiles[0]?.secureConnection).toBe(false);
+  });
+});
+
 describe('Save is blocked while a field is invalid', () => {
   let fake: FakeApi;
   beforeEach(async () => {

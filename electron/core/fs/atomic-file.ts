@@ -5,8 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { toCtiError } from '../../../shared/errors.ts';
 
+/** Errors are typed and name the file (a full disk: STORAGE, "PATH: the disk is full (ENOSPC)"). */
 export async function writeFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
+  try {
+    await writeAtomically(path, data, mode);
+  } catch (err) {
+    throw toCtiError(err, { path });
+  }
+}
+
+async function writeAtomically(path: string, data: Buffer | string, mode: number): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);

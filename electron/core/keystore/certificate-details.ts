@@ -1,12 +1,12 @@
 /**
  * What the UI and the CLI show about a stored certificate: the fields of shared/ipc.ts CertificateInfo
- * except the ones only the caller knows (instanceId, profileIds).
+ * except the ones only the caller knows (folderId, instanceId, profileIds).
  */
 import { X509Certificate } from 'node:crypto';
 import { CtiError } from '../../../shared/errors.ts';
 import type { CertificateInfo } from '../../../shared/ipc.ts';
 
-export type CertificateDetails = Omit<CertificateInfo, 'instanceId' | 'profileIds'>;
+export type CertificateDetails = Omit<CertificateInfo, 'folderId' | 'instanceId' | 'profileIds' | 'error'>;
 
 /** Below this many days left a certificate is flagged for renewal. */
 export const EXPIRING_SOON_DAYS = 30;

@@ -1,6 +1,7 @@
 /**
  * The client certificates of one certificate folder: one PKCS#12 keystore per instance ID,
- * `<dir>/<instanceId>.p12`, each with its own random password in the vault.
+ * `<dir>/<instanceId>.p12`, each with its own random password in the vault under
+ * `keystore:<folder id>:<instanceId>`, so the same instance ID in two folders (or two homes) has two.
  */
 import type { KeyObject } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -9,10 +10,11 @@ import { CtiError, toCtiError, type ErrorCode } from '../../../shared/errors.ts'
 import { checkInstanceId } from '../../../shared/fields.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { folderId } from '../paths.ts';
 import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
 import { buildPkcs12, readPkcs12 } from './pkcs12.ts';
-import { findKeystorePassword, keystoreAccount, keystorePassword, type SecretVault } from './vault.ts';
+import { environmentPassword, findKeystorePassword, keystoreAccount, keystorePassword, type SecretVault } from './vault.ts';
 
 // Callers that list or enroll certificates describe them too; one import site for them.
 export { describeCertificate, type CertificateDetails } from './certificate-details.ts';
@@ -35,8 +37,8 @@ export interface StoredKeystore {
 
 /** One keystore of the folder: its details, or why it could not be opened. */
 export type StoredCertificate =
-  | (CertificateDetails & { instanceId: string; error?: undefined })
-  | { instanceId: string; error: { code: ErrorCode; message: string } };
+  | (CertificateDetails & { folderId: string; instanceId: string; error?: undefined })
+  | { folderId: string; instanceId: string; error: { code: ErrorCode; message: string } };
 
 export interface CertificateStoreOptions {
   dir: string;
@@ -48,12 +50,15 @@ export interface CertificateStoreOptions {
 
 export class CertificateStore {
   readonly dir: string;
+  /** The folder's stable id: part of every vault account of this store and of each certificate's identity. */
+  readonly folderId: string;
   readonly #vault: SecretVault;
   readonly #logger: Logger;
   readonly #env: NodeJS.ProcessEnv;
 
   constructor(options: CertificateStoreOptions) {
     this.dir = options.dir;
+    this.folderId = folderId(options.dir);
     this.#vault = options.vault;
     this.#logger = options.logger ?? silentLogger;
     this.#env = options.env ?? process.env;
@@ -66,13 +71,25 @@ export class CertificateStore {
     return join(this.dir, `${instanceId}${KEYSTORE_EXTENSION}`);
   }
 
+  /** The vault account of an instance ID's keystore password in this folder. */
+  vaultAccount(instanceId: string): string {
+    return keystoreAccount(this.#keystoreId(instanceId));
+  }
+
+  #keystoreId(instanceId: string): string {
+    return `${this.folderId}:${instanceId}`;
+  }
+
   /**
    * Writes the keystore of an instance ID, replacing any previous one only once the new one is complete:
    * the new bytes are opened again with the vault's password before the atomic rename.
    */
   async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
     const path = this.pathOf(instanceId);
-    const password = await keystorePassword(this.#vault, instanceId, this.#env);
+    // A keystore of an older version: move its password to this folder's account before reusing it.
+    const previous = await this.#readFile(path);
+    if (previous) await this.#findPassword(instanceId, previous);
+    const password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
     const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId });
     const check = await readPkcs12(bytes, password);
     const keyOf = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
@@ -94,11 +111,11 @@ export class CertificateStore {
     const path = this.pathOf(instanceId);
     const bytes = await this.#readFile(path);
     if (!bytes) return null;
-    const password = await findKeystorePassword(this.#vault, instanceId, this.#env);
+    const password = await this.#findPassword(instanceId, bytes);
     if (password === null) {
       throw new CtiError(
         'KEYSTORE',
-        `Keystore ${path}: its password is not in the OS credential vault (${keystoreAccount(instanceId)}); delete it and enroll again`,
+        `Keystore ${path}: its password is not in the OS credential vault (${this.vaultAccount(instanceId)}); delete it and enroll again`,
       );
     }
     try {
@@ -108,6 +125,31 @@ export class CertificateStore {
       const error = toCtiError(err);
       throw new CtiError(error.code, `Keystore ${path}: ${error.message}`, { cause: err });
     }
+  }
+
+  /** The password of a keystore: this folder's vault entry, or one migrated from an older version's. */
+  async #findPassword(instanceId: string, bytes: Buffer): Promise<string | null> {
+    const found = await findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    if (found !== null || environmentPassword(this.#env) !== undefined) return found;
+    return this.#migrateLegacyPassword(instanceId, bytes);
+  }
+
+  /**
+   * Versions before folder ids kept the password under `keystore:<instanceId>`. It is copied to this
+   * folder's account only when it really opens this keystore. The old entry stays: the same instance ID in
+   * another folder or home was given the same password then, and still needs it until it is opened too.
+   */
+  async #migrateLegacyPassword(instanceId: string, bytes: Buffer): Promise<string | null> {
+    const legacy = await this.#vault.get(keystoreAccount(instanceId));
+    if (!legacy) return null;
+    try {
+      await readPkcs12(bytes, legacy);
+    } catch {
+      return null;
+    }
+    await this.#vault.set(this.vaultAccount(instanceId), legacy);
+    this.#logger.log('info', 'keystore.password-migrated', { instanceId, account: this.vaultAccount(instanceId) });
+    return legacy;
   }
 
   /** The certificate (DER) of an instance ID, or null when it has no keystore. */
@@ -127,11 +169,11 @@ export class CertificateStore {
       try {
         const stored = await this.load(instanceId);
         // Deleted between readdir and now: not part of the listing any more.
-        if (stored) listed.push({ instanceId, ...describeCertificate(stored.certificate, now) });
+        if (stored) listed.push({ folderId: this.folderId, instanceId, ...describeCertificate(stored.certificate, now) });
       } catch (err) {
         const error = toCtiError(err);
         this.#logger.log('warn', 'keystore.unreadable', { instanceId, code: error.code, message: error.message });
-        listed.push({ instanceId, error: { code: error.code, message: error.message } });
+        listed.push({ folderId: this.folderId, instanceId, error: { code: error.code, message: error.message } });
       }
     }
     return listed;
@@ -160,7 +202,12 @@ export class CertificateStore {
     this.#logger.log('info', 'keystore.exported', { instanceId, path: outPath });
   }
 
-  /** Removes the keystore and its vault password; false when there was none. */
+  /** True when the folder has a keystore file for the instance ID (opened or not). */
+  async has(instanceId: string): Promise<boolean> {
+    return (await this.#readFile(this.pathOf(instanceId))) !== null;
+  }
+
+  /** Removes the keystore and its vault password without opening it (works with a lost password); false when there was none. */
   async delete(instanceId: string): Promise<boolean> {
     const path = this.pathOf(instanceId);
     try {
@@ -170,7 +217,7 @@ export class CertificateStore {
       throw new CtiError('KEYSTORE', `Could not delete the keystore ${path} (${fsReason(err)})`, { cause: err });
     }
     try {
-      await this.#vault.delete(keystoreAccount(instanceId));
+      await this.#vault.delete(this.vaultAccount(instanceId));
     } catch (err) {
       // The keystore is gone; a leftover password opens nothing, so this is worth a warning only.
       this.#logger.log('warn', 'keystore.password-not-deleted', { instanceId, code: toCtiError(err).code });
@@ -213,5 +260,6 @@ function isNotFound(err: unknown): boolean {
 }
 
 function fsReason(err: unknown): string {
+  if (err instanceof CtiError) return err.message;
   return (err as NodeJS.ErrnoException | undefined)?.code ?? (err instanceof Error ? err.message : String(err));
 }

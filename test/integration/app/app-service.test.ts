@@ -1,6 +1,7 @@
 /** The main-process API the window uses, end to end against the lab (no Electron needed). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:net';
 import type { ProgressEvent } from '../../../shared/ipc.ts';
 import { defaultProfile, type Settings } from '../../../shared/profile.ts';
 import { createAppService, type AppService } from '../../../electron/core/app-service.ts';
@@ -72,9 +73,11 @@ describe('AppService', () => {
     const certs = await app.handle('certs:list', undefined);
     expect(certs).toEqual([expect.objectContaining({ instanceId: 'app1', profileIds: ['lab'], keyType: 'EC', keySize: 'P-256' })]);
     expect(JSON.stringify(certs)).not.toMatch(/PRIVATE KEY/);
-    const pem = await app.handle('certs:export-pem', { instanceId: 'app1' });
+    const [cert] = certs;
+    if (!cert || cert.error) throw new Error('expected a readable certificate');
+    const pem = await app.handle('certs:export-pem', { folderId: cert.folderId, instanceId: 'app1' });
     expect(pem).not.toContain('PRIVATE');
-    expect(new X509Certificate(pem).fingerprint256).toBe(certs[0]!.fingerprintSha256);
+    expect(new X509Certificate(pem).fingerprint256).toBe(cert.fingerprintSha256);
     for (const line of logger.lines) expect(line).not.toContain('24681357');
   });
 
@@ -93,15 +96,40 @@ describe('AppService', () => {
 
   it('refuses a second enrollment of the same profile while one runs', async () => {
     const first = app.handle('enroll:start', { profileId: 'lab', authString: '1111' });
-    await expect(app.handle('enroll:start', { profileId: 'lab', authString: '1111' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(app.handle('enroll:start', { profileId: 'lab', authString: '1111' })).rejects.toMatchObject({
+      code: 'ALREADY_RUNNING',
+      message: expect.stringContaining('profile "lab" (user labuser, instance ID app1)'),
+    });
     await expect(first).rejects.toMatchObject({ code: 'CAPF_AUTH_FAILED' });
     expect(await app.handle('status:get', undefined)).toMatchObject({ lab: { state: 'failed', code: 'CAPF_AUTH_FAILED' } });
   });
 
+  it('with secure connection off: needs no certificate, refuses to enroll, tests plain TCP to CTIManager', async () => {
+    const plain = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const port = (plain.address() as { port: number }).port;
+    const off = settings();
+    off.profiles[0] = { ...off.profiles[0]!, id: 'plain', secureConnection: false, ctiManagerServer: `127.0.0.1:${port}` };
+    await app.handle('settings:save', { ...off, profiles: [...settings().profiles, off.profiles[0]!] });
+    try {
+      const result = await app.handle('connection:test', { profileId: 'plain' });
+      expect(result).toMatchObject({ ok: true, server: `127.0.0.1:${port}`, protocol: 'plain TCP', message: expect.stringContaining('plain TCP') });
+      await expect(app.handle('enroll:start', { profileId: 'plain', authString: '1111' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('secure connection off') });
+      // Without a server named, the plain port 2748 of the first TFTP server's host.
+      const unnamed = { ...off.profiles[0]!, ctiManagerServer: '' };
+      await app.handle('settings:save', { ...off, profiles: [...settings().profiles, unnamed] });
+      expect((await app.handle('connection:test', { profileId: 'plain' })).server).toBe(`${lab.tftp.host}:2748`);
+    } finally {
+      plain.close();
+      await app.handle('settings:save', settings());
+    }
+  });
+
   it('deletes a certificate', async () => {
-    await app.handle('certs:delete', { instanceId: 'app1' });
+    const [{ folderId }] = (await app.handle('certs:list', undefined)) as unknown as [{ folderId: string }];
+    await app.handle('certs:delete', { folderId, instanceId: 'app1' });
     expect(await app.handle('certs:list', undefined)).toEqual([]);
-    await expect(app.handle('certs:export-pem', { instanceId: 'app1' })).rejects.toMatchObject({ code: 'KEYSTORE' });
+    await expect(app.handle('certs:export-pem', { folderId, instanceId: 'app1' })).rejects.toMatchObject({ code: 'KEYSTORE' });
     const result = await app.handle('connection:test', { profileId: 'lab' });
     expect(result).toMatchObject({ ok: false, code: 'KEYSTORE' });
   });

@@ -59,7 +59,7 @@ describe('device name', () => {
   it('enrolls with the default device name CTI-<instance ID>, the only name the lab CAPF knows', async () => {
     const lab = await labWith({ profiles: ['fid1:11112222:p256'].map(parseLabProfile) });
     const core = await freshCore();
-    const profile = profileForLab(lab, 'fid1');
+    const profile = profileForLab(lab, 'p-fid1', 'fid1');
     expect(profile.deviceNameTemplate).toBe('CTI-{instance}');
     const result = await enroll(core, profile, '11112222');
     expect(result.status).toMatchObject({ state: 'succeeded', outcome: 'installed' });
@@ -70,7 +70,7 @@ describe('device name', () => {
   it('sends the bare instance ID when the profile says {instance}, which the lab CAPF does not know', async () => {
     const lab = await labWith({ profiles: ['fid2:11113333:p256'].map(parseLabProfile) });
     const core = await freshCore();
-    const profile = profileForLab(lab, 'fid2', { deviceNameTemplate: '{instance}' });
+    const profile = profileForLab(lab, 'p-fid2', 'fid2', { deviceNameTemplate: '{instance}' });
     await expect(enrollCertificate(core, { profile, authString: '11113333' })).rejects.toMatchObject({ code: 'CAPF_UNKNOWN_DEVICE' });
   });
 });
@@ -78,16 +78,16 @@ describe('device name', () => {
 describe('CAPF protocol version', () => {
   it('enrolls RSA against a version 1 CAPF server', async () => {
     const lab = await labWith({ capfVersion: 1, profiles: ['v1rsa:22221111:rsa1024'].map(parseLabProfile) });
-    const result = await enroll(await freshCore(), profileForLab(lab, 'v1rsa'), '22221111');
+    const result = await enroll(await freshCore(), profileForLab(lab, 'p-v1rsa', 'v1rsa'), '22221111');
     expect(result.status).toMatchObject({ state: 'succeeded', outcome: 'installed' });
     expect(result.stored).toMatchObject({ keyType: 'RSA', keySize: '1024' });
   });
 
   it('enrolls RSA and EC against a version 3 CAPF server', async () => {
     const lab = await labWith({ capfVersion: 3, profiles: ['v3rsa:33331111:rsa1024', 'v3ec:33332222:p384'].map(parseLabProfile) });
-    const rsa = await enroll(await freshCore(), profileForLab(lab, 'v3rsa'), '33331111');
+    const rsa = await enroll(await freshCore(), profileForLab(lab, 'p-v3rsa', 'v3rsa'), '33331111');
     expect(rsa.stored).toMatchObject({ keyType: 'RSA', keySize: '1024' });
-    const ec = await enroll(await freshCore(), profileForLab(lab, 'v3ec'), '33332222');
+    const ec = await enroll(await freshCore(), profileForLab(lab, 'p-v3ec', 'v3ec'), '33332222');
     expect(ec.stored).toMatchObject({ keyType: 'EC', keySize: 'P-384' });
   });
 
@@ -104,7 +104,7 @@ describe('trust-list names', () => {
     const lab = await labWith({ ctlNames: 'ctlcapf', profiles: ['names1:55551111:p256'].map(parseLabProfile) });
     expect(lab.ctlNames).toEqual([CAPF_NAME]);
     const core = await freshCore();
-    const profile = profileForLab(lab, 'names1');
+    const profile = profileForLab(lab, 'p-names1', 'names1');
     const result = await enroll(core, profile, '55551111');
     expect(result.status).toMatchObject({ state: 'succeeded' });
     expect(result.ctl).toEqual({ outcome: 'first-use', server: `${lab.tftp.host}:${lab.tftp.port}`, fileName: CAPF_NAME });
@@ -114,7 +114,7 @@ describe('trust-list names', () => {
   it('enrolls from a cluster that serves only CTLFile.tlv, after asking for the CTLCAPF name first', async () => {
     const lab = await labWith({ ctlNames: 'ctlfile', profiles: ['names2:55552222:p256'].map(parseLabProfile) });
     const logger = memoryLogger();
-    const profile = profileForLab(lab, 'names2');
+    const profile = profileForLab(lab, 'p-names2', 'names2');
     const result = await enroll(await freshCore(logger), profile, '55552222');
     expect(result.ctl).toMatchObject({ outcome: 'first-use', fileName: 'CTLFile.tlv' });
     const asked = logger.lines.filter((line) => line.includes('ctl.download.failed')).map((line) => JSON.parse(line).file);
@@ -124,7 +124,7 @@ describe('trust-list names', () => {
   it('says CTL_NOT_FOUND naming both names when the cluster serves neither', async () => {
     const lab = await labWith({ ctlNames: 'none', profiles: ['names3:55553333:p256'].map(parseLabProfile) });
     const core = await freshCore();
-    const error = await enrollCertificate(core, { profile: profileForLab(lab, 'names3'), authString: '55553333' }).catch((err: unknown) => err);
+    const error = await enrollCertificate(core, { profile: profileForLab(lab, 'p-names3', 'names3'), authString: '55553333' }).catch((err: unknown) => err);
     expect(error).toMatchObject({ code: 'CTL_NOT_FOUND', message: expect.stringMatching(/^No TFTP server delivered CTLCAPF7f000001\.tlv or CTLFile\.tlv: /) });
     expect(lab.capfServer.sessions).toBe(0);
   });

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { OperationStatus } from '../../../shared/ipc.ts';
 import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
-import { enrollCertificate, resumeInterruptedEnrollments } from '../../../electron/core/enroll.ts';
+import { enrollCertificate } from '../../../electron/core/enroll.ts';
+import { CertificateOperations } from '../../../electron/core/operations.ts';
+import { resumeAccount } from '../../../electron/core/resume-seal.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
@@ -38,7 +40,7 @@ async function freshCore(): Promise<{ core: CoreContext; logger: ReturnType<type
 }
 
 function labProfile(instanceId: string, overrides: Partial<Profile> = {}): Profile {
-  return profileForLab(lab, instanceId, overrides);
+  return profileForLab(lab, `p-${instanceId.toLowerCase()}`, instanceId, overrides);
 }
 
 describe('enrollCertificate against the lab', () => {
@@ -128,12 +130,12 @@ describe('enrollCertificate against the lab', () => {
     // What a crash leaves behind: an in-progress status and the sealed resume data in the vault.
     await core.status.set(profile.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
     const vault = await core.vault();
-    await vault.set(`resume:${profile.id}`, JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: new Date().toISOString() }));
+    await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: new Date().toISOString() }));
 
-    const results = await resumeInterruptedEnrollments(core);
+    const results = await new CertificateOperations(core).resumeInterrupted();
     expect(results).toEqual([{ profileId: profile.id, status: expect.objectContaining({ state: 'succeeded' }) }]);
-    expect(await vault.get(`resume:${profile.id}`)).toBeNull();
-    expect(await resumeInterruptedEnrollments(core)).toEqual([]);
+    expect(await vault.get(resumeAccount(core, profile.id))).toBeNull();
+    expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
     await remove();
   });
 
@@ -142,7 +144,7 @@ describe('enrollCertificate against the lab', () => {
     const profile = labProfile('ec1', { id: 'lost' } as Partial<Profile>);
     await core.settings.upsertProfile(profile);
     await core.status.set('lost', { state: 'pending', since: new Date().toISOString() });
-    const [result] = await resumeInterruptedEnrollments(core);
+    const [result] = await new CertificateOperations(core).resumeInterrupted();
     expect(result?.status).toMatchObject({ state: 'failed', hint: expect.stringContaining('again') });
     await remove();
   });

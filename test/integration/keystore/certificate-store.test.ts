@@ -31,7 +31,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const id of usedIds) await vault.delete(keystoreAccount(id));
+  for (const id of usedIds) for (const account of [keystoreAccount(id), store.vaultAccount(id)]) await vault.delete(account);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -41,7 +41,7 @@ describe('save and load', () => {
     await store.save('Inst1', issued);
     const file = join(dir, 'certs', 'Inst1.p12');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const password = await vault.get(keystoreAccount('Inst1'));
+    const password = await vault.get(store.vaultAccount('Inst1'));
     expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const opened = await readPkcs12(await readFile(file), password!);
     expect(opened.friendlyName).toBe('Inst1');
@@ -61,11 +61,11 @@ describe('save and load', () => {
 
   it('replaces a keystore with a new certificate under the same vault password', async () => {
     await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
-    const password = await vault.get(keystoreAccount('Inst1'));
+    const password = await vault.get(store.vaultAccount('Inst1'));
     const renewed = await issueCertificate({ type: 'ec', curve: 'P-384' });
     await store.save('Inst1', renewed);
     expect((await store.loadCertificate('Inst1'))?.equals(renewed.certificate)).toBe(true);
-    expect(await vault.get(keystoreAccount('Inst1'))).toBe(password);
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBe(password);
   }, TIMEOUT);
 
   it('keeps the previous keystore when the new one cannot be built', async () => {
@@ -83,18 +83,18 @@ describe('save and load', () => {
     const password = 'ci-agent-password-1';
     const envStore = new CertificateStore({ dir, vault, env: { [KEYSTORE_PASSWORD_ENV]: password } });
     await envStore.save('Inst3', await issueCertificate({ type: 'ec', curve: 'P-256' }));
-    expect(await vault.get(keystoreAccount('Inst3'))).toBeNull();
+    expect(await vault.get(envStore.vaultAccount('Inst3'))).toBeNull();
     const { stdout } = await run('openssl', ['pkcs12', '-in', join(dir, 'Inst3.p12'), '-passin', `pass:${password}`, '-nokeys'], { timeout: TIMEOUT });
     expect(stdout).toContain('BEGIN CERTIFICATE');
   }, TIMEOUT);
 
   it('reports a keystore whose password is missing from the vault, without creating one', async () => {
     await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
-    await vault.delete(keystoreAccount('Inst1'));
+    await vault.delete(store.vaultAccount('Inst1'));
     const error = await ctiRejection(store.load('Inst1'));
     expect(error.code).toBe('KEYSTORE');
     expect(error.message).toMatch(/password is not in the OS credential vault/);
-    expect(await vault.get(keystoreAccount('Inst1'))).toBeNull();
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBeNull();
   }, TIMEOUT);
 });
 
@@ -115,7 +115,7 @@ describe('list', () => {
     await store.save('Inst2', await issueCertificate({ type: 'ec', curve: 'P-384' }, { cn: 'user-two', validityDays: 10 }));
     await store.save('Inst1', await issueCertificate({ type: 'rsa', bits: 2048 }, { cn: 'user-one' }));
     await writeFile(join(dir, 'certs', 'Broken.p12'), 'not a keystore');
-    await vault.set(keystoreAccount('Broken'), 'some-password');
+    await vault.set(store.vaultAccount('Broken'), 'some-password');
     await writeFile(join(dir, 'certs', 'notes.txt'), 'hello');
     await writeFile(join(dir, 'certs', 'bad name.p12'), 'ignored: not an instance ID');
 
@@ -153,7 +153,7 @@ describe('export and delete', () => {
     expect((await stat(out)).mode & 0o777).toBe(0o600);
     const opened = await readPkcs12(await readFile(out), 'chosen-by-user');
     expect(opened.certificate.equals(issued.certificate)).toBe(true);
-    await expect(readPkcs12(await readFile(out), (await vault.get(keystoreAccount('Inst1')))!)).rejects.toMatchObject({ code: 'KEYSTORE' });
+    await expect(readPkcs12(await readFile(out), (await vault.get(store.vaultAccount('Inst1')))!)).rejects.toMatchObject({ code: 'KEYSTORE' });
     await expect(store.exportP12('Inst1', out, 'short')).rejects.toMatchObject({ code: 'BAD_INPUT' });
   }, TIMEOUT);
 
@@ -161,7 +161,7 @@ describe('export and delete', () => {
     await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
     expect(await store.delete('Inst1')).toBe(true);
     expect(await store.load('Inst1')).toBeNull();
-    expect(await vault.get(keystoreAccount('Inst1'))).toBeNull();
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBeNull();
     expect(await store.delete('Inst1')).toBe(false);
   }, TIMEOUT);
 });
@@ -174,10 +174,55 @@ describe('secrets stay out of logs and errors', () => {
     await store.exportPem('Inst1');
     await store.delete('Inst1');
     await store.save('Inst1', issued);
-    const password = (await vault.get(keystoreAccount('Inst1')))!;
+    const password = (await vault.get(store.vaultAccount('Inst1')))!;
     const log = logger.lines.join('\n');
     expect(log).toMatch(/keystore\.saved/);
     expect(log).not.toContain(password);
     expect(log).not.toContain(pkcs8(issued.privateKey).toString('base64').slice(0, 40));
+  }, TIMEOUT);
+});
+
+describe('vault accounts per folder (real vault)', () => {
+  it('keeps the same instance ID in two folders apart: own passwords, deleting one leaves the other', async () => {
+    const other = new CertificateStore({ dir: join(dir, 'other-certs'), vault, env: {} });
+    expect(other.folderId).not.toBe(store.folderId);
+    const first = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    const second = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    await store.save('Inst1', first);
+    await other.save('Inst1', second);
+    const [a, b] = [await vault.get(store.vaultAccount('Inst1')), await vault.get(other.vaultAccount('Inst1'))];
+    expect(a).toBeTruthy();
+    expect(b).toBeTruthy();
+    expect(a).not.toBe(b);
+    expect(await vault.get(keystoreAccount('Inst1'))).toBeNull();
+
+    expect(await store.delete('Inst1')).toBe(true);
+    expect((await other.loadCertificate('Inst1'))?.equals(second.certificate)).toBe(true);
+    await other.delete('Inst1');
+  }, TIMEOUT);
+
+  it('moves the password of an older version (keystore:<instanceId>) to the folder account on first open, without losing it', async () => {
+    const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    await store.save('Inst1', issued);
+    // What an older version left: the same keystore, its password under the old account name only.
+    const password = (await vault.get(store.vaultAccount('Inst1')))!;
+    await vault.delete(store.vaultAccount('Inst1'));
+    await vault.set(keystoreAccount('Inst1'), password);
+
+    expect((await store.loadCertificate('Inst1'))?.equals(issued.certificate)).toBe(true);
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBe(password);
+    expect(logger.lines.join('\n')).toMatch(/keystore\.password-migrated/);
+    // A re-enrolment reuses the migrated password: the old keystore never becomes unreadable midway.
+    await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBe(password);
+  }, TIMEOUT);
+
+  it('never takes an old-style password that does not open this folder\'s keystore', async () => {
+    await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
+    await vault.delete(store.vaultAccount('Inst1'));
+    await vault.set(keystoreAccount('Inst1'), 'belongs-to-another-folder');
+    const error = await ctiRejection(store.load('Inst1'));
+    expect(error.message).toMatch(/password is not in the OS credential vault/);
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBeNull();
   }, TIMEOUT);
 });

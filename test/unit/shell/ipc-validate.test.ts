@@ -17,10 +17,11 @@ const VALID: Record<string, unknown> = {
   'enroll:start': { profileId: 'p1', authString: '123456' },
   'enroll:cancel': { profileId: 'p1' },
   'certs:list': undefined,
-  'certs:export-pem': { instanceId: 'inst1' },
-  'certs:delete': { instanceId: 'inst1' },
+  'certs:export-pem': { folderId: '0123456789abcdef', instanceId: 'inst1' },
+  'certs:delete': { folderId: '0123456789abcdef', instanceId: 'inst1' },
   'ctl:get': { profileId: 'p1' },
   'ctl:check-update': { profileId: 'p1' },
+  'ctl:forget': { profileId: 'p1' },
   'connection:test': { profileId: 'p1' },
 };
 
@@ -55,8 +56,11 @@ describe('validateRequest', () => {
       ['enroll:start', null],
       ['ctl:get', { profileId: 'P1' }],
       ['ctl:get', { profileId: 'a/../b' }],
-      ['certs:delete', { instanceId: '../../etc/passwd' }],
-      ['certs:delete', { instanceId: ['inst1'] }],
+      ['certs:delete', { folderId: '0123456789abcdef', instanceId: '../../etc/passwd' }],
+      ['certs:delete', { folderId: '0123456789abcdef', instanceId: ['inst1'] }],
+      ['certs:delete', { instanceId: 'inst1' }],
+      ['certs:delete', { folderId: '/home/user/certs', instanceId: 'inst1' }],
+      ['certs:export-pem', { folderId: '0123456789ABCDEF', instanceId: 'inst1' }],
       ['connection:test', new Date()],
       ['connection:test', new Map([['profileId', 'p1']])],
     ];
@@ -98,7 +102,8 @@ describe('validateRequest', () => {
     const huge = 'a'.repeat(5_000_000);
     for (const [channel, payload] of [
       ['ctl:get', { profileId: huge }],
-      ['certs:delete', { instanceId: huge }],
+      ['certs:delete', { folderId: '0123456789abcdef', instanceId: huge }],
+      ['certs:delete', { folderId: huge, instanceId: 'inst1' }],
       ['enroll:start', { profileId: 'p1', authString: '1'.repeat(1_000_000) }],
       [huge, undefined],
     ] as [string, unknown][]) {

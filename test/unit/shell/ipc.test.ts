@@ -82,7 +82,7 @@ describe('Electron IPC handlers', () => {
     const { service } = fakeService();
     registerIpcHandlers({ ipcMain: electron.ipcMain as never, contents: electron.contents as never, service });
     const event = { senderFrame: electron.mainFrame };
-    expect(await electron.handlers.get('certs:delete')!(event, { instanceId: 'x' })).toMatchObject({ error: { code: 'KEYSTORE', hint: expect.stringContaining('keystore') } });
+    expect(await electron.handlers.get('certs:delete')!(event, { folderId: '0123456789abcdef', instanceId: 'x' })).toMatchObject({ error: { code: 'KEYSTORE', hint: expect.stringContaining('keystore') } });
     expect(await electron.handlers.get('ctl:get')!(event, { profileId: 'p1' })).toMatchObject({ error: { code: 'INTERNAL', message: 'boom' } });
   });
 

@@ -1,0 +1,179 @@
+/**
+ * The one owner of certificate operations in a process: starting, progress, cancelling, resuming and
+ * closing enrollments, for the IPC handlers, the browser preview, the CLI and the start-up resume alike.
+ * A profile runs at most once: in this process by the registry, between processes (the app and a CLI on
+ * one home) by a lock file per profile. Removing a profile erases what its operation left behind.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { CtiError, toCtiError } from '../../shared/errors.ts';
+import type { OperationStatus, ProgressEvent } from '../../shared/ipc.ts';
+import type { Profile, Settings } from '../../shared/profile.ts';
+import type { CoreContext } from './context.ts';
+import { enrollCertificate, type EnrollOptions } from './enroll.ts';
+import { tryLock, type LockOwner } from './fs/lock-file.ts';
+import { resumeEnrollment } from './resume.ts';
+import { unseal } from './resume-seal.ts';
+
+export interface StartRequest {
+  profileId: string;
+  authString?: string;
+  /** Saved (inserted or replaced, and made active) once the profile's lock is held: the CLI's profiles. */
+  upsert?: Profile;
+  /** Which trust list the enrollment used (see EnrollOptions.onCtl). */
+  onCtl?: EnrollOptions['onCtl'];
+}
+
+export interface ResumeResult {
+  profileId: string;
+  status: OperationStatus;
+}
+
+type Task = (profile: Profile, signal: AbortSignal, onProgress: (status: OperationStatus, message: string) => void) => Promise<OperationStatus>;
+
+const isInterrupted = (status: OperationStatus) => status.state === 'pending' || status.state === 'in-progress';
+
+export class CertificateOperations {
+  readonly #core: CoreContext;
+  readonly #running = new Map<string, { controller: AbortController; finished: Promise<void> }>();
+  readonly #events = new EventEmitter();
+  #closed = false;
+
+  constructor(core: CoreContext) {
+    this.#core = core;
+  }
+
+  onProgress(listener: (event: ProgressEvent) => void): () => void {
+    this.#events.on('progress', listener);
+    return () => this.#events.off('progress', listener);
+  }
+
+  isRunning(profileId: string): boolean {
+    return this.#running.has(profileId);
+  }
+
+  /** Runs an enrollment to its end; ALREADY_RUNNING when this profile runs here or in another process. */
+  start(request: StartRequest): Promise<OperationStatus> {
+    const { authString, onCtl } = request;
+    return this.#run(
+      request.profileId,
+      (profile, signal, onProgress) =>
+        enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), signal, onProgress }),
+      request.upsert,
+    );
+  }
+
+  cancel(profileId: string): void {
+    this.#running.get(profileId)?.controller.abort();
+  }
+
+  /**
+   * Start-up: erases the seals of operations that are over, then resumes those a crash interrupted, each
+   * as a running operation. One that another process is running right now is left to that process.
+   */
+  async resumeInterrupted(): Promise<ResumeResult[]> {
+    await this.#eraseFinishedSeals();
+    const settings = await this.#core.settings.read();
+    const results: ResumeResult[] = [];
+    for (const profileId of await this.#core.status.interrupted()) {
+      if (this.#running.has(profileId)) continue;
+      if (!settings.profiles.some((p) => p.id === profileId)) {
+        await this.#forget(profileId);
+        continue;
+      }
+      try {
+        results.push({ profileId, status: await this.#run(profileId, (profile, signal, onProgress) => this.#resumeIfStillInterrupted(profile, signal, onProgress)) });
+      } catch (err) {
+        if (toCtiError(err).code === 'ALREADY_RUNNING') continue;
+        results.push({ profileId, status: await this.#core.status.get(profileId) });
+      }
+    }
+    return results;
+  }
+
+  /** Saves the settings; a profile that is removed must not be running, and its seal and status go with it. */
+  async saveSettings(next: Settings): Promise<Settings> {
+    const current = await this.#core.settings.read();
+    for (const profile of current.profiles) {
+      if (next.profiles.some((p) => p.id === profile.id)) continue;
+      const attempt = this.#running.has(profile.id) ? null : await tryLock(this.#lockPath(profile.id));
+      if (!attempt?.acquired) throw alreadyRunning(profile, attempt?.owner ?? null, 'it cannot be deleted now');
+      await attempt.lock.release();
+    }
+    const { saved, previous } = await this.#core.settings.replace(next);
+    for (const profile of previous.profiles) {
+      if (!saved.profiles.some((p) => p.id === profile.id)) await this.#forget(profile.id);
+    }
+    return saved;
+  }
+
+  /** Cancels every running operation and waits until each has ended (its status written, its lock released). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const running = [...this.#running.values()];
+    for (const { controller } of running) controller.abort();
+    await Promise.allSettled(running.map((r) => r.finished));
+  }
+
+  async #run(profileId: string, task: Task, upsert?: Profile): Promise<OperationStatus> {
+    if (this.#closed) throw new CtiError('CANCELLED', 'ctiprefs is closing; no new certificate update is started');
+    if (this.#running.has(profileId)) throw alreadyRunning(await this.#profileOrNull(profileId, upsert), null);
+    // Claimed before the first await, so two quick clicks cannot both start.
+    const controller = new AbortController();
+    let finish!: () => void;
+    this.#running.set(profileId, { controller, finished: new Promise((resolve) => (finish = resolve)) });
+    try {
+      const described = upsert ?? (await this.#core.settings.profile(profileId));
+      const attempt = await tryLock(this.#lockPath(profileId), { profile: profileId, user: described.userName, instanceId: described.instanceId });
+      if (!attempt.acquired) throw alreadyRunning(described, attempt.owner);
+      try {
+        if (upsert) await this.#core.settings.upsertProfile(upsert);
+        const profile = upsert ?? (await this.#core.settings.profile(profileId));
+        return await task(profile, controller.signal, (status, message) => this.#events.emit('progress', { profileId, status, message } satisfies ProgressEvent));
+      } finally {
+        await attempt.lock.release();
+      }
+    } finally {
+      this.#running.delete(profileId);
+      finish();
+    }
+  }
+
+  async #resumeIfStillInterrupted(profile: Profile, signal: AbortSignal, onProgress: (s: OperationStatus, m: string) => void): Promise<OperationStatus> {
+    // Another process may have finished it between the status read and taking the lock.
+    const status = await this.#core.status.get(profile.id);
+    if (!isInterrupted(status)) return status;
+    return resumeEnrollment(this.#core, profile, { signal, onProgress });
+  }
+
+  /** The seals of operations that are over (a crash between the last status write and the erase leaves one). */
+  async #eraseFinishedSeals(): Promise<void> {
+    const vault = await this.#core.vault().catch(() => null);
+    if (vault?.kind !== 'os-vault') return;
+    const [settings, statuses] = await Promise.all([this.#core.settings.read(), this.#core.status.all()]);
+    const ids = new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses)]);
+    for (const id of ids) {
+      if (!this.#running.has(id) && !isInterrupted(statuses[id] ?? { state: 'none' })) await unseal(this.#core, id);
+    }
+  }
+
+  async #forget(profileId: string): Promise<void> {
+    await unseal(this.#core, profileId);
+    await this.#core.status.remove(profileId);
+    this.#core.logger.log('info', 'profile.forgotten', { profile: profileId });
+  }
+
+  #lockPath(profileId: string): string {
+    return join(this.#core.layout.locksDir, `enroll-${profileId}.lock`);
+  }
+
+  async #profileOrNull(profileId: string, upsert?: Profile): Promise<Profile | null> {
+    return upsert ?? (await this.#core.settings.profile(profileId).catch(() => null));
+  }
+}
+
+function alreadyRunning(profile: Pick<Profile, 'id' | 'userName' | 'instanceId'> | null, owner: LockOwner | null, consequence?: string): CtiError {
+  const who = profile ? `profile "${profile.id}" (user ${profile.userName}, instance ID ${profile.instanceId})` : 'this profile';
+  const where = owner && owner.pid !== process.pid ? ` in process ${owner.pid} since ${owner.since}` : '';
+  return new CtiError('ALREADY_RUNNING', `A certificate update is already running for ${who}${where}${consequence ? `; ${consequence}` : ''}`);
+}

@@ -1,0 +1,197 @@
+/**
+ * CertificateOperations against the lab with the real OS vault: a resumed enrollment is a running
+ * operation (refuses a second start, can be cancelled, close() waits for it), seals never outlive their
+ * operation or their profile, and a status that cannot be written fails the operation cleanly.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OperationStatus } from '../../../shared/ipc.ts';
+import type { Profile } from '../../../shared/profile.ts';
+import { openCore, type CoreContext } from '../../../electron/core/context.ts';
+import { enrollCertificate } from '../../../electron/core/enroll.ts';
+import { tryLock } from '../../../electron/core/fs/lock-file.ts';
+import { memoryLogger } from '../../../electron/core/log.ts';
+import { CertificateOperations } from '../../../electron/core/operations.ts';
+import { resumeAccount } from '../../../electron/core/resume-seal.ts';
+import { startLab, type Lab } from '../../../electron/lab/lab.ts';
+import { parseLabProfile } from '../../../electron/lab/profiles.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
+import { profileForLab } from '../../helpers/lab-profile.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+let lab: Lab;
+let labDir: Awaited<ReturnType<typeof tempDir>>;
+let hung: Awaited<ReturnType<typeof startSilentTcpServer>>;
+
+beforeAll(async () => {
+  labDir = await tempDir('opsapp-lab');
+  lab = await startLab({ dir: labDir.path, profiles: ['op1:12121212:p256', 'op2:34343434:p256'].map(parseLabProfile) });
+  hung = await startSilentTcpServer();
+}, 120_000);
+afterAll(async () => {
+  await hung?.close();
+  await lab?.close();
+  await labDir?.remove();
+});
+
+async function freshCore(): Promise<{ core: CoreContext; remove(): Promise<void> }> {
+  const home = await tempDir('opsapp-home');
+  return { core: openCore({ home: home.path, logger: memoryLogger() }), remove: home.remove };
+}
+
+const profile = (id: string, instanceId: string, overrides: Partial<Profile> = {}) => profileForLab(lab, id, instanceId, overrides);
+
+/** What a crash leaves: an in-progress status and the sealed authentication string. */
+async function interrupted(core: CoreContext, p: Profile, authString: string): Promise<void> {
+  await core.settings.upsertProfile(p);
+  await core.status.set(p.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+  await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, authString, startedAt: new Date().toISOString() }));
+}
+
+function stepReached(ops: CertificateOperations, profileId: string, step: string): Promise<void> {
+  return new Promise((resolve) => {
+    const off = ops.onProgress((e) => {
+      if (e.profileId === profileId && e.status.state === 'in-progress' && e.status.step === step) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+describe('a resumed enrollment is a running operation', () => {
+  it('refuses a second start for its profile and stops when cancelled', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('hang', 'op1', { capfPort: hung.port });
+    await interrupted(core, p, '12121212');
+    const ops = new CertificateOperations(core);
+    const connecting = stepReached(ops, 'hang', 'capf-connect');
+    const resuming = ops.resumeInterrupted();
+    await connecting;
+
+    expect(ops.isRunning('hang')).toBe(true);
+    await expect(ops.start({ profileId: 'hang', authString: '12121212' })).rejects.toMatchObject({
+      code: 'ALREADY_RUNNING',
+      message: expect.stringContaining('profile "hang" (user labuser, instance ID op1)'),
+    });
+    ops.cancel('hang');
+    expect(await resuming).toEqual([{ profileId: 'hang', status: expect.objectContaining({ state: 'failed', code: 'CANCELLED' }) }]);
+    expect(await (await core.vault()).get(resumeAccount(core, 'hang'))).toBeNull();
+    await remove();
+  }, 60_000);
+
+  it('is stopped by close(), which returns once it has ended and released its lock', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('hang2', 'op1', { capfPort: hung.port });
+    await interrupted(core, p, '12121212');
+    const ops = new CertificateOperations(core);
+    const connecting = stepReached(ops, 'hang2', 'capf-connect');
+    const resuming = ops.resumeInterrupted();
+    await connecting;
+    await ops.close();
+    expect(ops.isRunning('hang2')).toBe(false);
+    expect(await core.status.get('hang2')).toMatchObject({ state: 'failed', code: 'CANCELLED' });
+    const lock = await tryLock(join(core.layout.locksDir, 'enroll-hang2.lock'));
+    expect(lock.acquired).toBe(true);
+    if (lock.acquired) await lock.lock.release();
+    await resuming;
+    await expect(ops.start({ profileId: 'hang2', authString: '12121212' })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await remove();
+  }, 60_000);
+});
+
+describe('resume seals', () => {
+  it('are erased when a settings save removes their profile, which is refused while it runs', async () => {
+    const { core, remove } = await freshCore();
+    const ops = new CertificateOperations(core);
+    await interrupted(core, profile('gone', 'op2'), '34343434');
+    const keep = profile('keep', 'op1', { capfPort: hung.port });
+    await core.settings.upsertProfile(keep);
+
+    const connecting = stepReached(ops, 'keep', 'capf-connect');
+    const running = ops.start({ profileId: 'keep', authString: '12121212' }).catch((e: unknown) => e);
+    await connecting;
+    const settings = await core.settings.read();
+    await expect(ops.saveSettings({ ...settings, profiles: settings.profiles.filter((p) => p.id !== 'keep') })).rejects.toMatchObject({ code: 'ALREADY_RUNNING' });
+    ops.cancel('keep');
+    await running;
+
+    await ops.saveSettings({ ...settings, profiles: settings.profiles.filter((p) => p.id !== 'gone') });
+    expect(await (await core.vault()).get(resumeAccount(core, 'gone'))).toBeNull();
+    expect(await core.status.all()).not.toHaveProperty('gone');
+    await remove();
+  }, 60_000);
+
+  it('are erased at start-up when their operation is over', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('done', 'op2');
+    await interrupted(core, p, '34343434');
+    // A crash between the final status write and the erase.
+    await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
+    expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
+    expect(await (await core.vault()).get(resumeAccount(core, p.id))).toBeNull();
+    await remove();
+  });
+
+  it('of two homes with the same profile id never meet', async () => {
+    const [one, two] = [await freshCore(), await freshCore()];
+    expect(resumeAccount(one.core, 'lab')).not.toBe(resumeAccount(two.core, 'lab'));
+    await one.remove();
+    await two.remove();
+  });
+});
+
+describe('a status that cannot be written during a step', () => {
+  it('fails the operation cleanly with the file named, never an unhandled rejection', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('nowrite', 'op2');
+    await core.settings.upsertProfile(p);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const seen: OperationStatus[] = [];
+    try {
+      const error = await enrollCertificate(core, {
+        profile: p,
+        authString: '34343434',
+        onProgress: (status) => {
+          seen.push(status);
+          // From here on every status write fails: status.json is now a folder.
+          if (status.state === 'in-progress' && status.step === 'capf-connect') {
+            void rm(core.layout.statusFile).then(() => mkdir(core.layout.statusFile));
+          }
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(core.layout.statusFile) });
+      expect(seen.at(-1)).toMatchObject({ state: 'failed' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    await remove();
+  }, 60_000);
+});
+
+describe('resume without an OS vault', () => {
+  it('says what is true: the string was not kept, and was not used up', async () => {
+    const home = await tempDir('opsapp-novault');
+    const p = profile('novault', 'op2');
+    await writeFile(join(home.path, 'settings.json'), JSON.stringify({ version: 1, profiles: [p], activeProfileId: p.id }));
+    await writeFile(join(home.path, 'status.json'), JSON.stringify({ version: 1, profiles: { novault: { state: 'in-progress', since: new Date().toISOString(), step: 'capf-authenticate', attempt: 1, maxAttempts: 1 } } }));
+    const run = await runCli(['--home', home.path, '--json', 'resume'], {
+      env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ctiprefs-bus', CTIPREFS_KEYSTORE_PASSWORD: 'headless-agent-1' },
+    });
+    expect(run.code).toBe(0);
+    const [result] = JSON.parse(run.stdout).resumed;
+    expect(result.status).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/no OS credential vault.*should still be valid/),
+      hint: 'Run the certificate update again with the same authentication string.',
+    });
+    expect(result.status.message).not.toMatch(/new (authentication )?string/);
+    await home.remove();
+  }, 60_000);
+});
