@@ -5,7 +5,7 @@
  * Run: node --import tsx scripts/bench-preview.ts
  */
 import { chromium } from 'playwright-core';
-import { startPreview } from '../test/e2e/preview.ts';
+import { startPreview } from './lib/preview-process.ts';
 import { median } from './bench-stats.ts';
 
 const RUNS = 7;

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
-import { recordInvocations, startPreview, watchPage, type Preview } from './preview.ts';
+import { recordInvocations, startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 

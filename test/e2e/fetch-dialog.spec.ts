@@ -3,7 +3,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
-import { recordInvocations, startPreview, watchPage, type Preview } from './preview.ts';
+import { recordInvocations, startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
 
 let preview: Preview;
 test.beforeAll(async () => {

@@ -3,7 +3,7 @@
  * their fields, Apply is blocked, and the saved settings keep the last valid values.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { recordInvocations, startPreview, type Preview } from './preview.ts';
+import { recordInvocations, startPreview, type Preview } from '../../scripts/lib/preview-process.ts';
 
 let preview: Preview;
 test.beforeAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * End-to-end tests: the real renderer in Debian's Chromium, against `npm run preview --lab` (real core, real
- * lab). Each spec file starts its own preview with a fresh home folder (see preview.ts), so files never share
+ * lab). Each spec file starts its own preview with a fresh home folder (see scripts/lib/preview-process.ts), so files never share
  * state. Run through scripts/e2e.sh, which provides the OS vault (a private D-Bus session with gnome-keyring).
  */
 import { defineConfig } from '@playwright/test';

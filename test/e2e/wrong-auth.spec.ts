@@ -1,7 +1,7 @@
 /** A wrong authentication string: the CAPF server's refusal reaches the user with what to do, and no certificate is stored. */
 import { expect, test } from '@playwright/test';
 import { ERRORS } from '../../shared/errors.ts';
-import { startPreview, watchPage, type Preview } from './preview.ts';
+import { startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
 
 let preview: Preview;
 test.beforeAll(async () => {

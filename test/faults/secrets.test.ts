@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../electron/lab/profiles.ts';
 import { CLI, runCli, type CliRun } from '../helpers/cli.ts';
-import { closedTcpPort } from '../helpers/ports.ts';
+import { closedTcpPort } from '../../scripts/lib/ports.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { recordFaults } from './fault-report.ts';
 

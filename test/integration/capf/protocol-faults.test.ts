@@ -17,7 +17,7 @@ import {
 import { CapfCommand, CapfElement, CapfKeyType } from '../../../electron/core/capf/constants.ts';
 import { createCertificate, generateKeyPair } from '../../../electron/core/pki/certificates.ts';
 import { capfSessionOptions, makeCapfIdentity, recordingStore, startScriptedServer, type Identity } from './fixtures.ts';
-import { closedTcpPort } from '../../helpers/ports.ts';
+import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { ctiRejection } from '../../helpers/rejection.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 

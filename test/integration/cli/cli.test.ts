@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AUTH_STRING_FLAG_WARNING } from '../../../electron/cli/commands.ts';
 import { CLI, runCli, startLabProcess } from '../../helpers/cli.ts';
-import { closedTcpPort } from '../../helpers/ports.ts';
+import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

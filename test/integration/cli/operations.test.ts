@@ -16,7 +16,7 @@ import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import type { Logger } from '../../../electron/core/log.ts';
 import { OsVault } from '../../../electron/core/keystore/vault.ts';
 import { CLI, runCli } from '../../helpers/cli.ts';
-import { closedTcpPort } from '../../helpers/ports.ts';
+import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

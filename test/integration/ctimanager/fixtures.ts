@@ -7,13 +7,13 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import { decodeLabStatusFrame, LAB_STATUS_FRAME_LENGTH } from '../../../electron/core/ctimanager/lab-status-frame.ts';
 import { toPem, type KeySpec } from '../../../electron/core/pki/certificates.ts';
 import { startCtiManagerServer, type CtiManagerServer, type CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
 import { makeIdentity, type TestIdentity } from '../../helpers/certificates.ts';
-import { closedTcpPort } from '../../helpers/ports.ts';
+import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 
 export const LOOPBACK = '127.0.0.1';
 

@@ -7,7 +7,7 @@ import { encodeLabStatusFrame } from '../../../electron/core/ctimanager/lab-stat
 import { testSecureConnection, type SecureConnectionTestOptions } from '../../../electron/core/ctimanager/test-connection.ts';
 import type { CtiManagerServer, CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
-import { closedTcpPort } from '../../helpers/ports.ts';
+import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
 import {
   createTestPki,

@@ -15,7 +15,7 @@ import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { profileForLab } from '../../helpers/lab-profile.ts';
-import { closedTcpPort } from '../../helpers/ports.ts';
+import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Lab;

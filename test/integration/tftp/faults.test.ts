@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../../electron/core/tftp/client.ts';
 import { OPCODE, MODE_OCTET, decodePacket, encodeAck, encodeData, encodeRequest } from '../../../electron/core/tftp/packets.ts';
 import { startTftpServer, type TftpServer } from '../../../electron/core/tftp/server.ts';
-import { startTftpdHpa, type TftpdHpa } from '../../helpers/tftpd-hpa.ts';
+import { startTftpdHpa, type TftpdHpa } from '../../../scripts/lib/tftpd-hpa.ts';
 import { startUdpProxy, type ProxiedPacket, type FaultAction, type UdpProxy, type ProxyLogEntry } from '../../helpers/udp-proxy.ts';
 
 const HOST = '127.0.0.1';

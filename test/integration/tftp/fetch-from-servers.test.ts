@@ -6,8 +6,8 @@ import { fetchFromServers } from '../../../electron/core/tftp/fetch-from-servers
 import { OPCODE } from '../../../electron/core/tftp/packets.ts';
 import { startTftpServer, type TftpServer } from '../../../electron/core/tftp/server.ts';
 import { CtiError } from '../../../shared/errors.ts';
-import { closedUdpPort } from '../../helpers/ports.ts';
-import { startTftpdHpa, type TftpdHpa } from '../../helpers/tftpd-hpa.ts';
+import { closedUdpPort } from '../../../scripts/lib/ports.ts';
+import { startTftpdHpa, type TftpdHpa } from '../../../scripts/lib/tftpd-hpa.ts';
 import { startUdpProxy } from '../../helpers/udp-proxy.ts';
 
 const HOST = '127.0.0.1';

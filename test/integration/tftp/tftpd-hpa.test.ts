@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../../electron/core/tftp/client.ts';
 import { CtiError } from '../../../shared/errors.ts';
-import { startTftpdHpa, type TftpdHpa } from '../../helpers/tftpd-hpa.ts';
+import { startTftpdHpa, type TftpdHpa } from '../../../scripts/lib/tftpd-hpa.ts';
 
 const files = {
   'small.bin': randomBytes(5 * 1024),
