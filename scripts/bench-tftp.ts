@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { tftpGet, type TftpTransferStats } from '../electron/core/tftp/client.ts';
-import { startTftpServer } from '../electron/core/tftp/server.ts';
+import { startTftpServer } from '../electron/lab/tftp/server.ts';
 import { startTftpdHpa } from './lib/tftpd-hpa.ts';
 import { median } from './bench-stats.ts';
 

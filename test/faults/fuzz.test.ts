@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CtiError } from '../../shared/errors.ts';
 import { CapfElement } from '../../electron/core/capf/constants.ts';
 import { CapfMessageReader, decodeCapfMessage, encodeCapfMessage, readString, readU16, readU8, stringElement, u8Element, unwrapCertificate } from '../../electron/core/capf/codec.ts';
-import { buildSignedCtl } from '../../electron/core/ctl/build.ts';
+import { buildSignedCtl } from '../../electron/lab/ctl-builder.ts';
 import { decodeCtl } from '../../electron/core/ctl/codec.ts';
 import { describeCtl } from '../../electron/core/ctl/describe.ts';
 import { Role } from '../../electron/core/ctl/tags.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPem } from '../../../electron/core/pki/certificates.ts';
-import { buildSignedCtl } from '../../../electron/core/ctl/build.ts';
+import { buildSignedCtl } from '../../../electron/lab/ctl-builder.ts';
 import { decodeCtl, signedContent } from '../../../electron/core/ctl/codec.ts';
 import { Role } from '../../../electron/core/ctl/tags.ts';
 import { selfSignedIdentity, type TestIdentity } from '../../unit/core/ctl/fixtures.ts';

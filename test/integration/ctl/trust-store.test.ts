@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../electron/core/log.ts';
-import { buildSignedCtl, type CtlRecordSource } from '../../../electron/core/ctl/build.ts';
+import { buildSignedCtl, type CtlRecordSource } from '../../../electron/lab/ctl-builder.ts';
 import { fingerprintSha256 } from '../../../electron/core/ctl/certificate-fields.ts';
 import { decodeCtl } from '../../../electron/core/ctl/codec.ts';
 import { CAPF_ROLES, CTIMANAGER_ROLES, Role } from '../../../electron/core/ctl/tags.ts';

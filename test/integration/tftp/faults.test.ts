@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../../electron/core/tftp/client.ts';
 import { OPCODE, MODE_OCTET, decodePacket, encodeAck, encodeData, encodeRequest } from '../../../electron/core/tftp/packets.ts';
-import { startTftpServer, type TftpServer } from '../../../electron/core/tftp/server.ts';
+import { startTftpServer, type TftpServer } from '../../../electron/lab/tftp/server.ts';
 import { startTftpdHpa, type TftpdHpa } from '../../../scripts/lib/tftpd-hpa.ts';
 import { startUdpProxy, type ProxiedPacket, type FaultAction, type UdpProxy, type ProxyLogEntry } from '../../helpers/udp-proxy.ts';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../../electron/core/tftp/client.ts';
 import { fetchFromServers } from '../../../electron/core/tftp/fetch-from-servers.ts';
 import { OPCODE } from '../../../electron/core/tftp/packets.ts';
-import { startTftpServer, type TftpServer } from '../../../electron/core/tftp/server.ts';
+import { startTftpServer, type TftpServer } from '../../../electron/lab/tftp/server.ts';
 import { CtiError } from '../../../shared/errors.ts';
 import { closedUdpPort } from '../../../scripts/lib/ports.ts';
 import { startTftpdHpa, type TftpdHpa } from '../../../scripts/lib/tftpd-hpa.ts';

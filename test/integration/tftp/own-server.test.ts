@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../../electron/core/tftp/client.ts';
 import { OPCODE, MODE_OCTET, decodePacket, encodeRequest, type TftpPacket } from '../../../electron/core/tftp/packets.ts';
-import { startTftpServer, type TftpServer } from '../../../electron/core/tftp/server.ts';
+import { startTftpServer, type TftpServer } from '../../../electron/lab/tftp/server.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CtiError } from '../../../../shared/errors.ts';
-import { buildSignedCtl } from '../../../../electron/core/ctl/build.ts';
+import { buildSignedCtl } from '../../../../electron/lab/ctl-builder.ts';
 import { certificateFieldsOf } from '../../../../electron/core/ctl/certificate-fields.ts';
 import { decodeCtl, type CtlFile } from '../../../../electron/core/ctl/codec.ts';
 import { HashAlgorithm, HeaderTag, Role } from '../../../../electron/core/ctl/tags.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSignedCtl } from '../../../../electron/core/ctl/build.ts';
+import { buildSignedCtl } from '../../../../electron/lab/ctl-builder.ts';
 import { decodeCtl } from '../../../../electron/core/ctl/codec.ts';
 import { describeCtl, describeRecord } from '../../../../electron/core/ctl/describe.ts';
 import { Role, roleName, CTL_SIGNING_ROLES } from '../../../../electron/core/ctl/tags.ts';

@@ -4,10 +4,10 @@
  * signature TLV, whose length is fixed beforehand so the header length is known before signing.
  */
 import { createHash, sign, type KeyObject } from 'node:crypto';
-import { CtiError } from '../../../shared/errors.ts';
-import { certificateFieldsOf, ctlPublicKeyOf, type CertificateFields } from './certificate-fields.ts';
-import { decodeCtl, encodeCtl, signedContent, type CtlRecord, type CtlVersion } from './codec.ts';
-import { HashAlgorithm, hashAlgorithmOf, SIGNATURE_ALGORITHM_RSA, SIGNATURE_MODULUS_BYTES, TLV_HEAD_BYTES, type CtlHashName } from './tags.ts';
+import { CtiError } from '../../shared/errors.ts';
+import { certificateFieldsOf, ctlPublicKeyOf, type CertificateFields } from '../core/ctl/certificate-fields.ts';
+import { decodeCtl, encodeCtl, signedContent, type CtlRecord, type CtlVersion } from '../core/ctl/codec.ts';
+import { HashAlgorithm, hashAlgorithmOf, SIGNATURE_ALGORITHM_RSA, SIGNATURE_MODULUS_BYTES, TLV_HEAD_BYTES, type CtlHashName } from '../core/ctl/tags.ts';
 
 export interface CtlRecordSource {
   role: number;

@@ -4,7 +4,7 @@
  * ACKs (the sorcerer's apprentice fix of RFC 1123), and retransmits on timeout a bounded number of times.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import {
   BLOCK_MODULO,
   OPCODE,
@@ -15,7 +15,7 @@ import {
   encodeOack,
   type TftpOptions,
   type TftpPacket,
-} from './packets.ts';
+} from '../../core/tftp/packets.ts';
 
 export interface TransferPlan {
   file: string;

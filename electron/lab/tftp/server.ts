@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { isIP } from 'node:net';
-import { silentLogger, type Logger } from '../log.ts';
+import { silentLogger, type Logger } from '../../core/log.ts';
 import {
   DEFAULT_BLKSIZE,
   MAX_BLKSIZE,
@@ -25,7 +25,7 @@ import {
   parseOptionInteger,
   type RequestPacket,
   type TftpOptions,
-} from './packets.ts';
+} from '../../core/tftp/packets.ts';
 import { runReadTransfer, type TransferPlan } from './server-transfer.ts';
 
 export interface TftpServerOptions {
