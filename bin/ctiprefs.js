@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// The `ctiprefs` command: runs the TypeScript CLI through tsx, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The `ctiprefs` command: runs the precompiled CLI bundle (dist-cli/, built by `npm run build:cli`).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../electron/cli.ts');
+const bundle = new URL('../dist-cli/cli.mjs', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('ctiprefs: the command-line bundle dist-cli/cli.mjs is missing; build it with: npm run build:cli\n');
+  process.exit(1);
+}
+const { main } = await import(bundle.href);
 process.exitCode = await main(process.argv.slice(2));
