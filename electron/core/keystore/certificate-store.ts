@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
 import { buildPkcs12, readPkcs12 } from './pkcs12.ts';
-import { findKeystorePassword, keystoreAccount, keystorePassword, type SecretVault } from './vault.ts';
+import { findKeystorePassword, keystoreAccount, keystorePassword, keystorePasswordKind, type SecretVault } from './vault.ts';
 
 // Callers that list or enroll certificates describe them too; one import site for them.
 export { describeCertificate, type CertificateDetails } from './certificate-details.ts';
@@ -73,7 +73,8 @@ export class CertificateStore {
   async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
     const path = this.pathOf(instanceId);
     const password = await keystorePassword(this.#vault, instanceId, this.#env);
-    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId });
+    const passwordKind = keystorePasswordKind(this.#env);
+    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind });
     const check = await readPkcs12(bytes, password);
     const keyOf = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
     if (!check.certificate.equals(issued.certificate) || !keyOf(check.privateKey).equals(keyOf(issued.privateKey))) {
@@ -151,7 +152,7 @@ export class CertificateStore {
     if (password.length < 8) throw new CtiError('BAD_INPUT', 'The export password must be at least 8 characters');
     const identity = await this.load(instanceId);
     if (!identity) throw notStored(instanceId);
-    const bytes = await buildPkcs12({ ...identity, password, friendlyName: instanceId });
+    const bytes = await buildPkcs12({ ...identity, password, friendlyName: instanceId, passwordKind: 'chosen' });
     try {
       await writeFileAtomic(outPath, bytes, 0o600);
     } catch (err) {

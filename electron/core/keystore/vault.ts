@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { CtiError } from '../../../shared/errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { PKCS12_ITERATIONS } from './pkcs12.ts';
+import { PKCS12_ITERATIONS, type PasswordKind } from './pkcs12.ts';
 
 const pbkdf2 = promisify(pbkdf2Cb);
 
@@ -201,6 +201,11 @@ export async function integrityKey(vault: SecretVault): Promise<Buffer> {
     throw new CtiError('VAULT', `The vault secret "${INTEGRITY_KEY_ACCOUNT}" is damaged (expected ${INTEGRITY_KEY_BYTES} bytes, base64url)`);
   }
   return key;
+}
+
+/** Where keystorePassword's answers come from: the operator's CTIPREFS_KEYSTORE_PASSWORD, or random vault secrets. */
+export function keystorePasswordKind(env: NodeJS.ProcessEnv = process.env): PasswordKind {
+  return environmentPassword(env) === undefined ? 'random' : 'chosen';
 }
 
 /** CTIPREFS_KEYSTORE_PASSWORD, checked; undefined when the variable is not set. */
