@@ -11,6 +11,24 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 export const CLI_BUNDLE = 'dist-cli/cli.mjs';
 
+/**
+ * The OS vault binding is native, so it stays in node_modules. It is loaded with require(): importing a
+ * CommonJS module from an ES module makes Node scan its source for export names first, a cost paid at
+ * every start for nothing.
+ */
+const NATIVE_KEYRING = '@napi-rs/keyring';
+const keyringByRequire = {
+  name: 'keyring-by-require',
+  setup(builder) {
+    builder.onResolve({ filter: /^@napi-rs\/keyring$/ }, () => ({ path: NATIVE_KEYRING, namespace: 'keyring-by-require' }));
+    builder.onLoad({ filter: /.*/, namespace: 'keyring-by-require' }, () => ({
+      contents: `import { createRequire } from 'node:module';
+export const { AsyncEntry } = createRequire(import.meta.url)(${JSON.stringify(NATIVE_KEYRING)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildCli() {
   // Chunk names carry a content hash: without a clean folder, old chunks would pile up.
   await rm(join(root, 'dist-cli'), { recursive: true, force: true });
@@ -26,9 +44,11 @@ export async function buildCli() {
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
+    // Less source for V8 to parse at start-up (pkijs alone is 600 KB unminified); names stay for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
-    // A native module: resolved from node_modules at run time.
-    external: ['@napi-rs/keyring'],
+    plugins: [keyringByRequire],
   });
 }
 

@@ -11,8 +11,15 @@ import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
-import { buildPkcs12, readPkcs12 } from './pkcs12.ts';
-import { findKeystorePassword, keystoreAccount, keystorePassword, keystorePasswordKind, type SecretVault } from './vault.ts';
+import { buildPkcs12, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
+import {
+  environmentPassword,
+  findKeystorePassword,
+  keystoreAccount,
+  keystorePassword,
+  keystorePasswordKind,
+  type SecretVault,
+} from './vault.ts';
 
 // Callers that list or enroll certificates describe them too; one import site for them.
 export { describeCertificate, type CertificateDetails } from './certificate-details.ts';
@@ -51,6 +58,7 @@ export class CertificateStore {
   readonly #vault: SecretVault;
   readonly #logger: Logger;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #prepared = new Map<string, PreparedKeys>();
 
   constructor(options: CertificateStoreOptions) {
     this.dir = options.dir;
@@ -67,6 +75,16 @@ export class CertificateStore {
   }
 
   /**
+   * Starts the slow part of the next save() for an instance ID while the caller waits for its certificate:
+   * the key derivations of CTIPREFS_KEYSTORE_PASSWORD, which a person chose and which therefore costs the
+   * full count. (A random vault password costs little, and is not created before there is a certificate.)
+   */
+  prepare(instanceId: string): void {
+    const password = environmentPassword(this.#env);
+    if (password !== undefined) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+  }
+
+  /**
    * Writes the keystore of an instance ID, replacing any previous one only once the new one is complete:
    * the new bytes are opened again with the vault's password before the atomic rename.
    */
@@ -74,7 +92,10 @@ export class CertificateStore {
     const path = this.pathOf(instanceId);
     const password = await keystorePassword(this.#vault, instanceId, this.#env);
     const passwordKind = keystorePasswordKind(this.#env);
-    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind });
+    const prepared = this.#prepared.get(instanceId);
+    // Salts are for one file only.
+    this.#prepared.delete(instanceId);
+    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind, ...(prepared ? { prepared } : {}) });
     const check = await readPkcs12(bytes, password);
     const keyOf = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
     if (!check.certificate.equals(issued.certificate) || !keyOf(check.privateKey).equals(keyOf(issued.privateKey))) {

@@ -8,6 +8,7 @@
  * once. They stay in memory only as long as the password they come from would anyway.
  */
 import { createHash, pbkdf2 as pbkdf2Callback } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { sha256Chain } from './sha256-chain.ts';
 
@@ -26,6 +27,8 @@ const HASH_SIZES: Record<Pkcs12Hash, { u: number; v: number }> = {
 /** RFC 7292 B.3: the diversifier of a MAC key. */
 const MAC_KEY_ID = 3;
 const REMEMBERED_KEYS = 16;
+/** SHA-256 rounds between two turns of the event loop: a few milliseconds, so sockets and the UI stay served. */
+const ROUNDS_PER_TURN = 10_000;
 
 const remembered = new Map<string, Promise<Buffer>>();
 
@@ -52,7 +55,7 @@ export function pbes2Key(password: string, salt: Uint8Array, iterations: number,
 /** The HMAC key of the keystore MAC: as long as the hash output, so one block of RFC 7292 B.2. */
 export function macKey(password: string, salt: Uint8Array, iterations: number, hash: Pkcs12Hash): Promise<Buffer> {
   const passwordBytes = bmpPassword(password);
-  return rememberedKey(['pkcs12-mac', hash, iterations, salt, passwordBytes], async () => pkcs12KdfBlock(hash, MAC_KEY_ID, passwordBytes, salt, iterations));
+  return rememberedKey(['pkcs12-mac', hash, iterations, salt, passwordBytes], () => pkcs12KdfBlock(hash, MAC_KEY_ID, passwordBytes, salt, iterations));
 }
 
 /** The password as a BMPString with its two zero bytes at the end (RFC 7292 B.1), UTF-16 big-endian. */
@@ -63,15 +66,19 @@ function bmpPassword(password: string): Buffer {
 }
 
 /** A_1 of RFC 7292 B.2: H^iterations(D || I), with D = v bytes of ID and I = S || P each repeated to whole blocks. */
-function pkcs12KdfBlock(hash: Pkcs12Hash, id: number, password: Uint8Array, salt: Uint8Array, iterations: number): Buffer {
+async function pkcs12KdfBlock(hash: Pkcs12Hash, id: number, password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Buffer> {
   const { v } = HASH_SIZES[hash];
   const fill = (source: Uint8Array) => {
     const out = Buffer.alloc(v * Math.ceil(source.length / v));
     for (let i = 0; i < out.length; i++) out[i] = source[i % source.length]!;
     return out;
   };
-  let digest = createHash(hash).update(Buffer.alloc(v, id)).update(fill(salt)).update(fill(password)).digest();
-  if (hash === 'sha256') return sha256Chain(digest, iterations - 1);
-  for (let i = 1; i < iterations; i++) digest = createHash(hash).update(digest).digest();
+  let digest: Buffer = createHash(hash).update(Buffer.alloc(v, id)).update(fill(salt)).update(fill(password)).digest();
+  for (let done = 1; done < iterations; done += ROUNDS_PER_TURN) {
+    const rounds = Math.min(ROUNDS_PER_TURN, iterations - done);
+    if (hash === 'sha256') digest = sha256Chain(digest, rounds);
+    else for (let i = 0; i < rounds; i++) digest = createHash(hash).update(digest).digest();
+    if (done + rounds < iterations) await nextTurn();
+  }
   return digest;
 }

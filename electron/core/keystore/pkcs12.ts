@@ -116,6 +116,37 @@ export interface Pkcs12Input {
   friendlyName: string;
   /** Sets the key-derivation work; 'chosen' (the safe choice) when not given. */
   passwordKind?: PasswordKind;
+  /** From prepareKeys() with the same password and kind: its salts, whose keys are already being derived. */
+  prepared?: PreparedKeys;
+}
+
+/** The salts of one future keystore whose keys are being derived ahead of time; use them for one file only. */
+export interface PreparedKeys {
+  readonly password: string;
+  readonly iterations: number;
+  readonly macSalt: Buffer;
+  readonly keySalt: Buffer;
+  readonly certificatesSalt: Buffer;
+}
+
+/**
+ * Starts deriving the three keys of a keystore before its contents exist (the key derivations depend only
+ * on password, salt and count), so that a caller waiting for a certificate pays for them meanwhile.
+ */
+export function prepareKeys(password: string, passwordKind: PasswordKind = 'chosen'): PreparedKeys {
+  checkPassword(password);
+  const prepared = { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), keySalt: randomBytes(SALT_BYTES), certificatesSalt: randomBytes(SALT_BYTES) };
+  // Remembered by pkcs12-kdf.ts; a failure here shows again, with its context, when buildPkcs12 asks.
+  const started = [
+    macKey(password, prepared.macSalt, prepared.iterations, HASH),
+    ...[prepared.keySalt, prepared.certificatesSalt].map((salt) => pbes2Key(password, salt, prepared.iterations, HASH, AES_256_KEY_BYTES)),
+  ];
+  for (const key of started) key.catch(() => undefined);
+  return prepared;
+}
+
+function iterationsFor(kind: PasswordKind | undefined): number {
+  return kind === 'random' ? PKCS12_ITERATIONS_RANDOM_PASSWORD : PKCS12_ITERATIONS;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -133,7 +164,8 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   chain.forEach((der, index) => parseCertificate(der, `chain[${index}]`));
 
   const { password } = input;
-  const iterations = input.passwordKind === 'random' ? PKCS12_ITERATIONS_RANDOM_PASSWORD : PKCS12_ITERATIONS;
+  const iterations = iterationsFor(input.passwordKind);
+  const prepared = input.prepared?.password === password && input.prepared.iterations === iterations ? input.prepared : undefined;
   // keytool pairs a key with its certificate only through matching localKeyID attributes.
   const attributes = [
     new pkijs.Attribute({ type: OID.friendlyName, values: [new asn1js.BmpString({ value: input.friendlyName })] }),
@@ -155,8 +187,8 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   const pkcs8 = input.privateKey.export({ type: 'pkcs8', format: 'der' });
   // Two independent key derivations: side by side on the thread pool.
   const [shrouded, certificates] = await Promise.all([
-    encrypt(pkcs8, password, iterations),
-    encrypt(encode(new pkijs.SafeContents({ safeBags: certBags })), password, iterations),
+    encrypt(pkcs8, password, iterations, prepared?.keySalt),
+    encrypt(encode(new pkijs.SafeContents({ safeBags: certBags })), password, iterations, prepared?.certificatesSalt),
   ]);
   const keyBag = new pkijs.SafeBag({
     bagId: OID.pkcs8ShroudedKeyBag,
@@ -181,7 +213,7 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   });
 
   const authenticatedSafe = Buffer.from(new pkijs.AuthenticatedSafe({ safeContents: [certSafe, keySafe] }).toSchema().toBER(false));
-  const macSalt = randomBytes(SALT_BYTES);
+  const macSalt = prepared?.macSalt ?? randomBytes(SALT_BYTES);
   const mac = createHmac(HASH, await macKey(password, macSalt, iterations, HASH)).update(authenticatedSafe).digest();
   const pfx = new pkijs.PFX({
     version: PFX_VERSION,
@@ -199,8 +231,7 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
 }
 
 /** PBES2 (RFC 8018 6.2): PBKDF2-HMAC-SHA256 with a fresh salt, then AES-256-CBC with a fresh IV. */
-async function encrypt(content: Buffer, password: string, iterations: number): Promise<pkijs.EncryptedContentInfo> {
-  const salt = randomBytes(SALT_BYTES);
+async function encrypt(content: Buffer, password: string, iterations: number, salt: Buffer = randomBytes(SALT_BYTES)): Promise<pkijs.EncryptedContentInfo> {
   const iv = randomBytes(AES_BLOCK_BYTES);
   const key = await pbes2Key(password, salt, iterations, HASH, AES_256_KEY_BYTES);
   const cipher = createCipheriv('aes-256-cbc', key, iv);
