@@ -110,6 +110,18 @@ function findCommand(words: string[]): { name: string; args: string[] } {
   throw new CtiError('BAD_INPUT', `${given}; commands: ${Object.keys(COMMANDS).join(', ')}`);
 }
 
+/** Whether argv asks for a CLI command (after the global flags), rather than holding the desktop app's options. */
+export function isCliInvocation(argv: readonly string[]): boolean {
+  let first: string | undefined;
+  try {
+    [first] = splitGlobal([...argv]).rest;
+  } catch {
+    return true; // a broken global flag: the CLI says what is wrong with it
+  }
+  if (first === undefined) return false;
+  return first === '--version' || first === 'help' || HELP_FLAGS.has(first) || Object.keys(COMMANDS).some((name) => name.split(' ')[0] === first);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let out = createOutput(argv.includes('--json'));
   // What stderr shows after a usage error: the command's usage once the command is known.
