@@ -101,6 +101,18 @@ function commandHelp(name: string): string {
   return `Usage: ctiprefs ${command.usage}\n\n${command.about}`;
 }
 
+/** The commands a first word such as "certs" or "ctl" starts, for its help; empty for other words. */
+function groupOf(word: string | undefined): string[] {
+  return Object.keys(COMMANDS).filter((name) => word !== undefined && name.startsWith(`${word} `));
+}
+
+/** `ctiprefs help [TOPIC]`: everything, one group ("certs"), or one command. */
+function helpFor(topic: string[]): string {
+  if (topic.length === 0) return USAGE;
+  const group = groupOf(topic[0]);
+  return topic.length === 1 && group.length ? group.map(commandHelp).join('\n\n') : commandHelp(findCommand(topic).name);
+}
+
 /** The command named by the first one or two words, and the arguments after it. */
 function findCommand(words: string[]): { name: string; args: string[] } {
   const twoWords = words.slice(0, 2).join(' ');
@@ -136,9 +148,14 @@ export async function main(argv: string[]): Promise<number> {
     const [first] = rest;
     if (first === '--version') return print({ version: VERSION }, VERSION);
     if (first === 'help' || (first !== undefined && HELP_FLAGS.has(first))) {
-      const topic = rest.slice(1);
-      const text = topic.length ? commandHelp(findCommand(topic).name) : USAGE;
+      const text = helpFor(rest.slice(1));
       return print({ usage: text }, text);
+    }
+    const group = groupOf(first);
+    if (group.length && !group.includes(rest.slice(0, 2).join(' '))) {
+      // "ctiprefs certs" or "ctiprefs certs --help": the commands of that group.
+      usage = group.map(commandHelp).join('\n\n');
+      if (rest.slice(1).some((arg) => HELP_FLAGS.has(arg))) return print({ usage }, usage);
     }
     const { name, args } = findCommand(rest);
     usage = commandHelp(name);

@@ -42,6 +42,18 @@ describe('ctiprefs conventions', () => {
     await home.remove();
   });
 
+  it('answers "certs --help" and "help ctl" with the commands of that group', async () => {
+    const certs = await runCli(['certs', '--help']);
+    expect(certs.code).toBe(0);
+    expect(certs.stdout).toMatch(/certs list[\s\S]*certs export/);
+    const ctl = await runCli(['help', 'ctl']);
+    expect(ctl.code).toBe(0);
+    expect(ctl.stdout).toMatch(/ctl fetch[\s\S]*ctl show/);
+    const bare = await runCli(['ctl']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/Usage: ctiprefs .*ctl fetch[\s\S]*ctl show/);
+  });
+
   it('shows the command usage on stderr after a usage error; stdout stays empty (or one JSON object)', async () => {
     const run = await runCli(['enroll', '--tftp', '127.0.0.1']);
     expect(run.code).toBe(2);
