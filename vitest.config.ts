@@ -13,6 +13,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Integration tests bind real sockets and a real vault; keep files isolated but parallel.
           pool: 'forks',
+          // The CLI tests spawn the precompiled bundle: build it from the current sources first.
+          globalSetup: ['test/helpers/build-cli.ts'],
         },
       },
       {

@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// The `ctiprefs` command: runs the TypeScript CLI through tsx, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The `ctiprefs` command: runs the precompiled CLI bundle (dist-cli/, built by `npm run build:cli`).
+import { existsSync } from 'node:fs';
+import module from 'node:module';
 
-register();
-const { main } = await import('../electron/cli.ts');
+const bundle = new URL('../dist-cli/cli.mjs', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('ctiprefs: the command-line bundle dist-cli/cli.mjs is missing; build it with: npm run build:cli\n');
+  process.exit(1);
+}
+// Node 22.1 and later keep compiled code between runs (earlier versions lack the call): most of a start
+// is compiling the bundled pkijs.
+module.enableCompileCache?.();
+const { main } = await import(bundle.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,69 +1,181 @@
 /** The `ctiprefs` command line: the same core as the desktop app, for agents' deployment scripts. */
+// Only light modules load up front: `--help` and `--version` must start as fast as Node itself, so each
+// command's module (pkijs, the vault binding, the lab) is imported when that command runs.
+import packageJson from '../package.json' with { type: 'json' };
 import { CtiError, toCtiError } from '../shared/errors.ts';
 import { splitGlobal } from './cli/args.ts';
-import { certsDelete, certsExport, certsList, ctlFetch, ctlForget, ctlShow, enroll, resume, status, type CommandResult } from './cli/commands.ts';
-import { demo, lab } from './cli/lab-commands.ts';
+import type { CommandResult } from './cli/commands.ts';
 import { createOutput, type Output } from './cli/output.ts';
-import { openCore, type CoreContext } from './core/context.ts';
+import type { CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
 
+export const VERSION: string = packageJson.version;
+
+interface Invocation {
+  /** --home as given; undefined when the command should pick its own default. */
+  homeOption: string | undefined;
+  args: string[];
+  out: Output;
+}
+
+interface Command {
+  /** The command line after `ctiprefs `, one or more lines. */
+  usage: string;
+  /** What it does, in one sentence. */
+  about: string;
+  run(invocation: Invocation): Promise<number>;
+}
+
+type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<CommandResult>;
+
+/** A command on top of the core of one home folder; `load` imports its module only when it runs. */
+function coreCommand(usage: string, about: string, load: () => Promise<CoreCommand>): Command {
+  return {
+    usage,
+    about,
+    async run({ homeOption, args, out }) {
+      const [command, { openCore }] = await Promise.all([load(), import('./core/context.ts')]);
+      const result = await command(openCore({ home: homeOption ?? defaultHome() }), args, out);
+      out.result(result.value, result.text);
+      return 0;
+    },
+  };
+}
+
+const commands = () => import('./cli/commands.ts');
+const labCommands = () => import('./cli/lab-commands.ts');
+
+const COMMANDS: Record<string, Command> = {
+  'ctl fetch': coreCommand(
+    '[--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...] [--capf HOST[:PORT]]',
+    'Downloads the trust list from the TFTP servers in order (as CTLCAPF<hex>.tlv first when --capf is given, then CTLFile.tlv): trusted on first use, later verified against the trusted CTL.',
+    async () => (await commands()).ctlFetch,
+  ),
+  'ctl show': coreCommand('[--home DIR] [--json] ctl show', 'Shows the trusted CTL, its signer and its records.', async () => (await commands()).ctlShow),
+  'ctl forget': coreCommand(
+    '[--home DIR] [--json] ctl forget [--folder DIR]',
+    'Forgets the trusted CTL of a certificate folder (the way out after CTL_TAMPERED): the next fetch is a first use.',
+    async () => (await commands()).ctlForget,
+  ),
+  enroll: coreCommand(
+    `[--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
+         --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
+         [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE]`,
+    'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID.',
+    async () => (await commands()).enroll,
+  ),
+  'certs list': coreCommand('[--home DIR] [--json] certs list', 'Lists every stored certificate.', async () => (await commands()).certsList),
+  'certs export': coreCommand(
+    '[--home DIR] certs export --instance-id ID [--folder DIR] --out FILE [--format pem|p12]',
+    'Writes the certificate as PEM (never the key), or certificate and key as PKCS#12 encrypted with CTIPREFS_EXPORT_PASSWORD.',
+    async () => (await commands()).certsExport,
+  ),
+  'certs delete': coreCommand(
+    '[--home DIR] [--json] certs delete --instance-id ID [--folder DIR] --yes',
+    'Deletes a stored certificate and its key without opening the keystore (works when its password is lost).',
+    async () => (await commands()).certsDelete,
+  ),
+  status: coreCommand('[--home DIR] [--json] status', 'Shows the certificate operation of each profile.', async () => (await commands()).status),
+  resume: coreCommand('[--home DIR] [--json] resume', 'Resumes enrollments that were cut short.', async () => (await commands()).resume),
+  lab: {
+    usage: `lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
+         [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]`,
+    about: 'Runs a stand-in cluster (TFTP, CAPF, CTIManager) on loopback until stopped; prints one JSON ready line.',
+    async run({ homeOption, args, out }) {
+      return (await labCommands()).lab(homeOption ?? defaultHome(), args, out);
+    },
+  },
+  demo: {
+    usage: '[--json] demo',
+    about: 'Starts the lab in a throwaway home, fetches its CTL, enrolls a certificate and lists it.',
+    async run({ homeOption, args, out }) {
+      const result = await (await labCommands()).demo(homeOption, args, out);
+      out.result(result.value, result.text);
+      return 0;
+    },
+  },
+};
+
+const HELP_FLAGS = new Set(['--help', '-h']);
+
 export const USAGE = `Usage:
-  ctiprefs [--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...] [--capf HOST[:PORT]]
-  ctiprefs [--home DIR] [--json] ctl show
-  ctiprefs [--home DIR] [--json] ctl forget [--folder DIR]
-  ctiprefs [--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
-           --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
-           [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE]
-  ctiprefs [--home DIR] [--json] certs list
-  ctiprefs [--home DIR] certs export --instance-id ID [--folder DIR] --out FILE [--format pem|p12]
-  ctiprefs [--home DIR] [--json] certs delete --instance-id ID [--folder DIR] --yes
-  ctiprefs [--home DIR] [--json] status | resume
-  ctiprefs lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
-               [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
-  ctiprefs [--json] demo
+${Object.values(COMMANDS)
+  .map((command) => `  ctiprefs ${command.usage}`)
+  .join('\n')}
+  ctiprefs COMMAND --help | --version
 
 Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault.
 The keystore password comes from the OS credential vault, or from CTIPREFS_KEYSTORE_PASSWORD.`;
 
-type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<CommandResult>;
+function commandHelp(name: string): string {
+  const command = COMMANDS[name]!;
+  return `Usage: ctiprefs ${command.usage}\n\n${command.about}`;
+}
 
-const CORE_COMMANDS: Record<string, CoreCommand> = {
-  'ctl fetch': ctlFetch,
-  'ctl show': ctlShow,
-  'ctl forget': ctlForget,
-  enroll,
-  'certs list': certsList,
-  'certs export': certsExport,
-  'certs delete': certsDelete,
-  status,
-  resume,
-};
+/** The commands a first word such as "certs" or "ctl" starts, for its help; empty for other words. */
+function groupOf(word: string | undefined): string[] {
+  return Object.keys(COMMANDS).filter((name) => word !== undefined && name.startsWith(`${word} `));
+}
+
+/** `ctiprefs help [TOPIC]`: everything, one group ("certs"), or one command. */
+function helpFor(topic: string[]): string {
+  if (topic.length === 0) return USAGE;
+  const group = groupOf(topic[0]);
+  return topic.length === 1 && group.length ? group.map(commandHelp).join('\n\n') : commandHelp(findCommand(topic).name);
+}
+
+/** The command named by the first one or two words, and the arguments after it. */
+function findCommand(words: string[]): { name: string; args: string[] } {
+  const twoWords = words.slice(0, 2).join(' ');
+  if (COMMANDS[twoWords]) return { name: twoWords, args: words.slice(2) };
+  if (words[0] !== undefined && COMMANDS[words[0]]) return { name: words[0], args: words.slice(1) };
+  const given = words.length === 0 ? 'No command given' : `Unknown command "${words.join(' ')}"`;
+  throw new CtiError('BAD_INPUT', `${given}; commands: ${Object.keys(COMMANDS).join(', ')}`);
+}
+
+/** Whether argv asks for a CLI command (after the global flags), rather than holding the desktop app's options. */
+export function isCliInvocation(argv: readonly string[]): boolean {
+  let first: string | undefined;
+  try {
+    [first] = splitGlobal([...argv]).rest;
+  } catch {
+    return true; // a broken global flag: the CLI says what is wrong with it
+  }
+  if (first === undefined) return false;
+  return first === '--version' || first === 'help' || HELP_FLAGS.has(first) || Object.keys(COMMANDS).some((name) => name.split(' ')[0] === first);
+}
 
 export async function main(argv: string[]): Promise<number> {
   let out = createOutput(argv.includes('--json'));
+  // What stderr shows after a usage error: the command's usage once the command is known.
+  let usage = USAGE;
+  const print = (value: unknown, text: string) => {
+    out.result(value, text);
+    return 0;
+  };
   try {
     const { global, rest } = splitGlobal(argv);
     out = createOutput(global.json);
-    const [first, second] = rest;
-    if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
-      process.stdout.write(global.json ? `${JSON.stringify({ usage: USAGE })}\n` : `${USAGE}\n`);
-      return first === undefined ? 2 : 0;
+    const [first] = rest;
+    if (first === '--version') return print({ version: VERSION }, VERSION);
+    if (first === 'help' || (first !== undefined && HELP_FLAGS.has(first))) {
+      const text = helpFor(rest.slice(1));
+      return print({ usage: text }, text);
     }
-    const home = global.home ?? defaultHome();
-    if (first === 'lab') return await lab(home, rest.slice(1), out);
-    if (first === 'demo') {
-      const result = await demo(global.home, rest.slice(1), out);
-      out.result(result.value, result.text);
-      return 0;
+    const group = groupOf(first);
+    if (group.length && !group.includes(rest.slice(0, 2).join(' '))) {
+      // "ctiprefs certs" or "ctiprefs certs --help": the commands of that group.
+      usage = group.map(commandHelp).join('\n\n');
+      if (rest.slice(1).some((arg) => HELP_FLAGS.has(arg))) return print({ usage }, usage);
     }
-    const twoWord = `${first} ${second ?? ''}`;
-    const [name, args] = CORE_COMMANDS[twoWord] ? [twoWord, rest.slice(2)] : [first, rest.slice(1)];
-    const command = CORE_COMMANDS[name];
-    if (!command) throw new CtiError('BAD_INPUT', `Unknown command "${rest.join(' ')}"; commands: ${Object.keys(CORE_COMMANDS).join(', ')}, lab, demo`);
-    const result = await command(openCore({ home }), args, out);
-    out.result(result.value, result.text);
-    return 0;
+    const { name, args } = findCommand(rest);
+    usage = commandHelp(name);
+    if (args.some((arg) => HELP_FLAGS.has(arg))) return print({ usage }, usage);
+    return await COMMANDS[name]!.run({ homeOption: global.home, args, out });
   } catch (err) {
-    return out.failure(toCtiError(err));
+    const error = toCtiError(err);
+    const code = out.failure(error);
+    if (error.code === 'BAD_INPUT') process.stderr.write(`\n${usage}\n`);
+    return code;
   }
 }

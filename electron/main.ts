@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { toCtiError } from '../shared/errors.ts';
 import { APP_HOST, APP_SCHEME, APP_URL, CONTENT_SECURITY_POLICY, contentTypeOf, resolveRendererFile } from './app-protocol.ts';
+import { cliArguments, runCliAndExit } from './cli-dispatch.ts';
 import { createAppService, type AppService } from './core/app-service.ts';
 import { fileLogger } from './core/log.ts';
 import { defaultHome, homeLayout } from './core/paths.ts';
@@ -28,7 +29,9 @@ function readArgs() {
   }
 }
 
-const args = readArgs();
+// `ctiprefs COMMAND ...` through the installed app: answered by the CLI, with no window (cli-dispatch.ts).
+const cliArgv = cliArguments(process.argv.slice(app.isPackaged ? 1 : 2));
+const args = cliArgv ? windowArgs([], false) : readArgs();
 const home = args.home ?? defaultHome();
 const logger = fileLogger(homeLayout(home).logFile);
 // Chromium's caches stay out of the folder the CLI shares with the app.
@@ -124,7 +127,9 @@ async function shutdown(): Promise<void> {
   await Promise.allSettled([service?.close(), lab?.close()]);
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (cliArgv) {
+  void runCliAndExit(cliArgv, (code) => app.exit(code));
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {

@@ -1,20 +1,28 @@
 /**
  * `npm run bench`: the numbers we track, measured here rather than asserted in tests.
- * Enrollment against the lab (median of 5 per key type), TFTP transfers (round trips and time),
- * keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
+ * The precompiled CLI as whole processes next to `node -e 0` (--help, RSA-2048 enroll with and without
+ * the OS vault), enrollment against the lab in-process (median of 5 per key type), TFTP transfers
+ * (round trips and time), keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
  */
 import { openVault } from '../electron/core/keystore/vault.ts';
+import { runCliBench } from './bench-cli.ts';
 import { runEnrollBench } from './bench-enroll.ts';
 import { runKeystoreBench } from './bench-keystore.ts';
 import { runTftpBench } from './bench-tftp.ts';
 
+let vault = true;
 try {
   await openVault(process.env);
 } catch {
   // Headless machines without a Secret Service: measure with the environment password instead.
+  vault = false;
   process.env.CTIPREFS_KEYSTORE_PASSWORD ??= 'bench-keystore-password';
   console.log('No OS vault here: keystore passwords come from CTIPREFS_KEYSTORE_PASSWORD for this run.');
 }
+
+const cliRuns = 11;
+console.log(`\nThe ctiprefs command, whole process, median of ${cliRuns} runs (each next to node -e 0 in the same rounds):`);
+console.table(await runCliBench(cliRuns, { vault }));
 
 console.log('\nEnrollment against the lab (CTL fetch + CAPF + keystore):');
 console.table(await runEnrollBench());

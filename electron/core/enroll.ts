@@ -89,6 +89,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
     const capf = parseEndpoint(`${profile.capfHost}:${profile.capfPort}`, DEFAULT_CAPF_PORT, 'CAPF server');
     if ('error' in capf) throw new CtiError('BAD_INPUT', capf.error);
     const store = await core.certificateStore(core.dirOf(profile));
+    store.prepare(profile.instanceId);
 
     for (let attempt = 1; ; attempt++) {
       try {

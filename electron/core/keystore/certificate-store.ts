@@ -13,8 +13,15 @@ import { silentLogger, type Logger } from '../log.ts';
 import { folderId } from '../paths.ts';
 import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
-import { buildPkcs12, readPkcs12 } from './pkcs12.ts';
-import { environmentPassword, findKeystorePassword, keystoreAccount, keystorePassword, type SecretVault } from './vault.ts';
+import { buildPkcs12, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
+import {
+  environmentPassword,
+  findKeystorePassword,
+  keystoreAccount,
+  keystorePassword,
+  keystorePasswordKind,
+  type SecretVault,
+} from './vault.ts';
 
 // Callers that list or enroll certificates describe them too; one import site for them.
 export { describeCertificate, type CertificateDetails } from './certificate-details.ts';
@@ -55,6 +62,7 @@ export class CertificateStore {
   readonly #vault: SecretVault;
   readonly #logger: Logger;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #prepared = new Map<string, PreparedKeys>();
 
   constructor(options: CertificateStoreOptions) {
     this.dir = options.dir;
@@ -81,6 +89,16 @@ export class CertificateStore {
   }
 
   /**
+   * Starts the slow part of the next save() for an instance ID while the caller waits for its certificate:
+   * the key derivations of CTIPREFS_KEYSTORE_PASSWORD, which a person chose and which therefore costs the
+   * full count. (A random vault password costs little, and is not created before there is a certificate.)
+   */
+  prepare(instanceId: string): void {
+    const password = environmentPassword(this.#env);
+    if (password !== undefined) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+  }
+
+  /**
    * Writes the keystore of an instance ID, replacing any previous one only once the new one is complete:
    * the new bytes are opened again with the vault's password before the atomic rename.
    */
@@ -90,7 +108,11 @@ export class CertificateStore {
     const previous = await this.#readFile(path);
     if (previous) await this.#findPassword(instanceId, previous);
     const password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
-    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId });
+    const passwordKind = keystorePasswordKind(this.#env);
+    const prepared = this.#prepared.get(instanceId);
+    // Salts are for one file only.
+    this.#prepared.delete(instanceId);
+    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind, ...(prepared ? { prepared } : {}) });
     const check = await readPkcs12(bytes, password);
     const keyOf = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
     if (!check.certificate.equals(issued.certificate) || !keyOf(check.privateKey).equals(keyOf(issued.privateKey))) {
@@ -193,7 +215,7 @@ export class CertificateStore {
     if (password.length < 8) throw new CtiError('BAD_INPUT', 'The export password must be at least 8 characters');
     const identity = await this.load(instanceId);
     if (!identity) throw notStored(instanceId);
-    const bytes = await buildPkcs12({ ...identity, password, friendlyName: instanceId });
+    const bytes = await buildPkcs12({ ...identity, password, friendlyName: instanceId, passwordKind: 'chosen' });
     try {
       await writeFileAtomic(outPath, bytes, 0o600);
     } catch (err) {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { CtiError } from '../../../shared/errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { PKCS12_ITERATIONS } from './pkcs12.ts';
+import { PKCS12_ITERATIONS, type PasswordKind } from './pkcs12.ts';
 
 const pbkdf2 = promisify(pbkdf2Cb);
 
@@ -113,20 +113,20 @@ export class EnvironmentVault implements SecretVault {
  */
 export async function openVault(
   env: NodeJS.ProcessEnv = process.env,
-  options: { service?: string; logger?: Logger } = {},
+  options: { service?: string; logger?: Logger; osVault?: SecretVault } = {},
 ): Promise<SecretVault> {
   const logger = options.logger ?? silentLogger;
-  const vault = new OsVault(options.service);
+  const vault = options.osVault ?? new OsVault(options.service);
   let problem = '';
-  // A Secret Service that has just started (or is creating its default collection for another client)
-  // answers "no result found" for a moment: try a few times before giving up on the OS vault.
-  for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       await probe(vault);
       return vault;
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
-      if (attempt < PROBE_ATTEMPTS) await sleep(PROBE_RETRY_MS * attempt);
+      // Only a service that is starting is worth waiting for; no D-Bus session or no service stays so.
+      if (attempt >= PROBE_ATTEMPTS || !SERVICE_STARTING.test(problem)) break;
+      await sleep(PROBE_RETRY_MS * attempt);
     }
   }
   const password = environmentPassword(env);
@@ -137,10 +137,15 @@ export async function openVault(
   return new EnvironmentVault(password);
 }
 
+/**
+ * A Secret Service that has just started (or is creating its default collection for another client)
+ * answers "no result found" for a moment, then works.
+ */
+const SERVICE_STARTING = /no result found/i;
 const PROBE_ATTEMPTS = 4;
 const PROBE_RETRY_MS = 150;
 
-async function probe(vault: OsVault): Promise<void> {
+async function probe(vault: SecretVault): Promise<void> {
   const account = `probe:${randomBytes(8).toString('hex')}`;
   const value = randomBytes(16).toString('base64url');
   await vault.set(account, value);
@@ -196,6 +201,11 @@ export async function integrityKey(vault: SecretVault): Promise<Buffer> {
     throw new CtiError('VAULT', `The vault secret "${INTEGRITY_KEY_ACCOUNT}" is damaged (expected ${INTEGRITY_KEY_BYTES} bytes, base64url)`);
   }
   return key;
+}
+
+/** Where keystorePassword's answers come from: the operator's CTIPREFS_KEYSTORE_PASSWORD, or random vault secrets. */
+export function keystorePasswordKind(env: NodeJS.ProcessEnv = process.env): PasswordKind {
+  return environmentPassword(env) === undefined ? 'random' : 'chosen';
 }
 
 /** CTIPREFS_KEYSTORE_PASSWORD, checked; undefined when the variable is not set. */

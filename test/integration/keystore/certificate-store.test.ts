@@ -5,9 +5,10 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as pkijs from 'pkijs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CertificateStore } from '../../../electron/core/keystore/certificate-store.ts';
-import { readPkcs12 } from '../../../electron/core/keystore/pkcs12.ts';
+import { PKCS12_ITERATIONS, PKCS12_ITERATIONS_RANDOM_PASSWORD, readPkcs12 } from '../../../electron/core/keystore/pkcs12.ts';
 import { keystoreAccount, KEYSTORE_PASSWORD_ENV, OsVault } from '../../../electron/core/keystore/vault.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { toPem } from '../../../electron/core/pki/certificates.ts';
@@ -16,6 +17,9 @@ import { ctiRejection } from '../../helpers/rejection.ts';
 
 const run = promisify(execFile);
 const TIMEOUT = 120_000;
+
+/** The MAC iteration count a keystore file declares (its PBKDF2 counts are the same, see pkcs12.test.ts). */
+const macIterations = async (file: string) => pkijs.PFX.fromBER(new Uint8Array(await readFile(file))).macData?.iterations;
 
 let dir: string;
 let vault: OsVault;
@@ -45,6 +49,8 @@ describe('save and load', () => {
     expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const opened = await readPkcs12(await readFile(file), password!);
     expect(opened.friendlyName).toBe('Inst1');
+    // A random 256-bit vault secret needs no slow key derivation.
+    expect(await macIterations(file)).toBe(PKCS12_ITERATIONS_RANDOM_PASSWORD);
 
     const loaded = await store.load('Inst1');
     expect(pkcs8(loaded!.privateKey).equals(pkcs8(issued.privateKey))).toBe(true);
@@ -86,6 +92,8 @@ describe('save and load', () => {
     expect(await vault.get(envStore.vaultAccount('Inst3'))).toBeNull();
     const { stdout } = await run('openssl', ['pkcs12', '-in', join(dir, 'Inst3.p12'), '-passin', `pass:${password}`, '-nokeys'], { timeout: TIMEOUT });
     expect(stdout).toContain('BEGIN CERTIFICATE');
+    // A person chose this password: every guess must cost the full count.
+    expect(await macIterations(join(dir, 'Inst3.p12'))).toBe(PKCS12_ITERATIONS);
   }, TIMEOUT);
 
   it('reports a keystore whose password is missing from the vault, without creating one', async () => {

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtiError } from '../../../shared/errors.ts';
 import { createCertificate, generateKeyPair, toPem } from '../../../electron/core/pki/certificates.ts';
-import { buildPkcs12, readPkcs12 } from '../../../electron/core/keystore/pkcs12.ts';
+import { buildPkcs12, PKCS12_ITERATIONS_RANDOM_PASSWORD, readPkcs12 } from '../../../electron/core/keystore/pkcs12.ts';
 import { issueCertificate, KEY_SPECS, pkcs8, type IssuedFixture } from '../../unit/core/keystore/fixtures.ts';
 
 const run = promisify(execFile);
@@ -136,6 +136,14 @@ describe('keystores written by OpenSSL', () => {
     expect(back.chain).toEqual(issued.chain);
   }, TIMEOUT);
 
+  it.each(['sha1', 'sha512'])('read back with a %s MAC', async (macalg) => {
+    const out = join(dir, `openssl-${macalg}.p12`);
+    await run('openssl', ['pkcs12', '-export', '-in', pemFile, '-macalg', macalg, '-passout', `pass:${PASSWORD}`, '-out', out], { timeout: TIMEOUT });
+    const back = await readPkcs12(await readFile(out), PASSWORD);
+    expect(pkcs8(back.privateKey).equals(pkcs8(issued.privateKey))).toBe(true);
+    await expect(readPkcs12(await readFile(out), `${PASSWORD}x`)).rejects.toThrow(/password is wrong/);
+  }, TIMEOUT);
+
   it('in the legacy format (RC2/3DES) are refused with KEYSTORE naming the cipher', async () => {
     const out = join(dir, 'legacy.p12');
     await run('openssl', ['pkcs12', '-export', '-legacy', '-in', pemFile, '-passout', `pass:${PASSWORD}`, '-out', out], { timeout: TIMEOUT });
@@ -146,5 +154,31 @@ describe('keystores written by OpenSSL', () => {
     expect(err).toBeInstanceOf(CtiError);
     expect((err as CtiError).code).toBe('KEYSTORE');
     expect((err as CtiError).message).toMatch(/legacy encryption pbeWithSHAAnd(40BitRC2-CBC|3-KeyTripleDES-CBC) is not supported/);
+  }, TIMEOUT);
+});
+
+describe('a keystore protected by a random vault password (fewer iterations)', () => {
+  const randomPassword = 'p2X9c0rJ3mQv8Lw1sYb6TnKe4HdA7uZiGf5oVqWxEyR';
+  let issued: IssuedFixture;
+  let file: string;
+  beforeAll(async () => {
+    issued = await issueCertificate({ type: 'rsa', bits: 2048 });
+    file = join(dir, 'random-password.p12');
+    await writeFile(file, await buildPkcs12({ ...issued, password: randomPassword, friendlyName: ALIAS, passwordKind: 'random' }));
+  });
+
+  it(`uses ${PKCS12_ITERATIONS_RANDOM_PASSWORD} iterations everywhere and opens with openssl`, async () => {
+    const info = await run('openssl', ['pkcs12', '-info', '-nodes', '-in', file, '-passin', `pass:${randomPassword}`], { timeout: TIMEOUT });
+    const details = info.stdout + info.stderr;
+    expect(details).toContain(`MAC: sha256, Iteration ${PKCS12_ITERATIONS_RANDOM_PASSWORD}`);
+    expect(details).toContain(`Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration ${PKCS12_ITERATIONS_RANDOM_PASSWORD}, PRF hmacWithSHA256`);
+    const key = createPrivateKey(info.stdout.slice(info.stdout.indexOf('-----BEGIN PRIVATE KEY-----')));
+    expect(pkcs8(key).equals(pkcs8(issued.privateKey))).toBe(true);
+  }, TIMEOUT);
+
+  it('lists as a PrivateKeyEntry in keytool', async () => {
+    const { stdout } = await run('keytool', ['-list', '-keystore', file, '-storetype', 'PKCS12', '-storepass', randomPassword], { timeout: TIMEOUT });
+    expect(stdout).toMatch(/Your keystore contains 1 entry/);
+    expect(stdout).toMatch(/PrivateKeyEntry/);
   }, TIMEOUT);
 });

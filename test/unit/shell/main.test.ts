@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../../shared/ipc.ts';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -102,10 +102,39 @@ function fakeElectron(appPath: string) {
   return { app, protocol, session, ipcMain, BrowserWindow: FakeWindow, windows, started };
 }
 
+/** Bundles main.ts as scripts/build-electron.mjs does and runs it with the stand-in 'electron' and this argv. */
+async function runBundledMain(electron: ReturnType<typeof fakeElectron>, appDir: string, args: string[]): Promise<void> {
+  const bundle = await build({
+    entryPoints: ['electron/main.ts'],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['electron', '@napi-rs/keyring'],
+    logLevel: 'silent',
+  });
+  const realRequire = createRequire(import.meta.url);
+  const fakeRequire = (id: string) => (id === 'electron' ? electron : realRequire(id));
+  const module = { exports: {} };
+  const argv = process.argv;
+  process.argv = ['electron', '.', ...args];
+  try {
+    new Function('require', 'module', 'exports', '__dirname', '__filename', bundle.outputFiles[0]!.text)(
+      fakeRequire,
+      module,
+      module.exports,
+      join(appDir, 'dist-electron'),
+      join(appDir, 'dist-electron', 'main.cjs'),
+    );
+  } finally {
+    process.argv = argv;
+  }
+}
+
 describe('the Electron main process (bundled, with a stand-in electron module)', () => {
   let dir: string;
   let electron: ReturnType<typeof fakeElectron>;
-  const argv = process.argv;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ctiprefs-main-'));
@@ -113,32 +142,7 @@ describe('the Electron main process (bundled, with a stand-in electron module)',
     await writeFile(join(dir, 'app', 'dist', 'renderer', 'index.html'), '<html><head></head><body>app</body></html>');
     await writeFile(join(dir, 'app', 'secret.js'), 'outside the renderer');
     electron = fakeElectron(join(dir, 'app'));
-
-    const bundle = await build({
-      entryPoints: ['electron/main.ts'],
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      external: ['electron', '@napi-rs/keyring'],
-      logLevel: 'silent',
-    });
-    const realRequire = createRequire(import.meta.url);
-    const fakeRequire = (id: string) => (id === 'electron' ? electron : realRequire(id));
-    const module = { exports: {} };
-    process.argv = ['electron', '.', '--home', join(dir, 'home')];
-    try {
-      new Function('require', 'module', 'exports', '__dirname', '__filename', bundle.outputFiles[0]!.text)(
-        fakeRequire,
-        module,
-        module.exports,
-        join(dir, 'app', 'dist-electron'),
-        join(dir, 'app', 'dist-electron', 'main.cjs'),
-      );
-    } finally {
-      process.argv = argv;
-    }
+    await runBundledMain(electron, join(dir, 'app'), ['--home', join(dir, 'home')]);
     expect(await electron.started).toBe('app://ctiprefs/index.html');
   });
 
@@ -201,5 +205,31 @@ describe('the Electron main process (bundled, with a stand-in electron module)',
     expect(await electron.ipcMain.handlers.get('settings:get')!({ senderFrame: { url: 'app://ctiprefs/index.html' } })).toMatchObject({
       error: { code: 'BAD_INPUT', message: 'IPC from an untrusted frame was refused' },
     });
+  });
+});
+
+describe('the Electron main process given CLI arguments (the installed ctiprefs command)', () => {
+  it.each([
+    [['--json', '--version'], (out: Record<string, unknown>) => expect(out).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) })],
+    [['--json', 'status'], (out: Record<string, unknown>) => expect(out).toEqual({ status: {} })],
+  ])('answers %j on stdout and exits, without a window or the single-instance lock', async (args, check) => {
+    const dir = await mkdtemp(join(tmpdir(), 'ctiprefs-main-cli-'));
+    const electron = fakeElectron(join(dir, 'app'));
+    const lock = vi.spyOn(electron.app, 'requestSingleInstanceLock');
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await runBundledMain(electron, join(dir, 'app'), ['--home', join(dir, 'home'), ...args]);
+      expect(await electron.started).toBe('exit 0');
+    } finally {
+      write.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+    check(JSON.parse(written.join('')) as Record<string, unknown>);
+    expect(electron.windows).toHaveLength(0);
+    expect(lock).not.toHaveBeenCalled();
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CtiError } from '../../../../shared/errors.ts';
-import { buildPkcs12, MAX_PKCS12_ITERATIONS, PKCS12_ITERATIONS, readPkcs12 } from '../../../../electron/core/keystore/pkcs12.ts';
+import { buildPkcs12, MAX_PKCS12_ITERATIONS, PKCS12_ITERATIONS, PKCS12_ITERATIONS_RANDOM_PASSWORD, prepareKeys, readPkcs12 } from '../../../../electron/core/keystore/pkcs12.ts';
 import { issueCertificate, KEY_SPECS, pkcs8, type IssuedFixture } from './fixtures.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -81,6 +81,35 @@ describe('PKCS#12 structure', () => {
       expect(pbkdf2.prf?.algorithmId).toBe('1.2.840.113549.2.9');
       expect(pbkdf2.iterationCount).toBe(PKCS12_ITERATIONS);
     }
+  });
+
+  it(`uses ${PKCS12_ITERATIONS_RANDOM_PASSWORD} iterations for a random password, in the MAC and in both PBES2 safes`, async () => {
+    const bytes = await buildPkcs12({ ...issued, password: 'random-vault-secret-0123456789abcdefghijklm', friendlyName: 'x', passwordKind: 'random' });
+    const random = pkijs.PFX.fromBER(new Uint8Array(bytes));
+    expect(random.macData?.iterations).toBe(PKCS12_ITERATIONS_RANDOM_PASSWORD);
+    const der = bytes.toString('hex');
+    // The count appears as an INTEGER in each PBKDF2Params and in the MacData.
+    const encoded = `0202${PKCS12_ITERATIONS_RANDOM_PASSWORD.toString(16).padStart(4, '0')}`;
+    expect(der.split(encoded).length - 1).toBeGreaterThanOrEqual(3);
+    expect((await readPkcs12(bytes, 'random-vault-secret-0123456789abcdefghijklm')).friendlyName).toBe('x');
+  });
+});
+
+describe('prepared keys', () => {
+  it('uses the prepared salts for the same password and count, and fresh ones otherwise', async () => {
+    const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    const prepared = prepareKeys(PASSWORD);
+    const macSaltOf = (bytes: Buffer) => Buffer.from(pkijs.PFX.fromBER(new Uint8Array(bytes)).macData!.macSalt.valueBlock.valueHexView);
+    const bytes = await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'x', prepared });
+    expect(macSaltOf(bytes)).toEqual(prepared.macSalt);
+    expect(bytes.includes(prepared.keySalt) && bytes.includes(prepared.certificatesSalt)).toBe(true);
+    expect((await readPkcs12(bytes, PASSWORD)).certificate.equals(issued.certificate)).toBe(true);
+
+    const otherPassword = await buildPkcs12({ ...issued, password: `${PASSWORD}!`, friendlyName: 'x', prepared });
+    expect(macSaltOf(otherPassword)).not.toEqual(prepared.macSalt);
+    const otherCount = await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'x', passwordKind: 'random', prepared });
+    expect(macSaltOf(otherCount)).not.toEqual(prepared.macSalt);
+    expect((await readPkcs12(otherCount, PASSWORD)).certificate.equals(issued.certificate)).toBe(true);
   });
 });
 

@@ -9,6 +9,8 @@ import {
   keystoreAccount,
   keystorePassword,
   KEYSTORE_PASSWORD_ENV,
+  openVault,
+  type SecretVault,
 } from '../../../../electron/core/keystore/vault.ts';
 import { memoryVault } from './fixtures.ts';
 import { ctiRejection } from '../../../helpers/rejection.ts';
@@ -109,5 +111,35 @@ describe('EnvironmentVault', () => {
 
   it('refuses a short password', () => {
     expect(() => new EnvironmentVault('1234567')).toThrow(CtiError);
+  });
+});
+
+describe('openVault probe', () => {
+  /** A vault whose first `failures` writes fail with `message`, counting every write. */
+  function failingVault(message: string, failures: number): SecretVault & { writes: number } {
+    const inner = memoryVault();
+    const vault = {
+      ...inner,
+      writes: 0,
+      async set(account: string, secret: string) {
+        vault.writes += 1;
+        if (vault.writes <= failures) throw new CtiError('VAULT', `The OS credential vault could not store the secret: ${message}`);
+        await inner.set(account, secret);
+      },
+    };
+    return vault;
+  }
+
+  it('waits for a Secret Service that is starting ("no result found")', async () => {
+    const osVault = failingVault('Platform failure: Secret Service: no result found', 2);
+    expect(await openVault({}, { osVault })).toBe(osVault);
+    expect(osVault.writes).toBe(3);
+  });
+
+  it('tries once when there is no D-Bus session, then uses the environment password', async () => {
+    const osVault = failingVault('Platform failure: No DBus session or Secret Service provider found', 99);
+    const vault = await openVault({ [KEYSTORE_PASSWORD_ENV]: ENV_PASSWORD }, { osVault });
+    expect(vault.kind).toBe('environment');
+    expect(osVault.writes).toBe(1);
   });
 });
