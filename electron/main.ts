@@ -1,13 +1,12 @@
 /**
- * The Electron main process: one locked-down window showing the renderer from `app://ctiprefs/`, IPC
+ * The Electron main process: the app's lifecycle, the CLI dispatch, one window (window.ts) and the IPC
  * handlers in front of the AppService, and nothing else. All logic lives in electron/core.
  * Bundled to CommonJS (dist-electron/main.cjs) by scripts/build-electron.mjs.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, dialog, ipcMain, protocol, type BrowserWindow } from 'electron';
 import { toCtiError } from '../shared/errors.ts';
-import { APP_HOST, APP_SCHEME, APP_URL, CONTENT_SECURITY_POLICY, contentTypeOf, resolveRendererFile } from './app-protocol.ts';
+import { APP_SCHEME, APP_URL } from './app-protocol.ts';
 import { cliArguments, runCliAndExit } from './cli-dispatch.ts';
 import { createAppService, type AppService } from './core/app-service.ts';
 import { fileLogger } from './core/log.ts';
@@ -16,6 +15,7 @@ import { registerIpcHandlers } from './ipc.ts';
 import { startLabSession } from './lab-session.ts';
 import type { Lab } from './lab/lab.ts';
 import { windowArgs } from './shell-args.ts';
+import { openSecureWindow } from './window.ts';
 
 // Must happen before 'ready': a standard, secure scheme gets a real origin, so 'self' in the CSP means us.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
@@ -41,74 +41,11 @@ let window: BrowserWindow | null = null;
 let service: AppService | null = null;
 let lab: Lab | null = null;
 
-function serveRenderer(rendererDir: string) {
-  return async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    const file = url.host === APP_HOST && request.method === 'GET' ? resolveRendererFile(rendererDir, url.pathname) : null;
-    if (!file) return new Response('Not found', { status: 404 });
-    try {
-      return new Response(await readFile(file), {
-        headers: {
-          'content-type': contentTypeOf(file) ?? 'application/octet-stream',
-          'content-security-policy': CONTENT_SECURITY_POLICY,
-          'x-content-type-options': 'nosniff',
-        },
-      });
-    } catch {
-      return new Response('Not found', { status: 404 });
-    }
-  };
-}
-
-function lockDownSessionAndContents(): void {
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
-  // The renderer talks to nothing on the network; everything goes through IPC.
-  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'file://*/*'] }, (_details, callback) =>
-    callback({ cancel: true }),
-  );
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event) => event.preventDefault());
-    contents.on('will-redirect', (event) => event.preventDefault());
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
-}
-
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 960,
-    height: 720,
-    minWidth: 640,
-    minHeight: 480,
-    show: false,
-    autoHideMenuBar: true,
-    title: 'ctiprefs',
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      devTools: !app.isPackaged,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  return win;
-}
-
 async function start(): Promise<void> {
-  lockDownSessionAndContents();
-  protocol.handle(APP_SCHEME, serveRenderer(join(app.getAppPath(), 'dist', 'renderer')));
+  window = openSecureWindow();
   service = await createAppService({ home, logger, resume: true, pickFolder });
   if (args.lab) lab = await startLabSession({ home, service, profiles: args.profiles, logger });
 
-  window = createWindow();
   const unregister = registerIpcHandlers({ ipcMain, contents: window.webContents, service, logger });
   window.on('closed', () => {
     unregister();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderId } from '../../../electron/core/paths.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
-import { parseLabProfile } from '../../../electron/lab/profiles.ts';
+import { labDeviceName, parseLabProfile } from '../../../electron/lab/profiles.ts';
 import type { Logger } from '../../../electron/core/log.ts';
 import { OsVault } from '../../../electron/core/keystore/vault.ts';
 import { CLI, runCli } from '../../helpers/cli.ts';
@@ -130,7 +130,7 @@ describe('crash after the store-certificate response', () => {
     onLabEvent = () => undefined;
     expect(signal).toBe('SIGKILL');
     expect(await readFile(join(home.path, 'status.json'), 'utf8')).toContain('"in-progress"');
-    const issued = lab.capfServer.issued.get('crash2');
+    const issued = lab.capfServer.issued.get(labDeviceName('crash2'));
     expect(issued).toBeDefined();
 
     const resumed = await runCli(['--home', home.path, '--json', 'resume']);
