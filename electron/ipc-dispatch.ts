@@ -6,7 +6,8 @@
 import { CtiError } from '../shared/errors.ts';
 import { toErrorPayload } from '../shared/ipc-error.ts';
 import { validateRequest } from '../shared/ipc-validate.ts';
-import type { Channel, IpcEnvelope, ProgressEvent, RequestOf, ResponseOf } from '../shared/ipc.ts';
+import type { ProgressEvent } from '../shared/model.ts';
+import type { Channel, IpcEnvelope, RequestOf, ResponseOf } from '../shared/ipc.ts';
 import { silentLogger, type Logger } from './core/log.ts';
 
 /** The part of the AppService the dispatcher needs. */

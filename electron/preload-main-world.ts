@@ -3,7 +3,8 @@
  * message of a thrown Error, so the preload passes envelopes across and this function, serialized into the
  * main world by `contextBridge.executeInMainWorld`, turns error envelopes back into errors with `code`/`hint`.
  */
-import type { Channel, CtiprefsApi, IpcEnvelope, ProgressEvent } from '../shared/ipc.ts';
+import type { ProgressEvent } from '../shared/model.ts';
+import type { Channel, CtiprefsApi, IpcEnvelope } from '../shared/ipc.ts';
 
 /** What the preload hands across the bridge: envelopes only, never raw IPC objects. */
 export interface EnvelopeTransport {

@@ -10,7 +10,8 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { CtiError } from '../shared/errors.ts';
 import { decodeEnvelope, toErrorPayload } from '../shared/ipc-error.ts';
 import { isChannel } from '../shared/ipc-validate.ts';
-import { PROGRESS_EVENT, type ProgressEvent } from '../shared/ipc.ts';
+import type { ProgressEvent } from '../shared/model.ts';
+import { PROGRESS_EVENT } from '../shared/ipc.ts';
 import { installCtiprefsApi, type EnvelopeTransport } from './preload-main-world.ts';
 
 const transport: EnvelopeTransport = {

@@ -1,125 +1,19 @@
 /**
- * The IPC contract between the renderer and the main process (and the browser preview bridge).
- * One map of channels: the preload, the main-process handlers and the renderer are all typed from it,
- * so a renamed channel or a changed payload fails to compile.
+ * The IPC contract between the renderer and the main process (and the browser preview bridge): the
+ * transport. One map of channels: the preload, the main-process handlers and the renderer are all typed
+ * from it, so a renamed channel or a changed payload fails to compile. The data it carries is in model.ts.
  */
 import type { ErrorCode } from './errors.ts';
+import type {
+  OperationStatus,
+  ProgressEvent,
+  CertificateRef,
+  CertificateEntry,
+  TrustListInfo,
+  CtlCheckResult,
+  ConnectionTestResult,
+} from './model.ts';
 import type { Settings } from './profile.ts';
-
-export type EnrollStep =
-  | 'ctl-download'
-  | 'ctl-verify'
-  | 'capf-connect'
-  | 'capf-authenticate'
-  | 'key-generate'
-  | 'certificate-store'
-  | 'retry-wait';
-
-export type OperationStatus =
-  | { state: 'none' }
-  | { state: 'pending'; since: string }
-  | {
-      state: 'in-progress';
-      since: string;
-      step: EnrollStep;
-      attempt: number;
-      maxAttempts: number;
-      /** ISO time of the next attempt while waiting between retries. */
-      nextAttemptAt?: string;
-      /**
-       * Set once the issued certificate is in the keystore, before the CAPF server is told: a crash after
-       * that point resumes as a success with this certificate (its one-time string is spent by then).
-       */
-      storedFingerprintSha256?: string;
-    }
-  | { state: 'succeeded'; at: string; outcome: 'installed' | 'fetched' | 'deleted'; fingerprintSha256?: string }
-  | { state: 'failed'; at: string; code: ErrorCode; message: string; hint: string; tspError?: number };
-
-export interface ProgressEvent {
-  profileId: string;
-  status: OperationStatus;
-  /** One human sentence about what is happening now. */
-  message: string;
-}
-
-/** A certificate's identity: its folder (by id, see `folderId` in the core) and its instance ID. */
-export interface CertificateRef {
-  folderId: string;
-  instanceId: string;
-}
-
-export interface CertificateInfo extends CertificateRef {
-  /** Profiles whose instance ID this certificate belongs to. */
-  profileIds: string[];
-  error?: undefined;
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  validFrom: string;
-  validTo: string;
-  daysLeft: number;
-  expired: boolean;
-  expiringSoon: boolean;
-  keyType: 'RSA' | 'EC';
-  /** Bits for RSA, curve name for EC. */
-  keySize: string;
-  fingerprintSha256: string;
-}
-
-/** A keystore that is there but cannot be opened (password lost, damaged file): listed, so it can be deleted. */
-export interface UnreadableCertificate extends CertificateRef {
-  profileIds: string[];
-  error: { code: ErrorCode; message: string };
-}
-
-export type CertificateEntry = CertificateInfo | UnreadableCertificate;
-
-export interface CtlRecordInfo {
-  role: number;
-  roleName: string;
-  dnsName?: string;
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  validFrom?: string;
-  validTo?: string;
-  fingerprintSha256?: string;
-}
-
-export interface TrustListInfo {
-  signerSubject: string;
-  signerFingerprintSha256: string;
-  hashAlgorithm: 'SHA-1' | 'SHA-256' | 'SHA-512';
-  /** CTL timestamp from its header (ISO). */
-  timestamp: string;
-  firstTrustedAt: string;
-  updatedAt: string;
-  /** The TFTP server it came from, `host:port`. */
-  source: string;
-  /** The file name the cluster served it under: `CTLCAPF<hex>.tlv` or `CTLFile.tlv`. */
-  fileName: string;
-  /** True while the CTL in use is the one trusted on first use without verification. */
-  trustedOnFirstUse: boolean;
-  /** Weaknesses of the signature (SHA-1, an RSA key under 2048 bits): trusted, but worth telling. */
-  warnings: string[];
-  records: CtlRecordInfo[];
-}
-
-export interface CtlCheckResult {
-  outcome: 'first-use' | 'unchanged' | 'updated';
-  trustList: TrustListInfo;
-}
-
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** Plain words for the user. */
-  message: string;
-  server: string;
-  serverSubject?: string;
-  protocol?: string;
-  code?: ErrorCode;
-  tspError?: number;
-}
 
 /** Every request channel: its payload and its result. */
 export interface IpcChannels {

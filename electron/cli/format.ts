@@ -1,5 +1,5 @@
 /** Human-readable text for the CLI's results. */
-import type { TrustListInfo } from '../../shared/ipc.ts';
+import type { TrustListInfo } from '../../shared/model.ts';
 import type { StoredCertificate } from '../core/keystore/certificate-store.ts';
 
 export function formatTrustList(info: TrustListInfo): string {

@@ -4,7 +4,8 @@
  */
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
 import { CTIMANAGER_PORT, CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
-import type { Channel, ConnectionTestResult, ProgressEvent, RequestOf, ResponseOf } from '../../shared/ipc.ts';
+import type { ConnectionTestResult, ProgressEvent } from '../../shared/model.ts';
+import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
 import { CertificateFolderPolicy } from './certificate-folders.ts';
 import { listCertificates, storeHolding } from './certificates.ts';

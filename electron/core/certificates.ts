@@ -4,7 +4,7 @@
  * by its folder and its instance ID; the same instance ID may live in two folders.
  */
 import { CtiError } from '../../shared/errors.ts';
-import type { CertificateEntry } from '../../shared/ipc.ts';
+import type { CertificateEntry } from '../../shared/model.ts';
 import type { CoreContext } from './context.ts';
 import type { CertificateStore } from './keystore/certificate-store.ts';
 import { folderId } from './paths.ts';

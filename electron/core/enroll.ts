@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
 import { checkAuthString, deviceName, parseEndpoint, DEFAULT_CAPF_PORT } from '../../shared/fields.ts';
-import type { EnrollStep, OperationStatus } from '../../shared/ipc.ts';
+import type { EnrollStep, OperationStatus } from '../../shared/model.ts';
 import { validateProfile, type Profile } from '../../shared/profile.ts';
 import { classifyRetryable, runCapfSession } from './capf/client.ts';
 import type { CoreContext } from './context.ts';

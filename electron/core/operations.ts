@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { CtiError, toCtiError } from '../../shared/errors.ts';
-import type { OperationStatus, ProgressEvent } from '../../shared/ipc.ts';
+import type { OperationStatus, ProgressEvent } from '../../shared/model.ts';
 import type { Profile, Settings } from '../../shared/profile.ts';
 import type { CoreContext } from './context.ts';
 import { enrollCertificate, type EnrollOptions } from './enroll.ts';

@@ -4,7 +4,7 @@
  * the status says what is true and what to do.
  */
 import { toCtiError } from '../../shared/errors.ts';
-import type { OperationStatus } from '../../shared/ipc.ts';
+import type { OperationStatus } from '../../shared/model.ts';
 import type { Profile } from '../../shared/profile.ts';
 import type { CoreContext } from './context.ts';
 import { enrollCertificate } from './enroll.ts';

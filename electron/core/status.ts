@@ -3,7 +3,7 @@
  * see why an enrollment failed and an interrupted one is found again after a restart.
  */
 import { isErrorCode } from '../../shared/errors.ts';
-import type { OperationStatus } from '../../shared/ipc.ts';
+import type { OperationStatus } from '../../shared/model.ts';
 import { withDocumentLock } from './document-lock.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 

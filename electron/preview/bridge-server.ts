@@ -14,7 +14,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CtiError } from '../../shared/errors.ts';
 import { toErrorPayload } from '../../shared/ipc-error.ts';
-import { PROGRESS_EVENT, type IpcEnvelope, type ProgressEvent } from '../../shared/ipc.ts';
+import type { ProgressEvent } from '../../shared/model.ts';
+import { PROGRESS_EVENT, type IpcEnvelope } from '../../shared/ipc.ts';
 import { CONTENT_SECURITY_POLICY, contentTypeOf, resolveRendererFile } from '../app-protocol.ts';
 import { silentLogger, type Logger } from '../core/log.ts';
 import { dispatchRequest, type IpcService } from '../ipc-dispatch.ts';

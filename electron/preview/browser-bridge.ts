@@ -4,7 +4,8 @@
  * placed before the renderer's module script, so the API exists before the UI starts.
  */
 import { decodeEnvelope, IpcError } from '../../shared/ipc-error.ts';
-import { PROGRESS_EVENT, type Channel, type CtiprefsApi, type IpcEnvelope, type ProgressEvent } from '../../shared/ipc.ts';
+import type { ProgressEvent } from '../../shared/model.ts';
+import { PROGRESS_EVENT, type Channel, type CtiprefsApi, type IpcEnvelope } from '../../shared/ipc.ts';
 import { ERRORS } from '../../shared/errors.ts';
 import { API_EVENTS_PATH, API_INVOKE_PATH, TOKEN_HEADER, TOKEN_QUERY, tokenFromBridgePath } from './bridge-routes.ts';
 

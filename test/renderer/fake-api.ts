@@ -4,7 +4,8 @@
  */
 import { vi } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
-import type { Channel, CtiprefsApi, ProgressEvent, RequestOf, ResponseOf } from '../../shared/ipc.ts';
+import type { ProgressEvent } from '../../shared/model.ts';
+import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>>;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings, prefs } from '../../renderer/src/state/settings.svelte.ts';
 import SecurityTab from '../../renderer/src/tabs/SecurityTab.svelte';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
-import type { OperationStatus } from '../../shared/ipc.ts';
+import type { OperationStatus } from '../../shared/model.ts';
 import {
   installFakeApi,
   ipcError,

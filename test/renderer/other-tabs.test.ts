@@ -7,7 +7,7 @@ import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import ConnectionTab from '../../renderer/src/tabs/ConnectionTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
-import type { CertificateEntry, CertificateInfo, TrustListInfo } from '../../shared/ipc.ts';
+import type { CertificateEntry, CertificateInfo, TrustListInfo } from '../../shared/model.ts';
 import { installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);

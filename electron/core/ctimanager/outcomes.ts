@@ -3,7 +3,7 @@
  * TLS failures to those outcomes. Messages name the server and what to do; they never carry key material.
  */
 import { TSPERR_INIT_CERTIFICATE_COMPROMISED } from '../../../shared/errors.ts';
-import type { ConnectionTestResult } from '../../../shared/ipc.ts';
+import type { ConnectionTestResult } from '../../../shared/model.ts';
 
 /** Where the test was when something went wrong: it changes what a failure means. */
 export type ProbePhase = 'tcp' | 'handshake' | 'session';

@@ -4,7 +4,7 @@
  * says so, because nothing on a plain connection proves who answered.
  */
 import { connect } from 'node:net';
-import type { ConnectionTestResult } from '../../../shared/ipc.ts';
+import type { ConnectionTestResult } from '../../../shared/model.ts';
 import { failureOutcome, timeoutOutcome } from './outcomes.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './test-connection.ts';
 

@@ -13,7 +13,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
 import { CtiError } from '../../../shared/errors.ts';
 import { CTIMANAGER_TLS_PORT } from '../../../shared/fields.ts';
-import type { ConnectionTestResult } from '../../../shared/ipc.ts';
+import type { ConnectionTestResult } from '../../../shared/model.ts';
 import { decodeLabStatusFrame, LAB_STATUS_CERTIFICATE_COMPROMISED, LAB_STATUS_FRAME_LENGTH, LAB_STATUS_SESSION_ACCEPTED } from './lab-status-frame.ts';
 import {
   cancelledOutcome,

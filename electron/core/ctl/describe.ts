@@ -3,7 +3,7 @@
  * validity and fingerprints. Certificates that fail to parse fall back to the record's own strings.
  */
 import { CtiError } from '../../../shared/errors.ts';
-import type { CtlRecordInfo, TrustListInfo } from '../../../shared/ipc.ts';
+import type { CtlRecordInfo, TrustListInfo } from '../../../shared/model.ts';
 import { fingerprintSha256, tryCertificateFieldsOf, unsignedSerial } from './certificate-fields.ts';
 import type { CtlFile, CtlRecord } from './codec.ts';
 import { ALLOWED_HASHES_TEXT, hashDisplayNameOf, roleName } from './tags.ts';

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { CtiError } from '../../../shared/errors.ts';
-import type { CertificateInfo } from '../../../shared/ipc.ts';
+import type { CertificateInfo } from '../../../shared/model.ts';
 
 export type CertificateDetails = Omit<CertificateInfo, 'folderId' | 'instanceId' | 'profileIds' | 'error'>;
 

@@ -1,5 +1,5 @@
 /** Plain-words formatting shared by the tabs. */
-import type { EnrollStep } from '../../../shared/ipc.ts';
+import type { EnrollStep } from '../../../shared/model.ts';
 
 const STEP_LABELS: Record<EnrollStep, string> = {
   'ctl-download': 'Downloading the trust list (CTL)',

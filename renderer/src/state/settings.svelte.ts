@@ -4,7 +4,7 @@
  * the whole draft with the shared schema before anything is sent.
  */
 import { checkAuthString } from '../../../shared/fields.ts';
-import type { OperationStatus } from '../../../shared/ipc.ts';
+import type { OperationStatus } from '../../../shared/model.ts';
 import {
   defaultProfile,
   validateProfile,

@@ -1,5 +1,5 @@
 /** Certificate-operation status per profile, loaded once and kept live from progress events. */
-import type { OperationStatus, ProgressEvent } from '../../../shared/ipc.ts';
+import type { OperationStatus, ProgressEvent } from '../../../shared/model.ts';
 import { bridge, toUiError, type UiError } from '../lib/api.ts';
 
 export const status = $state({

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { ProgressEvent } from '../../../shared/ipc.ts';
+import type { ProgressEvent } from '../../../shared/model.ts';
 import { defaultProfile, type Settings } from '../../../shared/profile.ts';
 import { createAppService, type AppService } from '../../../electron/core/app-service.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';

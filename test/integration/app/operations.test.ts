@@ -6,7 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationStatus } from '../../../shared/ipc.ts';
+import type { OperationStatus } from '../../../shared/model.ts';
 import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';

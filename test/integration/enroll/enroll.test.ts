@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OperationStatus } from '../../../shared/ipc.ts';
+import type { OperationStatus } from '../../../shared/model.ts';
 import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';

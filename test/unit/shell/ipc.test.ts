@@ -1,7 +1,8 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { CtiError } from '../../../shared/errors.ts';
-import { CHANNELS, PROGRESS_EVENT, type Channel, type CtiprefsApi, type IpcEnvelope, type ProgressEvent } from '../../../shared/ipc.ts';
+import type { ProgressEvent } from '../../../shared/model.ts';
+import { CHANNELS, PROGRESS_EVENT, type Channel, type CtiprefsApi, type IpcEnvelope } from '../../../shared/ipc.ts';
 import { isTrustedSender, registerIpcHandlers } from '../../../electron/ipc.ts';
 import type { IpcService } from '../../../electron/ipc-dispatch.ts';
 import { installCtiprefsApi, type EnvelopeTransport } from '../../../electron/preload-main-world.ts';
