@@ -3,6 +3,8 @@
  * One table: the code names the fault, `exit` is the CLI exit code of its family,
  * `hint` is the sentence the UI shows under the message ("what to do").
  */
+
+import { COMPROMISED_ADVICE } from './texts.ts';
 export const ERRORS = {
   BAD_INPUT: { exit: 2, hint: 'Correct the field named in the message and try again.' },
   ALREADY_RUNNING: {
@@ -42,7 +44,7 @@ export const ERRORS = {
   },
   CERT_COMPROMISED: {
     exit: 4,
-    hint: 'CTIManager marked this certificate compromised (TSPERR_INIT_CERTIFICATE_COMPROMISED, 0x00000011). Delete the CAPF profile, create a new one with a new instance ID, and enroll again.',
+    hint: `CTIManager marked this certificate compromised (TSPERR_INIT_CERTIFICATE_COMPROMISED, 0x00000011). ${COMPROMISED_ADVICE}`,
   },
 
   TFTP_ERROR: { exit: 5, hint: 'The TFTP server refused the transfer; the TFTP error is in the message.' },

@@ -17,6 +17,9 @@ export const FETCH_CERTIFICATE_CONFIRMATION =
   'This will trigger a certificate update. Please make sure that you really want to update the TSP certificate now.';
 
 const INSTANCE_ID = /^[a-zA-Z0-9]{1,128}$/;
+/** The instance ID rule in words, for messages and hints. */
+export const INSTANCE_ID_RULE = '1 to 128 letters or digits (a-z, A-Z, 0-9)';
+
 /** Hex digits of a certificate folder's id (a prefix of the SHA-256 of its absolute path). */
 export const FOLDER_ID_HEX_DIGITS = 16;
 const FOLDER_ID = new RegExp(`^[0-9a-f]{${FOLDER_ID_HEX_DIGITS}}$`);
@@ -32,7 +35,7 @@ export type FieldError = string | null;
 export function checkInstanceId(value: unknown): FieldError {
   return typeof value === 'string' && INSTANCE_ID.test(value)
     ? null
-    : 'Instance ID must be 1 to 128 letters or digits (a-z, A-Z, 0-9)';
+    : `Instance ID must be ${INSTANCE_ID_RULE}`;
 }
 
 export function checkFolderId(value: unknown): FieldError {

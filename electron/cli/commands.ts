@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CtiError } from '../../shared/errors.ts';
-import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, parseEndpoint } from '../../shared/fields.ts';
+import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, INSTANCE_ID_RULE, parseEndpoint } from '../../shared/fields.ts';
 import { defaultProfile, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
@@ -129,7 +129,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   const tftp = requireOption(opts.tftp, '--tftp', 'HOST[:PORT], one or more, tried in order');
   const capf = parseCapf(requireOption(opts.capf, '--capf', 'HOST[:PORT], port 3804 by default'));
   const user = requireOption(opts.user, '--user', 'the CTI application or end user name');
-  const instanceId = requireOption(opts['instance-id'], '--instance-id', '1 to 128 letters or digits');
+  const instanceId = requireOption(opts['instance-id'], '--instance-id', INSTANCE_ID_RULE);
   const instanceError = checkInstanceId(instanceId);
   if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
   const authString = await readAuthString(opts);
@@ -181,7 +181,7 @@ function certificateWhere(folder: string | undefined): CertificateWhere {
 }
 
 function requireInstanceId(value: string | undefined): string {
-  const instanceId = requireOption(value, '--instance-id', '1 to 128 letters or digits');
+  const instanceId = requireOption(value, '--instance-id', INSTANCE_ID_RULE);
   const instanceError = checkInstanceId(instanceId);
   if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
   return instanceId;

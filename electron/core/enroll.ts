@@ -8,6 +8,7 @@ import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
 import { checkAuthString, deviceName, parseEndpoint, DEFAULT_CAPF_PORT } from '../../shared/fields.ts';
 import type { EnrollStep, OperationStatus } from '../../shared/model.ts';
 import { validateProfile, type Profile } from '../../shared/profile.ts';
+import { STEP_TEXTS } from '../../shared/texts.ts';
 import { classifyRetryable, runCapfSession } from './capf/client.ts';
 import type { CoreContext } from './context.ts';
 import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
@@ -33,16 +34,6 @@ export interface EnrollmentCtl {
   fileName: string;
 }
 
-const STEP_MESSAGES: Record<EnrollStep, string> = {
-  'ctl-download': 'Downloading the CTL from the TFTP servers',
-  'ctl-verify': 'Checking the CTL against the trusted one',
-  'capf-connect': 'Connecting to the CAPF server',
-  'capf-authenticate': 'Authenticating with the CAPF server',
-  'key-generate': 'Generating the key pair the CAPF server asked for',
-  'certificate-store': 'Storing the issued certificate in the keystore',
-  'retry-wait': 'Waiting before the next attempt',
-};
-
 function checkRequest(options: EnrollOptions): void {
   const errors = Object.values(validateProfile(options.profile));
   if (errors[0]) throw new CtiError('BAD_INPUT', errors[0]);
@@ -65,7 +56,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
     options.onProgress?.(status, message);
   };
   const step = (name: EnrollStep, attempt: number, extra: { nextAttemptAt?: string; storedFingerprintSha256?: string } = {}) =>
-    report({ state: 'in-progress', since, step: name, attempt, maxAttempts, ...extra }, STEP_MESSAGES[name]);
+    report({ state: 'in-progress', since, step: name, attempt, maxAttempts, ...extra }, STEP_TEXTS[name]);
   // The CAPF client reports steps without waiting; a step whose status cannot be written stops the session.
   const stepFailure = new AbortController();
   let stepError: CtiError | undefined;

@@ -4,6 +4,7 @@
  * CTLCAPF<hex of the CAPF address>.tlv like Unified CM; a CAPF server enrolls LSCs for the devices
  * CTI-<instance ID>; a CTIManager TLS endpoint checks them. Support staff rehearse with it; every test talks to it.
  */
+import type { Endpoint } from '../../shared/fields.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CapfVersion } from '../core/capf/constants.ts';
@@ -43,11 +44,6 @@ export interface LabOptions {
   /** Hash of the CTL signature; real clusters use SHA-1 on old releases and SHA-512/256 on new ones. */
   ctlHash?: Extract<HashName, 'sha1' | 'sha256' | 'sha512'>;
   logger?: Logger;
-}
-
-export interface Endpoint {
-  host: string;
-  port: number;
 }
 
 export interface Lab {

@@ -1,3 +1,4 @@
+import { COMPROMISED_ADVICE } from '../../shared/texts.ts';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../renderer/src/App.svelte';
@@ -368,7 +369,7 @@ describe('Test connection tab', () => {
     const alert = await screen.findByRole('alert');
     expect(text(alert)).toContain('CERT_COMPROMISED');
     expect(text(alert)).toContain('TSPERR_INIT_CERTIFICATE_COMPROMISED 0x00000011');
-    expect(text(alert)).toContain('delete the CAPF profile');
+    expect(text(alert)).toContain(COMPROMISED_ADVICE);
     expect(text(alert)).toContain('new instance ID');
   });
 

@@ -4,6 +4,7 @@
  */
 import { TSPERR_INIT_CERTIFICATE_COMPROMISED } from '../../../shared/errors.ts';
 import type { ConnectionTestResult } from '../../../shared/model.ts';
+import { COMPROMISED_ADVICE } from '../../../shared/texts.ts';
 
 /** Where the test was when something went wrong: it changes what a failure means. */
 export type ProbePhase = 'tcp' | 'handshake' | 'session';
@@ -45,8 +46,7 @@ export function compromisedOutcome(server: string, serverSubject: string, protoc
     tspError: TSPERR_INIT_CERTIFICATE_COMPROMISED,
     message:
       'CTIManager marked this certificate compromised (TSPERR_INIT_CERTIFICATE_COMPROMISED, 0x00000011): ' +
-      'another instance used the same certificate at the same time. Delete the CAPF profile, create a new one ' +
-      'with a new instance ID, and enroll again.',
+      `another instance used the same certificate at the same time. ${COMPROMISED_ADVICE}`,
     server,
     serverSubject,
     protocol,

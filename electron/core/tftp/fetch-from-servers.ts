@@ -5,13 +5,9 @@
  * server, because the names are the same cluster's file and a reachable server answers at once, while
  * an unreachable one is skipped after its first name instead of costing one timeout per name.
  */
+import type { Endpoint } from '../../../shared/fields.ts';
 import { CtiError, toCtiError, type ErrorCode } from '../../../shared/errors.ts';
 import { tftpGet, type TftpGetOptions, type TftpTransferStats } from './client.ts';
-
-export interface TftpServerEndpoint {
-  host: string;
-  port: number;
-}
 
 export interface FetchFailure {
   server: string;
@@ -22,12 +18,12 @@ export interface FetchFailure {
 
 export interface FetchFromServersOptions extends Omit<TftpGetOptions, 'host' | 'port' | 'filename'> {
   /** Called after each server and name was tried: without an error when it delivered the file. */
-  onAttempt?: (server: TftpServerEndpoint, error: CtiError | undefined, filename: string) => void;
+  onAttempt?: (server: Endpoint, error: CtiError | undefined, filename: string) => void;
 }
 
 export interface FetchFromServersResult {
   data: Buffer;
-  server: TftpServerEndpoint;
+  server: Endpoint;
   /** The name the server delivered the file under. */
   filename: string;
   stats: TftpTransferStats;
@@ -41,7 +37,7 @@ const FINAL_CODES: ReadonlySet<ErrorCode> = new Set(['CANCELLED', 'BAD_INPUT']);
 const SERVER_DOWN_CODES: ReadonlySet<ErrorCode> = new Set(['NETWORK_UNREACHABLE', 'NETWORK_TIMEOUT']);
 
 export async function fetchFromServers(
-  servers: readonly TftpServerEndpoint[],
+  servers: readonly Endpoint[],
   filenames: string | readonly string[],
   options: FetchFromServersOptions = {},
 ): Promise<FetchFromServersResult> {

@@ -1,18 +1,9 @@
 /** Plain-words formatting shared by the tabs. */
 import type { EnrollStep } from '../../../shared/model.ts';
-
-const STEP_LABELS: Record<EnrollStep, string> = {
-  'ctl-download': 'Downloading the trust list (CTL)',
-  'ctl-verify': 'Verifying the trust list (CTL)',
-  'capf-connect': 'Connecting to the CAPF server',
-  'capf-authenticate': 'Authenticating with the CAPF server',
-  'key-generate': 'Generating the key pair',
-  'certificate-store': 'Storing the certificate',
-  'retry-wait': 'Waiting before the next attempt',
-};
+import { STEP_TEXTS } from '../../../shared/texts.ts';
 
 export function stepLabel(step: EnrollStep): string {
-  return STEP_LABELS[step] ?? step;
+  return STEP_TEXTS[step] ?? step;
 }
 
 export function formatDateTime(iso: string | undefined): string {

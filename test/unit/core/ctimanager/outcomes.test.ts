@@ -1,3 +1,4 @@
+import { COMPROMISED_ADVICE } from '../../../../shared/texts.ts';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, TSPERR_INIT_CERTIFICATE_COMPROMISED } from '../../../../shared/errors.ts';
 import {
@@ -61,7 +62,7 @@ describe('outcome builders', () => {
     const result = compromisedOutcome(SERVER, 'CN=cucm1', 'TLS 1.3');
     expect(result.code).toBe('CERT_COMPROMISED');
     expect(result.tspError === TSPERR_INIT_CERTIFICATE_COMPROMISED).toBe(true);
-    expect(result.message).toContain('Delete the CAPF profile, create a new one with a new instance ID, and enroll again');
+    expect(result.message).toContain(COMPROMISED_ADVICE);
     expect(ERRORS.CERT_COMPROMISED.hint).toContain('new instance ID');
   });
 
