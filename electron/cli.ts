@@ -2,6 +2,7 @@
 import { CtiError, toCtiError } from '../shared/errors.ts';
 import { splitGlobal } from './cli/args.ts';
 import { certsExport, certsList, ctlFetch, ctlShow, enroll, resume, status, type CommandResult } from './cli/commands.ts';
+import { CTIOS_USAGE, ctios } from './cli/ctios-commands.ts';
 import { demo, lab } from './cli/lab-commands.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import { openCore, type CoreContext } from './core/context.ts';
@@ -18,9 +19,11 @@ export const USAGE = `Usage:
   ctiprefs [--home DIR] [--json] status | resume
   ctiprefs lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
                [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
+               [--ctios-dir DIR [--ctios-port N] [--ctios-handshake-time SECONDS]]
   ctiprefs [--json] demo
+${CTIOS_USAGE}
 
-Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault.
+Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault, 7 CTI OS set not usable.
 The keystore password comes from the OS credential vault, or from CTIPREFS_KEYSTORE_PASSWORD.`;
 
 type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<CommandResult>;
@@ -47,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const home = global.home ?? defaultHome();
     if (first === 'lab') return await lab(home, rest.slice(1), out);
+    if (first === 'ctios') return await ctios(home, rest.slice(1), out);
     if (first === 'demo') {
       const result = await demo(global.home, rest.slice(1), out);
       out.result(result.value, result.text);
@@ -55,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     const twoWord = `${first} ${second ?? ''}`;
     const [name, args] = CORE_COMMANDS[twoWord] ? [twoWord, rest.slice(2)] : [first, rest.slice(1)];
     const command = CORE_COMMANDS[name];
-    if (!command) throw new CtiError('BAD_INPUT', `Unknown command "${rest.join(' ')}"; commands: ${Object.keys(CORE_COMMANDS).join(', ')}, lab, demo`);
+    if (!command) throw new CtiError('BAD_INPUT', `Unknown command "${rest.join(' ')}"; commands: ${Object.keys(CORE_COMMANDS).join(', ')}, lab, demo, ctios`);
     const result = await command(openCore({ home }), args, out);
     out.result(result.value, result.text);
     return 0;
