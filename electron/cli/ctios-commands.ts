@@ -2,7 +2,7 @@
  * `ctiprefs ctios ...`: the CTI OS Security setup programs as commands. The CA password never comes as a
  * flag (process lists show flags): it comes from CTIPREFS_CTIOS_CA_PASSWORD or --password-file FILE|-.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CtiError, exitCodeOf, type ErrorCode } from '../../shared/errors.ts';
@@ -17,7 +17,6 @@ import {
   describeCtiosRange,
   isCtiosRole,
   isCtiosSettingsRole,
-  type CtiosRole,
   type CtiosSettings,
   type CtiosSettingsRole,
 } from '../../shared/ctios-fields.ts';

@@ -24,7 +24,7 @@ export async function loadCtiosIdentity(dir: string, role: CtiosRole): Promise<C
   const report = await checkCtiosSet(dir, role);
   const errors = report.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
-    throw new CtiError('BAD_INPUT', `The CTI OS ${role} set in ${dir} is not usable: ${errors.map((f) => `${f.finding}: ${f.message}`).join('; ')}`);
+    throw new CtiError('CTIOS_SET_INVALID', `The CTI OS ${role} set in ${dir} is not usable: ${errors.map((f) => `${f.finding}: ${f.message}`).join('; ')}`);
   }
   const combined = parsePemBlocks((await readFile(join(dir, filesOf(role).combined))).toString('latin1'));
   const rootBlock = parsePemBlocks((await readFile(join(dir, CA_CERT_FILE))).toString('latin1')).find((b) => b.label === PEM_LABEL.certificate)!;

@@ -37,13 +37,13 @@ describe('CTI OS mutual-TLS handshake', () => {
     await tmp.remove();
   });
 
+  /** openssl s_server presenting CtiosServer.pem (certificate and key in one file) and requiring a client certificate. */
+  const opensslServerTrusting = (caFile: string) =>
+    startOpensslServer(['-cert', join(serverSet, 'CtiosServer.pem'), '-key', join(serverSet, 'CtiosServer.pem'), '-CAfile', caFile, '-Verify', '1', '-verify_return_error']);
   const options = (port: number, dir = clientSet) => ({ host: '127.0.0.1', port, dir, handShakeTimeSeconds: 5 });
 
   it('openssl s_server with the server set accepts the client set', async () => {
-    const server = await startOpensslServer([
-      '-cert', join(serverSet, 'CtiosServer.pem'), '-key', join(serverSet, 'CtiosServer.pem'),
-      '-CAfile', join(serverSet, 'CtiosRootCert.pem'), '-Verify', '1', '-verify_return_error',
-    ]);
+    const server = await opensslServerTrusting(join(serverSet, 'CtiosRootCert.pem'));
     try {
       const result = await testCtiosConnection(options(server.port));
       expect(result).toMatchObject({ ok: true, outcome: 'connected', serverSubject: 'CN=ctios-server', clientSubject: 'CN=desk-1', protocol: 'TLSv1.2' });
@@ -53,10 +53,7 @@ describe('CTI OS mutual-TLS handshake', () => {
   });
 
   it('client-refused: openssl s_server trusting another CA refuses the client certificate, said in words', async () => {
-    const server = await startOpensslServer([
-      '-cert', join(serverSet, 'CtiosServer.pem'), '-key', join(serverSet, 'CtiosServer.pem'),
-      '-CAfile', join(otherCa, 'CtiosRootCert.pem'), '-Verify', '1', '-verify_return_error',
-    ]);
+    const server = await opensslServerTrusting(join(otherCa, 'CtiosRootCert.pem'));
     try {
       const result = await testCtiosConnection(options(server.port));
       expect(result.outcome).toBe('client-refused');
