@@ -5,6 +5,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { CtiError, toCtiError } from '../shared/errors.ts';
 import { splitGlobal } from './cli/args.ts';
 import type { CommandResult } from './cli/commands.ts';
+import { CTIOS_USAGE } from './cli/ctios-usage.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import type { CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
@@ -79,10 +80,18 @@ const COMMANDS: Record<string, Command> = {
   resume: coreCommand('[--home DIR] [--json] resume', 'Resumes enrollments that were cut short.', async () => (await commands()).resume),
   lab: {
     usage: `lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
-         [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]`,
+         [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
+         [--ctios-dir DIR [--ctios-port N] [--ctios-handshake-time SECONDS]]`,
     about: 'Runs a stand-in cluster (TFTP, CAPF, CTIManager) on loopback until stopped; prints one JSON ready line.',
     async run({ homeOption, args, out }) {
       return (await labCommands()).lab(homeOption ?? defaultHome(), args, out);
+    },
+  },
+  ctios: {
+    usage: CTIOS_USAGE.replace(/^ {2}ctiprefs /, ''),
+    about: 'Makes, checks and tests the CTI OS certificate set (CA, requests, signing, combining) and its registry settings.',
+    async run({ homeOption, args, out }) {
+      return (await import('./cli/ctios-commands.ts')).ctios(homeOption ?? defaultHome(), args, out);
     },
   },
   demo: {
@@ -104,7 +113,7 @@ ${Object.values(COMMANDS)
   .join('\n')}
   ctiprefs COMMAND --help | --version
 
-Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault.
+Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault, 7 CTI OS set not usable.
 The keystore password comes from the OS credential vault, or from CTIPREFS_KEYSTORE_PASSWORD.`;
 
 function commandHelp(name: string): string {

@@ -73,6 +73,10 @@ export const ERRORS = {
     exit: 6,
     hint: 'The OS credential vault is not available. Unlock it, or set CTIPREFS_KEYSTORE_PASSWORD for headless use.',
   },
+  CTIOS_SET_INVALID: {
+    exit: 7,
+    hint: 'Fix the CTI OS files named in the findings (certificate first, then key; signed by CtiosRootCert.pem; no chain), then run "ctiprefs ctios check" again.',
+  },
   INTERNAL: { exit: 1, hint: 'An unexpected error occurred; the log has details.' },
 } as const;
 

@@ -8,6 +8,8 @@ import { homeLayout } from '../core/paths.ts';
 import { openVault } from '../core/keystore/vault.ts';
 import { CAPF_VERSIONS, isCapfVersion } from '../core/capf/constants.ts';
 import { LAB_CTL_NAMES, startLab, type LabCtlNames } from '../lab/lab.ts';
+import { startCtiosLabServer } from '../lab/ctios-server.ts';
+import { parseHandShakeTime } from './ctios-commands.ts';
 import { parseLabProfile, LAB_KEYS } from '../lab/profiles.ts';
 import { parseCommandOptions, parsePort } from './args.ts';
 import { certsList, ctlFetch, enroll, type CommandResult } from './commands.ts';
@@ -27,6 +29,9 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
       'ctl-hash': { type: 'string' },
       'capf-version': { type: 'string', default: '3' },
       'ctl-names': { type: 'string', default: 'both' },
+      'ctios-dir': { type: 'string' },
+      'ctios-port': { type: 'string' },
+      'ctios-handshake-time': { type: 'string' },
     },
     'lab',
   );
@@ -42,6 +47,12 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
   if (!(LAB_CTL_NAMES as readonly string[]).includes(ctlNames)) {
     throw new CtiError('BAD_INPUT', `--ctl-names must be one of ${LAB_CTL_NAMES.join(', ')}, got "${ctlNames}"`);
   }
+  // Started first: a CTI OS server set that does not pass the check stops the lab before anything listens.
+  const ctiosServer = opts['ctios-dir'] === undefined ? undefined : await startCtiosLabServer({
+    dir: opts['ctios-dir'],
+    port: parsePort(opts['ctios-port'], '--ctios-port'),
+    handShakeTimeSeconds: parseHandShakeTime(opts['ctios-handshake-time'], '--ctios-handshake-time'),
+  });
   const running = await startLab({
     dir: opts.dir ?? homeLayout(home).labDir,
     tftpPort: parsePort(opts['tftp-port'], '--tftp-port'),
@@ -61,6 +72,7 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
       tftp: endpoint(running.tftp),
       capf: endpoint(running.capf),
       ctiManager: endpoint(running.ctiManager),
+      ...(ctiosServer ? { ctios: endpoint(ctiosServer) } : {}),
       dir: running.dir,
       capfVersion,
       ctlNames: running.ctlNames,
@@ -72,7 +84,7 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await running.close();
+  await Promise.all([running.close(), ctiosServer?.close()]);
   return 0;
 }
 

@@ -74,7 +74,8 @@ export interface DistinguishedName {
 }
 
 export interface CertificateOptions {
-  subject: DistinguishedName;
+  /** The subject's fields, or its Name exactly as encoded elsewhere (a PKCS#10 request being signed). */
+  subject: DistinguishedName | { der: Buffer };
   publicKey: KeyObject;
   /** Issuer certificate (DER) and its private key; omit both for a self-signed certificate. */
   issuer?: { certificate: Buffer; privateKey: KeyObject };
@@ -103,6 +104,10 @@ function buildName(dn: DistinguishedName): pkijs.RelativeDistinguishedNames {
       return new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: asnValue }).toSchema()] });
     });
   return pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: sets }).toBER(false));
+}
+
+function nameOf(subject: CertificateOptions['subject']): pkijs.RelativeDistinguishedNames {
+  return 'der' in subject ? pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array(subject.der)) : buildName(subject);
 }
 
 function keyUsageExtension(usages: KeyUsage[]): pkijs.Extension {
@@ -145,9 +150,9 @@ export function createCertificate(options: CertificateOptions): Buffer {
   const cert = new pkijs.Certificate();
   cert.version = 2;
   cert.serialNumber = new asn1js.Integer({ valueHex: options.serialNumber ?? randomSerial() });
-  cert.subject = buildName(options.subject);
+  cert.subject = nameOf(options.subject);
   const issuerCert = options.issuer ? pkijs.Certificate.fromBER(new Uint8Array(options.issuer.certificate)) : undefined;
-  cert.issuer = issuerCert ? issuerCert.subject : buildName(options.subject);
+  cert.issuer = issuerCert ? issuerCert.subject : nameOf(options.subject);
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + (options.validityDays ?? 365) * 86_400_000);
   cert.notBefore.value = notBefore;

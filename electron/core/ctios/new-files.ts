@@ -1,0 +1,45 @@
+/**
+ * Writing the CTI OS files: never over an existing file (a good key or certificate is never replaced), and
+ * all-or-nothing: every target is checked before the first byte is written, and a failure removes what
+ * this call already wrote. Each file is written atomically, private (0600) by default.
+ */
+import { lstat, rm } from 'node:fs/promises';
+import { CtiError } from '../../../shared/errors.ts';
+import { writeFileAtomic } from '../fs/atomic-file.ts';
+
+export interface NewFile {
+  path: string;
+  data: string | Buffer;
+  /** 0600 unless the file is public (a certificate, a request). */
+  mode?: number;
+}
+
+export const PUBLIC_FILE_MODE = 0o644;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+export async function writeNewFiles(files: NewFile[]): Promise<void> {
+  for (const file of files) {
+    if (await exists(file.path)) {
+      throw new CtiError('BAD_INPUT', `${file.path} already exists and is kept; move it away first to make a new one`);
+    }
+  }
+  const written: string[] = [];
+  try {
+    for (const file of files) {
+      await writeFileAtomic(file.path, file.data, file.mode ?? 0o600);
+      written.push(file.path);
+    }
+  } catch (err) {
+    await Promise.all(written.map((path) => rm(path, { force: true })));
+    throw err;
+  }
+}
