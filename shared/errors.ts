@@ -54,6 +54,10 @@ export const ERRORS = {
   CANCELLED: { exit: 5, hint: 'The operation was cancelled.' },
 
   KEYSTORE: { exit: 6, hint: 'The keystore could not be read or written. Check the certificate path and its permissions.' },
+  STORAGE: {
+    exit: 6,
+    hint: 'A file could not be read or written: check the path named in the message, its permissions and the free disk space.',
+  },
   VAULT: {
     exit: 6,
     hint: 'The OS credential vault is not available. Unlock it, or set CTIPREFS_KEYSTORE_PASSWORD for headless use.',

@@ -3,6 +3,8 @@
  * and the preview: settings, status, logger, the OS vault, and the stores of each certificate folder.
  */
 import { homeLayout, certificateDir, type HomeLayout } from './paths.ts';
+import { removeStaleTempFiles } from './fs/atomic-file.ts';
+import { prepareHomeFolder } from './fs/home-folder.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
 import { StatusStore } from './status.ts';
@@ -28,9 +30,19 @@ export interface CoreContext {
 }
 
 export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
+  prepareHomeFolder(options.home);
   const layout = homeLayout(options.home);
   const env = options.env ?? process.env;
   const logger = options.logger ?? fileLogger(layout.logFile);
+  // Temp files of writes a kill cut short: the home now, each certificate folder when first opened.
+  const swept = new Set<string>();
+  const sweepOnce = (dir: string): void => {
+    if (swept.has(dir)) return;
+    swept.add(dir);
+    const removed = removeStaleTempFiles(dir);
+    if (removed.length > 0) logger.log('warn', 'fs.stale-temp-files-removed', { dir, files: removed });
+  };
+  sweepOnce(layout.home);
   let vaultPromise: Promise<SecretVault> | undefined;
   const vault = (): Promise<SecretVault> => {
     if (!vaultPromise) {
@@ -49,9 +61,11 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     status: new StatusStore(layout.statusFile),
     vault,
     async trustStore(dir) {
+      sweepOnce(dir);
       return new CtlTrustStore({ dir, integrityKey: await integrityKey(await vault()), logger });
     },
     async certificateStore(dir) {
+      sweepOnce(dir);
       return new CertificateStore({ dir, vault: await vault(), logger });
     },
     dirOf: (profile) => certificateDir(layout, profile.certificatePath),

@@ -85,7 +85,11 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
           ...(options.authString ? { authString: options.authString } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           logger: core.logger,
-          onStep: (name) => void step(name, attempt),
+          // The session does not wait for its progress: a failed status write (a full disk) is logged, never unhandled.
+          onStep: (name) =>
+            void step(name, attempt).catch((err: unknown) =>
+              core.logger.log('warn', 'enroll.status-write-failed', { profile: profile.id, message: toCtiError(err).message }),
+            ),
           storeCertificate: (issued) => store.save(profile.instanceId, issued),
           loadCertificate: async () => (await store.loadCertificate(profile.instanceId)) ?? undefined,
           deleteCertificate: async () => {
