@@ -195,8 +195,7 @@ export async function certsExport(core: CoreContext, args: string[]): Promise<Co
       await writeFileAtomic(outPath, pem, 0o644).catch((err: unknown) => {
         throw fileSystemError(err, `Cannot write --out ${outPath}`);
       });
-    }
-    else await store.exportP12(instanceId, outPath, exportPassword(core.env));
+    } else await store.exportP12(instanceId, outPath, exportPassword(core.env));
     return { value: { instanceId, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
   }
   throw new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);
