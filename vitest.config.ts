@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/faults/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Integration tests bind real sockets and a real vault; keep files isolated but parallel.

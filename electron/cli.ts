@@ -8,15 +8,16 @@ import { openCore, type CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
 
 export const USAGE = `Usage:
-  ctiprefs [--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...]
+  ctiprefs [--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...] [--capf HOST[:PORT]]
   ctiprefs [--home DIR] [--json] ctl show
   ctiprefs [--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
-           --instance-id ID (--auth-string DIGITS | --auth-string-file FILE|-)
+           --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
            [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE]
   ctiprefs [--home DIR] [--json] certs list
   ctiprefs [--home DIR] certs export --instance-id ID --out FILE [--format pem|p12]
   ctiprefs [--home DIR] [--json] status | resume
   ctiprefs lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
+               [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
   ctiprefs [--json] demo
 
 Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault.

@@ -8,7 +8,7 @@ import type { ChannelHandler } from './ipc-dispatch.ts';
 import type { Logger } from './core/log.ts';
 import { homeLayout } from './core/paths.ts';
 import { startLab, type Lab } from './lab/lab.ts';
-import type { LabCapfProfile } from './lab/profiles.ts';
+import type { LabInstanceProfile } from './lab/profiles.ts';
 
 export const LAB_PROFILE_ID = 'lab';
 export const LAB_USER_NAME = 'labuser';
@@ -22,7 +22,7 @@ export function labProfile(lab: LabEndpoints): Profile {
   return {
     ...defaultProfile(LAB_PROFILE_ID),
     userName: LAB_USER_NAME,
-    instanceId: first.deviceName,
+    instanceId: first.instanceId,
     tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
     capfHost: lab.capf.host,
     capfPort: lab.capf.port,
@@ -45,7 +45,7 @@ export function withProfile(settings: Settings, profile: Profile): Settings {
 export async function startLabSession(options: {
   home: string;
   service: ChannelHandler;
-  profiles?: LabCapfProfile[];
+  profiles?: LabInstanceProfile[];
   logger?: Logger;
 }): Promise<Lab> {
   const lab = await startLab({

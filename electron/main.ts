@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { toCtiError } from '../shared/errors.ts';
 import { APP_HOST, APP_SCHEME, APP_URL, CONTENT_SECURITY_POLICY, contentTypeOf, resolveRendererFile } from './app-protocol.ts';
 import { createAppService, type AppService } from './core/app-service.ts';
@@ -14,14 +14,14 @@ import { defaultHome, homeLayout } from './core/paths.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { startLabSession } from './lab-session.ts';
 import type { Lab } from './lab/lab.ts';
-import { parseShellArgs } from './shell-args.ts';
+import { windowArgs } from './shell-args.ts';
 
 // Must happen before 'ready': a standard, secure scheme gets a real origin, so 'self' in the CSP means us.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
 
 function readArgs() {
   try {
-    return parseShellArgs(process.argv.slice(app.isPackaged ? 1 : 2), { strict: false });
+    return windowArgs(process.argv.slice(app.isPackaged ? 1 : 2), app.isPackaged);
   } catch (err) {
     console.error(toCtiError(err).message);
     process.exit(2);
@@ -102,7 +102,7 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   lockDownSessionAndContents();
   protocol.handle(APP_SCHEME, serveRenderer(join(app.getAppPath(), 'dist', 'renderer')));
-  service = await createAppService({ home, logger, resume: true });
+  service = await createAppService({ home, logger, resume: true, pickFolder });
   if (args.lab) lab = await startLabSession({ home, service, profiles: args.profiles, logger });
 
   window = createWindow();
@@ -112,6 +112,12 @@ async function start(): Promise<void> {
     window = null;
   });
   await window.loadURL(`${APP_URL}index.html`);
+}
+
+async function pickFolder(): Promise<string | null> {
+  const options = { title: 'Certificate folder', properties: ['openDirectory', 'createDirectory'] } satisfies Electron.OpenDialogOptions;
+  const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return picked.canceled ? null : (picked.filePaths[0] ?? null);
 }
 
 async function shutdown(): Promise<void> {

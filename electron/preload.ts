@@ -7,12 +7,16 @@
  * envelopes and a tiny main-world function turns error envelopes into errors carrying `code` and `hint`.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { CtiError } from '../shared/errors.ts';
 import { decodeEnvelope, toErrorPayload } from '../shared/ipc-error.ts';
+import { isChannel } from '../shared/ipc-validate.ts';
 import { PROGRESS_EVENT, type ProgressEvent } from '../shared/ipc.ts';
 import { installCtiprefsApi, type EnvelopeTransport } from './preload-main-world.ts';
 
 const transport: EnvelopeTransport = {
   async invoke(channel, ...request) {
+    // Only the channels of shared/ipc.ts cross: the page cannot reach any other ipcMain handler.
+    if (!isChannel(channel)) return { error: toErrorPayload(new CtiError('BAD_INPUT', 'Unknown IPC channel')) };
     try {
       // Decode and re-encode: whatever arrives, the page only ever sees a well-formed envelope.
       return { result: decodeEnvelope(await ipcRenderer.invoke(channel, ...request)) };

@@ -5,17 +5,26 @@
  */
 import { CtiError } from '../shared/errors.ts';
 import { checkPort } from '../shared/fields.ts';
-import { parseLabProfile, type LabCapfProfile } from './lab/profiles.ts';
+import { parseLabProfile, type LabInstanceProfile } from './lab/profiles.ts';
 
 export interface ShellArgs {
   lab: boolean;
-  profiles: LabCapfProfile[];
+  profiles: LabInstanceProfile[];
   home?: string;
   port?: number;
 }
 
 export const SHELL_USAGE =
   'Options: [--lab] [--profile ID:AUTHSTRING[:rsa2048|rsa4096|p256|p384|p521]]... [--home DIR] [--port N]';
+
+/**
+ * The desktop window's options. A packaged app ignores them all: a shortcut or a file association that
+ * adds `--home` or `--lab` must not point an installed app at another user's folder or a fake cluster
+ * (the CLI commands keep their own flags).
+ */
+export function windowArgs(argv: readonly string[], packaged: boolean): ShellArgs {
+  return packaged ? { lab: false, profiles: [] } : parseShellArgs(argv, { strict: false });
+}
 
 export function parseShellArgs(argv: readonly string[], options: { strict: boolean }): ShellArgs {
   const out: ShellArgs = { lab: false, profiles: [] };

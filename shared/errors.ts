@@ -53,6 +53,10 @@ export const ERRORS = {
   },
   CANCELLED: { exit: 5, hint: 'The operation was cancelled.' },
 
+  HOME_UNSAFE: {
+    exit: 6,
+    hint: 'Another local user could change files in this folder. Make it yours and writable only by you, or choose another home folder.',
+  },
   KEYSTORE: { exit: 6, hint: 'The keystore could not be read or written. Check the certificate path and its permissions.' },
   STORAGE: {
     exit: 6,

@@ -11,6 +11,8 @@ export const DEFAULT_CAPF_PORT = 3804;
 export const CTIMANAGER_PORT = 2748;
 export const CTIMANAGER_TLS_PORT = 2749;
 export const MAX_TFTP_SERVERS = 8;
+/** Cisco's CTI clients send "CTI-" + instance ID as the CAPF device name (JTAPI 15, docs/protocols.md). */
+export const DEFAULT_DEVICE_NAME_TEMPLATE = 'CTI-{instance}';
 export const FETCH_CERTIFICATE_CONFIRMATION =
   'This will trigger a certificate update. Please make sure that you really want to update the TSP certificate now.';
 
@@ -67,7 +69,7 @@ export function checkHost(value: unknown, label = 'Host'): FieldError {
 
 export function checkDeviceNameTemplate(value: unknown): FieldError {
   if (typeof value !== 'string' || !DEVICE_NAME_TEMPLATE.test(value)) {
-    return 'Device name template must be 1 to 128 printable characters, e.g. {instance} or {user}-{instance}';
+    return `Device name template must be 1 to 128 printable characters, e.g. ${DEFAULT_DEVICE_NAME_TEMPLATE} or {user}-{instance}`;
   }
   const unknown = value.match(/\{(?!user\}|instance\})[^}]*\}/);
   return unknown ? `Device name template may use only {user} and {instance}, not ${unknown[0]}` : null;
@@ -99,7 +101,7 @@ export function formatEndpoint(e: Endpoint): string {
   return `${e.host}:${e.port}`;
 }
 
-/** The CAPF device name: the instance ID unless a template says otherwise. */
+/** The CAPF device name: "CTI-" + instance ID unless a template says otherwise. */
 export function deviceName(template: string | undefined, user: string, instanceId: string): string {
-  return (template ?? '{instance}').replaceAll('{user}', user).replaceAll('{instance}', instanceId);
+  return (template ?? DEFAULT_DEVICE_NAME_TEMPLATE).replaceAll('{user}', user).replaceAll('{instance}', instanceId);
 }

@@ -59,6 +59,7 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:get': profileRequest,
   'ctl:check-update': profileRequest,
   'connection:test': profileRequest,
+  'folders:pick': noPayload,
 };
 
 export function isChannel(value: unknown): value is Channel {

@@ -77,8 +77,12 @@ export interface TrustListInfo {
   updatedAt: string;
   /** The TFTP server it came from, `host:port`. */
   source: string;
+  /** The file name the cluster served it under: `CTLCAPF<hex>.tlv` or `CTLFile.tlv`. */
+  fileName: string;
   /** True while the CTL in use is the one trusted on first use without verification. */
   trustedOnFirstUse: boolean;
+  /** Weaknesses of the signature (SHA-1, an RSA key under 2048 bits): trusted, but worth telling. */
+  warnings: string[];
   records: CtlRecordInfo[];
 }
 
@@ -113,6 +117,8 @@ export interface IpcChannels {
   'ctl:get': { request: { profileId: string }; response: TrustListInfo | null };
   'ctl:check-update': { request: { profileId: string }; response: CtlCheckResult };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
+  /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
+  'folders:pick': { request: void; response: string | null };
 }
 
 export type Channel = keyof IpcChannels;
@@ -141,6 +147,7 @@ export const CHANNELS = [
   'ctl:get',
   'ctl:check-update',
   'connection:test',
+  'folders:pick',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes as `window.ctiprefs` (and the preview bridge implements). */

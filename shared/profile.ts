@@ -17,6 +17,7 @@ import {
   checkRetries,
   checkRetryInterval,
   checkUserName,
+  DEFAULT_DEVICE_NAME_TEMPLATE,
   parseEndpoint,
 } from './fields.ts';
 
@@ -35,14 +36,23 @@ export interface Profile {
   ctiManagerServer: string;
   retries: number;
   retryInterval: number;
-  /** CAPF device name template: `{instance}` (default) or e.g. `{user}-{instance}`. */
+  /** CAPF device name template: `CTI-{instance}` (default) or e.g. `{instance}`, `{user}-{instance}`. */
   deviceNameTemplate: string;
   /** Folder holding this profile's keystore and the trusted CTL; empty means the default folder. */
   certificatePath: string;
 }
 
+/**
+ * Version 2 made `CTI-{instance}` the default device name. Version 1 documents are migrated when read:
+ * their `{instance}`, the old default, becomes `CTI-{instance}`; from version 2 on, `{instance}` is a
+ * deliberate choice and stays.
+ */
+export const SETTINGS_VERSION = 2;
+const LEGACY_SETTINGS_VERSION = 1;
+const VERSION_1_DEFAULT_TEMPLATE = '{instance}';
+
 export interface Settings {
-  version: 1;
+  version: typeof SETTINGS_VERSION;
   profiles: Profile[];
   activeProfileId: string | null;
 }
@@ -82,7 +92,7 @@ export function defaultProfile(id: string): Profile {
     ctiManagerServer: '',
     retries: RETRIES.default,
     retryInterval: RETRY_INTERVAL_S.default,
-    deviceNameTemplate: '{instance}',
+    deviceNameTemplate: DEFAULT_DEVICE_NAME_TEMPLATE,
     certificatePath: '',
   };
 }
@@ -137,11 +147,26 @@ export function validateProfile(value: unknown): ProfileErrors {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
-/** Validates a whole settings document (from disk or IPC); unknown fields are refused. */
+/** A version 1 document as version 2: profiles with the old default device name get the new default. */
+function migrateVersion1(s: Record<string, unknown>): Record<string, unknown> {
+  const profiles = Array.isArray(s.profiles)
+    ? s.profiles.map((p: unknown) =>
+        typeof p === 'object' && p !== null && (p as Partial<Profile>).deviceNameTemplate === VERSION_1_DEFAULT_TEMPLATE
+          ? { ...p, deviceNameTemplate: DEFAULT_DEVICE_NAME_TEMPLATE }
+          : p,
+      )
+    : s.profiles;
+  return { ...s, version: SETTINGS_VERSION, profiles };
+}
+
+/** Validates a whole settings document (from disk or IPC), migrating version 1; unknown fields are refused. */
 export function validateSettings(value: unknown): Checked<Settings> {
   if (typeof value !== 'object' || value === null) return { ok: false, message: 'Settings must be an object' };
-  const s = value as Record<string, unknown>;
-  if (s.version !== 1) return { ok: false, message: 'Settings version must be 1' };
+  let s = value as Record<string, unknown>;
+  if (s.version === LEGACY_SETTINGS_VERSION) s = migrateVersion1(s);
+  if (s.version !== SETTINGS_VERSION) {
+    return { ok: false, message: `Settings version must be ${LEGACY_SETTINGS_VERSION} or ${SETTINGS_VERSION}` };
+  }
   if (!Array.isArray(s.profiles) || s.profiles.length > 100) {
     return { ok: false, message: 'Settings profiles must be a list of at most 100 profiles' };
   }

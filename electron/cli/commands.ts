@@ -4,12 +4,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CtiError } from '../../shared/errors.ts';
-import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
+import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
 import { checkTftpServers, defaultProfile, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
 import { describeCtl } from '../core/ctl/describe.ts';
-import { enrollCertificate, resumeInterruptedEnrollments } from '../core/enroll.ts';
+import { enrollCertificate, resumeInterruptedEnrollments, type EnrollmentCtl } from '../core/enroll.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
 import { fileSystemError } from '../core/fs/fs-errors.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
@@ -34,19 +34,31 @@ function tftpServersOption(values: string[] | undefined): string[] {
   return servers;
 }
 
+function parseCapf(text: string): { host: string; port: number } {
+  const capf = parseEndpoint(text, DEFAULT_CAPF_PORT, '--capf');
+  if ('error' in capf) throw new CtiError('BAD_INPUT', capf.error);
+  return capf;
+}
+
 export async function ctlFetch(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
-  const opts = parseCommandOptions(args, { tftp: { type: 'string', multiple: true } }, 'ctl fetch');
+  const opts = parseCommandOptions(args, { tftp: { type: 'string', multiple: true }, capf: { type: 'string' } }, 'ctl fetch');
   const servers = tftpServersOption(opts.tftp);
+  // The CAPF address names the CTLCAPF<hex>.tlv file; without it only CTLFile.tlv is asked for.
+  const capf = opts.capf === undefined ? undefined : parseCapf(opts.capf);
   const store = await core.trustStore(core.layout.defaultCertificateDir);
-  out.progress(`Downloading CTLFile.tlv from ${servers.join(', ')}`);
-  const update = await updateTrustedCtl({ servers, store, logger: core.logger });
+  out.progress(`Downloading the CTL from ${servers.join(', ')}`);
+  const update = await updateTrustedCtl({ servers, ...(capf ? { capfHost: capf.host } : {}), store, logger: core.logger });
   const trustList = describeCtl(update.trusted.ctl, update.trusted);
+  const served = `${update.fileName} from ${update.server}`;
   const headline = {
-    'first-use': `CTL trusted on first use from ${update.server}.\n${FIRST_USE_WARNING}`,
-    unchanged: `CTL from ${update.server} is unchanged.`,
-    updated: `CTL from ${update.server} was verified against the trusted CTL and replaces it.`,
+    'first-use': `CTL ${served} trusted on first use.\n${FIRST_USE_WARNING}`,
+    unchanged: `CTL ${served} is unchanged.`,
+    updated: `CTL ${served} was verified against the trusted CTL and replaces it.`,
   }[update.outcome];
-  return { value: { outcome: update.outcome, server: update.server, trustList }, text: `${headline}\n${formatTrustList(trustList)}` };
+  return {
+    value: { outcome: update.outcome, server: update.server, fileName: update.fileName, trustList },
+    text: `${headline}\n${formatTrustList(trustList)}`,
+  };
 }
 
 export async function ctlShow(core: CoreContext, args: string[]): Promise<CommandResult> {
@@ -56,6 +68,9 @@ export async function ctlShow(core: CoreContext, args: string[]): Promise<Comman
   const trustList = describeCtl(trusted.ctl, trusted);
   return { value: { trustList }, text: formatTrustList(trustList) };
 }
+
+export const AUTH_STRING_FLAG_WARNING =
+  '--auth-string shows the authentication string to other local users (process list, shell history); use --auth-string-file - and pipe it in';
 
 async function readAuthString(opts: { 'auth-string'?: string; 'auth-string-file'?: string }): Promise<string | undefined> {
   if (opts['auth-string'] !== undefined && opts['auth-string-file'] !== undefined) {
@@ -121,13 +136,13 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     'enroll',
   );
   const tftp = tftpServersOption(opts.tftp);
-  const capf = parseEndpoint(requireOption(opts.capf, '--capf', 'HOST[:PORT], port 3804 by default'), DEFAULT_CAPF_PORT, '--capf');
-  if ('error' in capf) throw new CtiError('BAD_INPUT', capf.error);
+  const capf = parseCapf(requireOption(opts.capf, '--capf', 'HOST[:PORT], port 3804 by default'));
   const user = requireOption(opts.user, '--user', 'the CTI application or end user name');
   const instanceId = requireOption(opts['instance-id'], '--instance-id', '1 to 128 letters or digits');
   const instanceError = checkInstanceId(instanceId);
   if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
   const authString = await readAuthString(opts);
+  if (opts['auth-string'] !== undefined) out.warn(AUTH_STRING_FLAG_WARNING);
 
   const id = profileIdFor(user, instanceId);
   const existing = (await core.settings.read()).profiles.find((p) => p.id === id);
@@ -140,18 +155,23 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     capfPort: capf.port,
     retries: parseRetries(opts.retries),
     retryInterval: parseRetryInterval(opts['retry-interval']),
-    deviceNameTemplate: opts['device-name'] ?? existing?.deviceNameTemplate ?? '{instance}',
+    deviceNameTemplate: opts['device-name'] ?? existing?.deviceNameTemplate ?? DEFAULT_DEVICE_NAME_TEMPLATE,
   };
   await core.settings.upsertProfile(profile);
+  let ctl: EnrollmentCtl | undefined;
   const status = await enrollCertificate(core, {
     profile,
     ...(authString ? { authString } : {}),
     onProgress: (_status, message) => out.progress(message),
+    onCtl: (used) => {
+      ctl = used;
+    },
   });
   const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
+  const ctlLine = ctl ? `CTL ${ctl.fileName} from ${ctl.server}: ${ctl.outcome}\n` : '';
   return {
-    value: { profileId: id, status, certificate: certs[0] ?? null },
-    text: `Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs as never)}`,
+    value: { profileId: id, status, ctl: ctl ?? null, certificate: certs[0] ?? null },
+    text: `${ctlLine}Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs as never)}`,
   };
 }
 

@@ -3,13 +3,14 @@ import type { CertificateInfo, TrustListInfo } from '../../shared/ipc.ts';
 
 export function formatTrustList(info: TrustListInfo): string {
   const lines = [
-    `Trusted CTL from ${info.source}`,
+    `Trusted CTL ${info.fileName} from ${info.source}`,
     `  signer:        ${info.signerSubject}`,
     `  signer SHA-256: ${info.signerFingerprintSha256}`,
     `  hash:          ${info.hashAlgorithm}`,
     `  timestamp:     ${info.timestamp}`,
     `  first trusted: ${info.firstTrustedAt}${info.trustedOnFirstUse ? ' (trusted on first use, not verified)' : ''}`,
     `  updated:       ${info.updatedAt}`,
+    ...info.warnings.map((warning) => `  warning:       ${warning}`),
     `  records:`,
   ];
   for (const r of info.records) {

@@ -6,7 +6,8 @@ import { CtiError, toCtiError } from '../../shared/errors.ts';
 import { openCore } from '../core/context.ts';
 import { homeLayout } from '../core/paths.ts';
 import { openVault } from '../core/keystore/vault.ts';
-import { startLab } from '../lab/lab.ts';
+import { CAPF_VERSIONS, isCapfVersion } from '../core/capf/constants.ts';
+import { LAB_CTL_NAMES, startLab, type LabCtlNames } from '../lab/lab.ts';
 import { parseLabProfile, LAB_KEYS } from '../lab/profiles.ts';
 import { parseCommandOptions, parsePort } from './args.ts';
 import { certsList, ctlFetch, enroll, type CommandResult } from './commands.ts';
@@ -24,12 +25,22 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
       'ctimanager-port': { type: 'string' },
       profile: { type: 'string', multiple: true },
       'ctl-hash': { type: 'string' },
+      'capf-version': { type: 'string', default: '3' },
+      'ctl-names': { type: 'string', default: 'both' },
     },
     'lab',
   );
   const hash = opts['ctl-hash'];
   if (hash !== undefined && !(CTL_HASHES as readonly string[]).includes(hash)) {
     throw new CtiError('BAD_INPUT', `--ctl-hash must be one of ${CTL_HASHES.join(', ')}, got "${hash}"`);
+  }
+  const capfVersion = /^\d$/.test(opts['capf-version']) ? Number(opts['capf-version']) : Number.NaN;
+  if (!isCapfVersion(capfVersion)) {
+    throw new CtiError('BAD_INPUT', `--capf-version must be one of ${CAPF_VERSIONS.join(', ')}, got "${opts['capf-version']}"`);
+  }
+  const ctlNames = opts['ctl-names'];
+  if (!(LAB_CTL_NAMES as readonly string[]).includes(ctlNames)) {
+    throw new CtiError('BAD_INPUT', `--ctl-names must be one of ${LAB_CTL_NAMES.join(', ')}, got "${ctlNames}"`);
   }
   const running = await startLab({
     dir: opts.dir ?? homeLayout(home).labDir,
@@ -38,6 +49,8 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
     ctiManagerPort: parsePort(opts['ctimanager-port'], '--ctimanager-port'),
     profiles: (opts.profile ?? []).map(parseLabProfile),
     ...(hash ? { ctlHash: hash as (typeof CTL_HASHES)[number] } : {}),
+    capfVersion,
+    ctlNames: ctlNames as LabCtlNames,
   });
   const endpoint = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
   const keyName = (key: unknown) => Object.entries(LAB_KEYS).find(([, spec]) => JSON.stringify(spec) === JSON.stringify(key))?.[0];
@@ -49,7 +62,9 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
       capf: endpoint(running.capf),
       ctiManager: endpoint(running.ctiManager),
       dir: running.dir,
-      profiles: running.profiles.map((p) => ({ instanceId: p.deviceName, key: keyName(p.key), operation: p.operation })),
+      capfVersion,
+      ctlNames: running.ctlNames,
+      profiles: running.profiles.map((p) => ({ instanceId: p.instanceId, deviceName: p.deviceName, key: keyName(p.key), operation: p.operation })),
     })}\n`,
   );
   out.progress('Lab running; stop it with Ctrl+C.');
@@ -81,12 +96,13 @@ export async function demo(homeOption: string | undefined, args: string[], out: 
     const tftp = `${running.tftp.host}:${running.tftp.port}`;
     const profile = running.profiles[0]!;
     out.progress(`Lab cluster: TFTP ${tftp}, CAPF ${running.capf.host}:${running.capf.port}, home ${home}`);
-    const fetched = await ctlFetch(core, ['--tftp', tftp], out);
+    const capf = `${running.capf.host}:${running.capf.port}`;
+    const fetched = await ctlFetch(core, ['--tftp', tftp, '--capf', capf], out);
     out.progress(fetched.text);
     const started = Date.now();
     const enrolled = await enroll(
       core,
-      ['--tftp', tftp, '--capf', `${running.capf.host}:${running.capf.port}`, '--user', 'labuser', '--instance-id', profile.deviceName, '--auth-string', profile.authString ?? ''],
+      ['--tftp', tftp, '--capf', capf, '--user', 'labuser', '--instance-id', profile.instanceId, '--auth-string', profile.authString ?? ''],
       out,
     );
     const enrollMs = Date.now() - started;

@@ -5,6 +5,8 @@ export interface Output {
   json: boolean;
   /** A progress line (stderr; silent in JSON mode so stdout stays one object). */
   progress(line: string): void;
+  /** A warning the user must see even with --json (stderr, so stdout stays one object). */
+  warn(line: string): void;
   /** The command's result: an object for --json, text lines otherwise. */
   result(value: unknown, text: string): void;
   failure(error: CtiError): number;
@@ -15,6 +17,9 @@ export function createOutput(json: boolean, stdout = process.stdout, stderr = pr
     json,
     progress(line) {
       if (!json) stderr.write(`${line}\n`);
+    },
+    warn(line) {
+      stderr.write(`ctiprefs: warning: ${line}\n`);
     },
     result(value, text) {
       stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);

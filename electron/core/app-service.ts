@@ -15,6 +15,7 @@ import type {
   ResponseOf,
 } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
+import { CertificateFolderPolicy } from './certificate-folders.ts';
 import { openCore, type CoreContext } from './context.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
@@ -38,8 +39,11 @@ export async function createAppService(options: {
   env?: NodeJS.ProcessEnv;
   /** Resume interrupted enrollments in the background (the desktop app does; tests may not). */
   resume?: boolean;
+  /** The native folder dialog; absent in the browser preview. Resolves null when the user cancels. */
+  pickFolder?: () => Promise<string | null>;
 }): Promise<AppService> {
   const core = openCore(options);
+  const folders = new CertificateFolderPolicy(core.layout);
   const events = new EventEmitter();
   const running = new Map<string, AbortController>();
   const emit = (profileId: string, status: OperationStatus, message: string) =>
@@ -47,7 +51,10 @@ export async function createAppService(options: {
 
   const handlers: Handlers = {
     'settings:get': () => core.settings.read(),
-    'settings:save': (settings) => core.settings.write(settings),
+    'settings:save': async (settings) => {
+      folders.check(settings.profiles, (await core.settings.read()).profiles);
+      return core.settings.write(settings);
+    },
     'status:get': () => core.status.all(),
     'enroll:start': async ({ profileId, authString }) => {
       if (running.has(profileId)) throw new CtiError('BAD_INPUT', `A certificate update is already running for profile "${profileId}"`);
@@ -84,10 +91,15 @@ export async function createAppService(options: {
     'ctl:check-update': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
       const store = await core.trustStore(core.dirOf(profile));
-      const update = await updateTrustedCtl({ servers: profile.tftpServers, store, logger: core.logger });
+      const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger });
       return { outcome: update.outcome, trustList: describeCtl(update.trusted.ctl, update.trusted) };
     },
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
+    'folders:pick': async () => {
+      if (!options.pickFolder) throw new CtiError('BAD_INPUT', `Choosing a folder needs the desktop app; here, use a folder under ${core.layout.home}`);
+      const dir = await options.pickFolder();
+      return dir === null ? null : folders.picked(dir);
+    },
   };
 
   if (options.resume) {

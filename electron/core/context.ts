@@ -2,9 +2,11 @@
  * Everything the core needs for one home folder, opened once and shared by the CLI, the app service
  * and the preview: settings, status, logger, the OS vault, and the stores of each certificate folder.
  */
-import { homeLayout, certificateDir, type HomeLayout } from './paths.ts';
+import { join } from 'node:path';
+import { homeLayout, certificateDir, folderId, type HomeLayout } from './paths.ts';
 import { removeStaleTempFiles } from './fs/atomic-file.ts';
 import { prepareHomeFolder } from './fs/home-folder.ts';
+import { ensurePrivateHome } from './fs/private-folder.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
 import { StatusStore } from './status.ts';
@@ -32,6 +34,7 @@ export interface CoreContext {
 export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
   prepareHomeFolder(options.home);
   const layout = homeLayout(options.home);
+  ensurePrivateHome(layout.home);
   const env = options.env ?? process.env;
   const logger = options.logger ?? fileLogger(layout.logFile);
   // Temp files of writes a kill cut short: the home now, each certificate folder when first opened.
@@ -43,6 +46,7 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     if (removed.length > 0) logger.log('warn', 'fs.stale-temp-files-removed', { dir, files: removed });
   };
   sweepOnce(layout.home);
+  sweepOnce(layout.trustMarkersDir);
   let vaultPromise: Promise<SecretVault> | undefined;
   const vault = (): Promise<SecretVault> => {
     if (!vaultPromise) {
@@ -62,7 +66,8 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     vault,
     async trustStore(dir) {
       sweepOnce(dir);
-      return new CtlTrustStore({ dir, integrityKey: await integrityKey(await vault()), logger });
+      const markerFile = join(layout.trustMarkersDir, `${folderId(dir)}.json`);
+      return new CtlTrustStore({ dir, markerFile, integrityKey: await integrityKey(await vault()), logger });
     },
     async certificateStore(dir) {
       sweepOnce(dir);

@@ -10,7 +10,7 @@ import type { EnrollStep, OperationStatus } from '../../shared/ipc.ts';
 import { validateProfile, type Profile } from '../../shared/profile.ts';
 import { classifyRetryable, runCapfSession } from './capf/client.ts';
 import type { CoreContext } from './context.ts';
-import { updateTrustedCtl } from './ctl-update.ts';
+import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
@@ -21,6 +21,15 @@ export interface EnrollOptions {
   authString?: string;
   signal?: AbortSignal;
   onProgress?: (status: OperationStatus, message: string) => void;
+  /** Which trust list the enrollment verifies the CAPF server with. */
+  onCtl?: (ctl: EnrollmentCtl) => void;
+}
+
+/** The outcome of this enrollment's download, or 'stored' when no download worked and the trusted CTL was used. */
+export interface EnrollmentCtl {
+  outcome: CtlUpdate['outcome'] | 'stored';
+  server: string;
+  fileName: string;
 }
 
 const RESUME_PREFIX = 'resume:';
@@ -67,7 +76,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
   core.logger.log('info', 'enroll.start', { profile: profile.id, instanceId: profile.instanceId, maxAttempts });
   try {
     await step('ctl-download', 1);
-    const trusted = await trustedCtlForEnrollment(core, profile, options.signal);
+    const trusted = await trustedCtlForEnrollment(core, profile, options);
     const anchors = trustAnchorsByRole(trusted.ctl, [...CAPF_ROLES]);
     if (anchors.length === 0) throw new CtiError('CTL_INVALID', 'The trusted CTL lists no CAPF certificate, so the CAPF server cannot be verified');
 
@@ -155,16 +164,26 @@ async function waitForRetry(seconds: number, signal: AbortSignal | undefined): P
  * A fresh CTL when a server has one; a compromised or unreachable download falls back to the trusted
  * CTL as the TSP does (the error is logged), and no stored CTL at all means no connection.
  */
-async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, signal?: AbortSignal): Promise<TrustedCtl> {
+async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, options: EnrollOptions): Promise<TrustedCtl> {
   const store = await core.trustStore(core.dirOf(profile));
+  const { signal } = options;
   try {
-    return (await updateTrustedCtl({ servers: profile.tftpServers, store, logger: core.logger, ...(signal ? { signal } : {}) })).trusted;
+    const update = await updateTrustedCtl({
+      servers: profile.tftpServers,
+      capfHost: profile.capfHost,
+      store,
+      logger: core.logger,
+      ...(signal ? { signal } : {}),
+    });
+    options.onCtl?.({ outcome: update.outcome, server: update.server, fileName: update.fileName });
+    return update.trusted;
   } catch (err) {
     const error = toCtiError(err);
     if (error.code === 'CANCELLED' || error.code === 'CTL_TAMPERED' || error.code === 'BAD_INPUT') throw error;
     const current = await store.current();
     if (!current) throw error;
     core.logger.log('warn', 'enroll.ctl.using-stored', { profile: profile.id, code: error.code, message: error.message });
+    options.onCtl?.({ outcome: 'stored', server: current.source, fileName: current.fileName });
     return current;
   }
 }

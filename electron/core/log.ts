@@ -2,7 +2,7 @@
  * A small structured logger. Lines are JSON, one per event; secrets are never passed to it, and as a
  * second line of defence any field whose name looks secret is replaced before writing.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -18,6 +18,9 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
+/** Never through a symbolic link: a link planted as the log would make log lines land in any file we can write. */
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+
 /** Appends JSON lines to a file (the app log under the home folder). */
 export function fileLogger(path: string, minLevel: LogLevel = 'info'): Logger {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -31,7 +34,12 @@ export function fileLogger(path: string, minLevel: LogLevel = 'info'): Logger {
       if (order.indexOf(level) < order.indexOf(minLevel)) return;
       const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...redact(fields) });
       try {
-        appendFileSync(path, `${line}\n`, { mode: 0o600 });
+        const fd = openSync(path, APPEND_NO_FOLLOW, 0o600);
+        try {
+          writeSync(fd, `${line}\n`);
+        } finally {
+          closeSync(fd);
+        }
       } catch {
         // Logging must never break an enrollment.
       }

@@ -2,6 +2,7 @@
  * Where ctiprefs keeps its files. The CLI and the desktop app share one per-user folder, the same one
  * Electron calls userData for an app named "ctiprefs", so both see the same profiles and certificates.
  */
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -23,6 +24,8 @@ export interface HomeLayout {
   logFile: string;
   defaultCertificateDir: string;
   labDir: string;
+  /** One marker per certificate folder that holds a trusted CTL (see ctl/trust-store.ts). */
+  trustMarkersDir: string;
 }
 
 export function homeLayout(home: string): HomeLayout {
@@ -33,7 +36,13 @@ export function homeLayout(home: string): HomeLayout {
     logFile: join(home, 'logs', 'ctiprefs.log'),
     defaultCertificateDir: join(home, 'certificates'),
     labDir: join(home, 'lab'),
+    trustMarkersDir: join(home, 'trust'),
   };
+}
+
+/** A stable, file-name-safe id of a folder: the same absolute path always gives the same id. */
+export function folderId(dir: string): string {
+  return createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
 }
 
 /** A profile's certificate folder: its own path when set (relative paths resolve against home). */

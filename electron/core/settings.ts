@@ -1,9 +1,9 @@
 /** Profiles on disk: `settings.json`, schema-checked on every read and write, written atomically. */
 import { CtiError } from '../../shared/errors.ts';
-import { validateSettings, type Profile, type Settings } from '../../shared/profile.ts';
+import { SETTINGS_VERSION, validateSettings, type Profile, type Settings } from '../../shared/profile.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
-export const EMPTY_SETTINGS: Settings = { version: 1, profiles: [], activeProfileId: null };
+export const EMPTY_SETTINGS: Settings = { version: SETTINGS_VERSION, profiles: [], activeProfileId: null };
 
 export class SettingsStore {
   constructor(private readonly path: string) {}

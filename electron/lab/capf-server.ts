@@ -13,14 +13,16 @@ import {
   findElement,
   readString,
   readU8,
+  readVersion,
   requireElement,
   u16Element,
   u8Element,
   unwrapCertificate,
+  versionElement,
   type CapfMessage,
 } from '../core/capf/codec.ts';
 import {
-  CAPF_VERSION,
+  CAPF_LATEST_VERSION,
   CapfCertificateType,
   CapfCommand,
   CapfCurve,
@@ -28,7 +30,10 @@ import {
   CapfKeyType,
   CapfReason,
   describeCommand,
+  describeVersionKeys,
+  versionAllowsEc,
   type CapfCommandName,
+  type CapfVersion,
 } from '../core/capf/constants.ts';
 import { silentLogger, type Logger } from '../core/log.ts';
 import { createCertificate, describeKeySpec, toPem, type KeySpec } from '../core/pki/certificates.ts';
@@ -50,6 +55,8 @@ export interface CapfServerOptions {
   certificate: Buffer;
   privateKey: KeyObject;
   profiles: LabCapfProfile[];
+  /** The protocol version of its authentication requests; default 3. Versions 1 and 2 allow RSA profiles only. */
+  version?: CapfVersion;
   logger?: Logger;
   faults?: CapfServerFaults;
   /** How long to wait for the key-generate response while the client generates its key; default 60000 ms. */
@@ -105,6 +112,7 @@ function keyMatches(spec: KeySpec, key: KeyObject): boolean {
 
 interface ServerState {
   options: CapfServerOptions;
+  version: CapfVersion;
   logger: Logger;
   profiles: Map<string, LabCapfProfile>;
   /** `deviceName NUL authString` of strings that completed an operation: each works once. */
@@ -185,10 +193,11 @@ class LabCapfSession {
 
   private async serve(): Promise<void> {
     const { logger, profiles, consumed } = this.state;
-    await this.send(CapfCommand.authRequest, [u8Element(CapfElement.version, CAPF_VERSION)]);
+    await this.send(CapfCommand.authRequest, [versionElement(this.state.version)]);
     const auth = await this.receive([CapfCommand.authResponse]);
-    const version = readU8(requireElement(auth, CapfElement.version, 'version'), 'version');
-    if (version !== CAPF_VERSION) throw new Refusal(CapfReason.invalidElement, `version ${version} is not ${CAPF_VERSION}`);
+    // A client may answer with a lower version than the server's, never a higher one; the lower one rules.
+    const version = readVersion(auth);
+    if (version > this.state.version) throw new Refusal(CapfReason.invalidElement, `client answered version ${version} to a version ${this.state.version} request`);
     const deviceName = readString(requireElement(auth, CapfElement.deviceName, 'device name'), 'device name');
     const passwordValue = findElement(auth, CapfElement.password, 'password');
     const password = passwordValue === undefined ? '' : readString(passwordValue, 'password');
@@ -209,7 +218,7 @@ class LabCapfSession {
 
     switch (profile.operation) {
       case 'install':
-        return this.install(profile);
+        return this.install(profile, version);
       case 'fetch':
         return this.fetch(profile);
       case 'delete':
@@ -225,9 +234,12 @@ class LabCapfSession {
     this.state.profiles.set(profile.deviceName, { ...profile, operation: 'none' });
   }
 
-  private async install(profile: LabCapfProfile): Promise<void> {
+  private async install(profile: LabCapfProfile, version: CapfVersion): Promise<void> {
     const { key } = profile;
     const { options, logger } = this.state;
+    if (key.type === 'ec' && !versionAllowsEc(version)) {
+      throw new Refusal(CapfReason.invalidElement, `${describeVersionKeys(version)}, but profile ${profile.deviceName} asks for ${describeKeySpec(key)}`);
+    }
     await this.send(
       CapfCommand.keyGenRequest,
       key.type === 'rsa'
@@ -302,11 +314,21 @@ class LabCapfSession {
   }
 }
 
+/** A version 1 or 2 server cannot ask for an EC key, so it refuses to start with a profile that needs one. */
+function checkProfileKey(profile: LabCapfProfile, version: CapfVersion): void {
+  if (profile.key.type === 'ec' && !versionAllowsEc(version)) {
+    throw new CtiError('BAD_INPUT', `Lab CAPF server: ${describeVersionKeys(version)}, but profile ${profile.deviceName} asks for ${describeKeySpec(profile.key)}`);
+  }
+}
+
 export async function startCapfServer(options: CapfServerOptions): Promise<LabCapfServer> {
   const logger = options.logger ?? silentLogger;
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const version = options.version ?? CAPF_LATEST_VERSION;
+  for (const profile of options.profiles) checkProfileKey(profile, version);
   const state: ServerState = {
     options,
+    version,
     logger,
     profiles: new Map(options.profiles.map((profile) => [profile.deviceName, profile])),
     consumed: new Set(),
@@ -346,7 +368,7 @@ export async function startCapfServer(options: CapfServerOptions): Promise<LabCa
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('CAPF lab server has no TCP address');
-  logger.log('info', 'capf.lab.listening', { host: address.address, port: address.port, profiles: state.profiles.size });
+  logger.log('info', 'capf.lab.listening', { host: address.address, port: address.port, version, profiles: state.profiles.size });
 
   return {
     host: address.address,
@@ -357,6 +379,7 @@ export async function startCapfServer(options: CapfServerOptions): Promise<LabCa
       return sessions;
     },
     setProfile(profile) {
+      checkProfileKey(profile, version);
       state.profiles.set(profile.deviceName, profile);
     },
     close() {

@@ -1,12 +1,15 @@
 /**
  * The lab: a stand-in Unified CM cluster on loopback with the real wire formats. A TFTP server serves a
- * signed CTLFile.tlv listing the lab's SAST, CallManager and CAPF certificates; a CAPF server enrolls
- * LSCs; a CTIManager TLS endpoint checks them. Support staff rehearse with it; every test talks to it.
+ * signed CTL listing the lab's SAST, CallManager and CAPF certificates, as CTLFile.tlv and as
+ * CTLCAPF<hex of the CAPF address>.tlv like Unified CM; a CAPF server enrolls LSCs for the devices
+ * CTI-<instance ID>; a CTIManager TLS endpoint checks them. Support staff rehearse with it; every test talks to it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CapfVersion } from '../core/capf/constants.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
 import { buildSignedCtl } from '../core/ctl/build.ts';
+import { CTLFILE_NAME, ctlCapfFileName } from '../core/ctl/file-names.ts';
 import { Role } from '../core/ctl/tags.ts';
 import { silentLogger, type Logger } from '../core/log.ts';
 import type { HashName } from '../core/pki/certificates.ts';
@@ -14,17 +17,29 @@ import { startTftpServer } from '../core/tftp/server.ts';
 import { startCapfServer } from './capf-server.ts';
 import { startCtiManagerServer } from './ctimanager-server.ts';
 import { loadOrCreateLabPki, type LabPki } from './pki.ts';
-import { DEFAULT_LAB_PROFILE, type LabCapfProfile } from './profiles.ts';
+import { DEFAULT_LAB_PROFILE, type LabInstanceProfile } from './profiles.ts';
 
 export const LAB_HOST = '127.0.0.1';
-export const CTL_FILENAME = 'CTLFile.tlv';
+
+/** Which names the lab's TFTP serves the CTL under: both as Unified CM does, one of them, or none (not in mixed mode). */
+export const LAB_CTL_NAMES = ['both', 'ctlfile', 'ctlcapf', 'none'] as const;
+export type LabCtlNames = (typeof LAB_CTL_NAMES)[number];
+
+function servedCtlNames(which: LabCtlNames): ReadonlySet<string> {
+  const capfName = ctlCapfFileName(LAB_HOST);
+  return new Set({ both: [capfName, CTLFILE_NAME], ctlfile: [CTLFILE_NAME], ctlcapf: [capfName], none: [] }[which]);
+}
 
 export interface LabOptions {
   dir: string;
   tftpPort?: number;
   capfPort?: number;
   ctiManagerPort?: number;
-  profiles?: LabCapfProfile[];
+  profiles?: LabInstanceProfile[];
+  /** Protocol version of the CAPF server's authentication requests; default 3 (1 and 2: RSA profiles only). */
+  capfVersion?: CapfVersion;
+  /** Default 'both'. */
+  ctlNames?: LabCtlNames;
   /** Hash of the CTL signature; real clusters use SHA-1 on old releases and SHA-512/256 on new ones. */
   ctlHash?: Extract<HashName, 'sha1' | 'sha256' | 'sha512'>;
   logger?: Logger;
@@ -40,7 +55,9 @@ export interface Lab {
   tftp: Endpoint;
   capf: Endpoint;
   ctiManager: Endpoint;
-  profiles: LabCapfProfile[];
+  profiles: LabInstanceProfile[];
+  /** The names its TFTP serves the CTL under. */
+  ctlNames: string[];
   pki: LabPki;
   capfServer: Awaited<ReturnType<typeof startCapfServer>>;
   ctiManagerServer: Awaited<ReturnType<typeof startCtiManagerServer>>;
@@ -51,7 +68,7 @@ export interface Lab {
 
 /** Builds the lab CTL once and keeps it, so a restarted lab serves the same (unchanged) file. */
 async function loadOrBuildCtl(dir: string, pki: LabPki, hash: LabOptions['ctlHash']): Promise<Buffer> {
-  const path = join(dir, 'tftp', CTL_FILENAME);
+  const path = join(dir, 'tftp', CTLFILE_NAME);
   if (!hash) {
     try {
       return await readFile(path);
@@ -77,13 +94,14 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const profiles = options.profiles?.length ? options.profiles : [DEFAULT_LAB_PROFILE];
   const pki = await loadOrCreateLabPki(join(options.dir, 'pki'));
   let ctl: Buffer | undefined = await loadOrBuildCtl(options.dir, pki, options.ctlHash);
+  const ctlNames = servedCtlNames(options.ctlNames ?? 'both');
 
   const started: { close(): Promise<void> }[] = [];
   try {
     const tftp = await startTftpServer({
       host: LAB_HOST,
       port: options.tftpPort ?? 0,
-      readFile: (name) => (name === CTL_FILENAME ? ctl : undefined),
+      readFile: (name) => (ctlNames.has(name) ? ctl : undefined),
       logger,
     });
     started.push(tftp);
@@ -93,6 +111,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       certificate: pki.capf.certificate,
       privateKey: pki.capf.privateKey,
       profiles,
+      ...(options.capfVersion ? { version: options.capfVersion } : {}),
       logger,
     });
     started.push(capfServer);
@@ -111,6 +130,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       capf: { host: LAB_HOST, port: capfServer.port },
       ctiManager: { host: LAB_HOST, port: ctiManagerServer.port },
       profiles,
+      ctlNames: [...ctlNames],
       pki,
       capfServer,
       ctiManagerServer,

@@ -1,9 +1,11 @@
 /**
  * The preview server: the built renderer plus an HTTP bridge to the real AppService, on 127.0.0.1 only.
  *
- * Who may call the core: only a page that loaded our index.html. The page gets a random per-run token through
- * its bridge script URL and sends it on every API request (a header, so cross-site pages need a CORS preflight
- * we never grant); the Host header must be 127.0.0.1:PORT (DNS rebinding), and a foreign Origin is refused.
+ * Who may call the core: only whoever has the URL the preview printed. It carries a random per-run token;
+ * index.html is served only with it (any other local process asking for `/` gets a short page saying to
+ * open the printed URL), the page passes it to its bridge script, and the script sends it on every API
+ * request (a header, so cross-site pages need a CORS preflight we never grant). The Host header must be
+ * 127.0.0.1:PORT (DNS rebinding), and a foreign Origin is refused.
  * Every payload then goes through the same validation as Electron's IPC handlers (dispatchRequest).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -58,6 +60,11 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'cache-control': 'no-store',
 };
+
+const OPEN_PRINTED_URL_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ctiprefs preview</title></head>' +
+  '<body><main><h1>ctiprefs preview</h1><p>Open the address that <code>npm run preview</code> printed: ' +
+  'it carries the key of this run.</p></main></body></html>';
 
 class HttpError extends Error {
   constructor(
@@ -152,8 +159,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     res.on('close', () => streams.delete(res));
   };
 
-  const serveFile = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+  const serveFile = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Use GET');
+    const path = url.pathname;
     const bridgeToken = tokenFromBridgePath(path);
     if (path.startsWith('/bridge/')) {
       if (!bridgeToken || !sameSecret(bridgeToken, token)) throw new HttpError(403, 'Missing or wrong token');
@@ -169,7 +177,11 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       throw new HttpError(404, 'Not found');
     }
     const type = contentTypeOf(file)!;
-    send(res, 200, type, type.startsWith('text/html') ? injectBridgeScript(body.toString('utf8'), token) : body);
+    if (!type.startsWith('text/html')) return send(res, 200, type, body);
+    // The page is what hands out the token, so it goes only to whoever already holds it.
+    const presented = url.searchParams.get(TOKEN_QUERY);
+    if (presented === null || !sameSecret(presented, token)) return send(res, 403, 'text/html; charset=utf-8', OPEN_PRINTED_URL_PAGE);
+    send(res, 200, type, injectBridgeScript(body.toString('utf8'), token));
   };
 
   const server: Server = createServer((req, res) => {
@@ -180,7 +192,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       if (url.pathname.startsWith(API_INVOKE_PATH)) return invoke(req, res, channelOf(url.pathname));
       if (url.pathname === API_EVENTS_PATH) return openEventStream(req, res);
       if (api) throw new HttpError(404, 'Not found');
-      return serveFile(req, res, url.pathname);
+      return serveFile(req, res, url);
     };
     handle().catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
@@ -215,7 +227,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   origin = `http://${PREVIEW_HOST}:${port}`;
 
   return {
-    url: `${origin}/`,
+    url: `${origin}/?${TOKEN_QUERY}=${token}`,
     port,
     token,
     async close() {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from '@playwright/test';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const READY = /^Preview: (http:\/\/127\.0\.0\.1:\d+\/)$/m;
+const READY = /^Preview: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)$/m;
 const START_TIMEOUT_MS = 120_000;
 
 export const LAB_PROFILES = ['lab1:123456', 'lab2:654321:p256'];

@@ -70,7 +70,7 @@ export function labProfile(overrides: Partial<Profile> = {}): Profile {
 }
 
 export function settingsWith(profiles: Profile[], activeProfileId: string | null = profiles[0]?.id ?? null): Settings {
-  return { version: 1, profiles, activeProfileId };
+  return { version: 2, profiles, activeProfileId };
 }
 
 /** Handlers for a saved-settings round trip: save returns what it was given. */

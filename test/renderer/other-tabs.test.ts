@@ -205,9 +205,17 @@ describe('Trust list tab', () => {
     firstTrustedAt: '2026-11-02T00:00:00Z',
     updatedAt: '2026-11-02T00:00:00Z',
     source: '127.0.0.1:6969',
+    fileName: 'CTLFile.tlv',
     trustedOnFirstUse: true,
+    warnings: [],
     records: [{ role: 0, roleName: 'SAST', subject: 'CN=SAST', issuer: 'CN=SAST', serialNumber: '01' }],
   };
+
+  it('shows the weaknesses of the signature', async () => {
+    await setup({ 'ctl:get': () => ({ ...trustList, hashAlgorithm: 'SHA-1', warnings: ['The CTL is signed with SHA-1, weak.'] }) });
+    render(TrustListTab);
+    expect(await screen.findByText('The CTL is signed with SHA-1, weak.')).toBeTruthy();
+  });
 
   it('shows the trusted CTL, the first-use warning and its records', async () => {
     await setup({ 'ctl:get': () => trustList });

@@ -94,6 +94,15 @@ describe('Security tab fields', () => {
     expect(describedText(auth)).toContain(message);
   });
 
+  it('fills the certificate path from the native folder dialog', async () => {
+    const fake = installFakeApi({ ...settingsHandlers(settingsWith([labProfile()])), 'folders:pick': () => '/srv/certs/agent' });
+    await loadSettings();
+    render(SecurityTab, { onclose: vi.fn() });
+    await fireEvent.click(button('Choose folder…'));
+    await vi.waitFor(() => expect(screen.getByLabelText('Certificate path')).toHaveProperty('value', '/srv/certs/agent'));
+    expect(fake.calls.some((c) => c.channel === 'folders:pick')).toBe(true);
+  });
+
   it('validates each TFTP server and keeps their order editable', async () => {
     await renderTab();
     await fireEvent.click(button('Add TFTP server'));

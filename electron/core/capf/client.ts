@@ -24,14 +24,17 @@ import {
   findElement,
   readU16,
   readU8,
+  readVersion,
   requireElement,
   stringElement,
   u8Element,
   unwrapCertificate,
+  versionElement,
   type CapfMessage,
 } from './codec.ts';
+import { CERTIFICATE_VERIFY_CODES, CLIENT_TLS_POLICY } from '../tls-policy.ts';
 import {
-  CAPF_VERSION,
+  CAPF_FIRST_EC_VERSION,
   CapfCertificateType,
   CapfCommand,
   CapfElement,
@@ -40,6 +43,9 @@ import {
   curveFromCode,
   describeCommand,
   describeReason,
+  describeVersionKeys,
+  versionAllowsEc,
+  type CapfVersion,
 } from './constants.ts';
 
 export type CapfStep = 'capf-connect' | 'capf-authenticate' | 'key-generate' | 'certificate-store';
@@ -88,29 +94,6 @@ export function classifyRetryable(err: CtiError): boolean {
 }
 
 const ALLOWED_KEYS = `RSA ${RSA_KEY_SIZES.join(', ')} bits or EC ${EC_CURVES.join(', ')}`;
-
-// OpenSSL's certificate verification results: the server's certificate is not one the CTL trusts.
-const CERTIFICATE_VERIFY_CODES = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_NOT_YET_VALID',
-  'CERT_HAS_EXPIRED',
-  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  'ERROR_IN_CERT_NOT_AFTER_FIELD',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_CHAIN_TOO_LONG',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-]);
 
 function checkOptions(options: CapfSessionOptions): void {
   if (options.trustedCapfCertificates.length === 0) {
@@ -162,8 +145,7 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
       // Users type IP addresses: trust comes from the CTL record, not from the host name.
       checkServerIdentity: () => undefined,
       ...(isIP(options.host) ? {} : { servername: options.host }),
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.3',
+      ...CLIENT_TLS_POLICY,
     });
     const finish = (err?: CtiError): void => {
       clearTimeout(timer);
@@ -214,7 +196,7 @@ function endSessionError(message: CapfMessage, afterAuthentication: boolean): Ct
   return new CtiError('CAPF_REFUSED', `CAPF server ended the session with ${described}`);
 }
 
-function keySpecFromRequest(message: CapfMessage): KeySpec {
+function keySpecFromRequest(message: CapfMessage, version: CapfVersion): KeySpec {
   const typeValue = findElement(message, CapfElement.keyType, 'key type');
   const sizeValue = findElement(message, CapfElement.keySize, 'key size');
   const curveValue = findElement(message, CapfElement.curve, 'curve');
@@ -229,6 +211,13 @@ function keySpecFromRequest(message: CapfMessage): KeySpec {
     return { type: 'rsa', bits: bits as RsaKeySize };
   }
   if (keyType === CapfKeyType.ec) {
+    if (!versionAllowsEc(version)) {
+      const curve = curveValue?.length === 1 ? curveFromCode(curveValue.readUInt8(0)) : undefined;
+      throw new CtiError(
+        'CAPF_PROTOCOL',
+        `CAPF server asked for an EC key${curve ? ` (${curve})` : ''} in a protocol version ${version} session, but ${describeVersionKeys(version)} (EC needs version ${CAPF_FIRST_EC_VERSION})`,
+      );
+    }
     if (curveValue === undefined) throw new CtiError('CAPF_PROTOCOL', `CAPF server asked for an EC key without a curve (allowed: ${ALLOWED_KEYS})`);
     const code = readU8(curveValue, 'curve');
     const curve = curveFromCode(code);
@@ -291,16 +280,21 @@ class CapfSession {
     if (authRequest.command !== CapfCommand.authRequest) {
       throw new CtiError('CAPF_PROTOCOL', `CAPF server opened with ${describeCommand(authRequest.command)} instead of an authentication request`);
     }
-    const version = readU8(requireElement(authRequest, CapfElement.version, 'version'), 'version');
-    if (version !== CAPF_VERSION) throw new CtiError('CAPF_PROTOCOL', `CAPF server speaks protocol version ${version}; this client speaks ${CAPF_VERSION}`);
-    this.logger.log('info', 'capf.authenticate', { sessionId: this.sessionId, deviceName: options.deviceName, authentication: options.authString === undefined ? 'none' : 'one-time string' });
+    // Answered with the server's own version; it also bounds the keys the server may ask for.
+    const version = readVersion(authRequest);
+    this.logger.log('info', 'capf.authenticate', {
+      sessionId: this.sessionId,
+      version,
+      deviceName: options.deviceName,
+      authentication: options.authString === undefined ? 'none' : 'one-time string',
+    });
 
     options.onStep?.('capf-authenticate');
     await this.send(
       CapfCommand.authResponse,
       [
         u8Element(CapfElement.reason, CapfReason.updateCertificate),
-        u8Element(CapfElement.version, CAPF_VERSION),
+        versionElement(version),
         stringElement(CapfElement.deviceName, options.deviceName),
         // Always present; empty ("\0") without an authentication string.
         stringElement(CapfElement.password, options.authString ?? ''),
@@ -311,7 +305,7 @@ class CapfSession {
     const operation = await this.receive('operation request');
     switch (operation.command) {
       case CapfCommand.keyGenRequest:
-        return this.install(operation);
+        return this.install(operation, version);
       case CapfCommand.fetchCertificateRequest:
         return this.fetch();
       case CapfCommand.deleteCertificateRequest:
@@ -323,8 +317,8 @@ class CapfSession {
     }
   }
 
-  private async install(request: CapfMessage): Promise<CapfSessionResult> {
-    const keySpec = keySpecFromRequest(request);
+  private async install(request: CapfMessage, version: CapfVersion): Promise<CapfSessionResult> {
+    const keySpec = keySpecFromRequest(request, version);
     this.logger.log('info', 'capf.key-generate', { key: describeKeySpec(keySpec) });
     this.options.onStep?.('key-generate');
     await this.send(CapfCommand.requestInProgress, [], 'request-in-progress');

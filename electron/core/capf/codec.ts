@@ -10,8 +10,12 @@ import {
   CAPF_MAX_BODY_LENGTH,
   CAPF_PROTOCOL_ID,
   CapfCertificateType,
+  CAPF_VERSIONS,
+  CapfElement,
   CERTIFICATE_WRAPPER_MARKER,
   describeCommand,
+  isCapfVersion,
+  type CapfVersion,
 } from './constants.ts';
 
 export interface CapfElementValue {
@@ -223,4 +227,19 @@ export function requireElement(message: CapfMessage, tag: number, what: string):
   const value = findElement(message, tag, what);
   if (value === undefined) throw protocolError(`${describeCommand(message.command)} lacks ${what} (element ${tag})`);
   return value;
+}
+
+// ---- protocol version -----------------------------------------------------------------------------
+
+export function versionElement(version: CapfVersion): CapfElementValue {
+  return u8Element(CapfElement.version, version);
+}
+
+/** The message's version element, refused (with the number shown) unless it is a version this side speaks. */
+export function readVersion(message: CapfMessage): CapfVersion {
+  const version = readU8(requireElement(message, CapfElement.version, 'version'), 'version');
+  if (!isCapfVersion(version)) {
+    throw protocolError(`${describeCommand(message.command)} carries protocol version ${version}; supported are versions ${CAPF_VERSIONS.join(', ')}`);
+  }
+  return version;
 }

@@ -5,7 +5,15 @@
 import type { EcCurve } from '../pki/certificates.ts';
 
 export const CAPF_PROTOCOL_ID = 0x55;
-export const CAPF_VERSION = 3;
+/**
+ * Protocol versions this side speaks. The server opens with its version; the client answers with the
+ * same one, never a higher one (Cisco's JTAPI 15 client answers 1). Version 3 added the key type and
+ * curve elements, so versions 1 and 2 know RSA keys only.
+ */
+export const CAPF_VERSIONS = [1, 2, 3] as const;
+export type CapfVersion = (typeof CAPF_VERSIONS)[number];
+export const CAPF_LATEST_VERSION: CapfVersion = 3;
+export const CAPF_FIRST_EC_VERSION: CapfVersion = 3;
 export const CAPF_DEFAULT_PORT = 3804;
 
 /** protocol id (1) + command (1) + session id (4, BE) + body length (2, BE). */
@@ -92,6 +100,20 @@ export function describeCommand(command: number): string {
 
 export function describeReason(reason: number): string {
   return `${nameOf(CapfReason, reason) ?? 'unknown reason'} (${reason})`;
+}
+
+export function isCapfVersion(value: number): value is CapfVersion {
+  return (CAPF_VERSIONS as readonly number[]).includes(value);
+}
+
+/** Whether a session of this protocol version can carry an EC key request. */
+export function versionAllowsEc(version: CapfVersion): boolean {
+  return version >= CAPF_FIRST_EC_VERSION;
+}
+
+/** "CAPF protocol version 1 allows RSA keys only": the rule behind refusing EC at versions 1 and 2. */
+export function describeVersionKeys(version: CapfVersion): string {
+  return `CAPF protocol version ${version} allows ${versionAllowsEc(version) ? 'RSA and EC keys' : 'RSA keys only'}`;
 }
 
 export function curveFromCode(code: number): EcCurve | undefined {

@@ -28,6 +28,7 @@ import {
   unusableClientCertificateOutcome,
   type ProbePhase,
 } from './outcomes.ts';
+import { CLIENT_TLS_POLICY } from '../tls-policy.ts';
 import { checkServerCertificate } from './server-trust.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -104,7 +105,7 @@ function createClientContext(certificate: Buffer, chain: Buffer[], privateKey: K
     return tls.createSecureContext({
       cert: [certificate, ...chain].map((der) => pemBytes(der, 'CERTIFICATE').toString('ascii')).join(''),
       key: keyPem,
-      minVersion: 'TLSv1.2',
+      ...CLIENT_TLS_POLICY,
     });
   } finally {
     keyDer.fill(0);
@@ -138,6 +139,7 @@ class ConnectionProbe {
   private settled = false;
   private received = Buffer.alloc(0);
   private serverSubject = '';
+  private presented: Buffer | undefined;
   private protocol = '';
   private readonly timers: NodeJS.Timeout[] = [];
   private resolve: (result: ConnectionTestResult) => void = () => {};
@@ -160,10 +162,16 @@ class ConnectionProbe {
         host: this.options.host,
         port: this.options.port,
         secureContext: this.secureContext,
-        // The server is checked against the CTL below, by certificate; never by a public CA or a host name.
+        // The server is checked against the CTL in onServerCertificate, by certificate; never by a public CA
+        // or a host name (users type IP addresses).
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
-      });
+        // Node verifies servers only after the handshake, when the client certificate has already gone out.
+        // Asking for OCSP stapling makes OpenSSL call back into JavaScript once the server's certificate has
+        // arrived and before the client answers: the one point where an untrusted server can be dropped in time.
+        requestOCSP: true,
+      } as tls.ConnectionOptions);
+      socket.once('OCSPResponse', () => this.onServerCertificate(socket));
       this.socket = socket;
       socket.once('connect', () => {
         if (this.phase === 'tcp') this.phase = 'handshake';
@@ -176,11 +184,20 @@ class ConnectionProbe {
     });
   }
 
+  /** During the handshake, before the client certificate is sent: an untrusted server gets nothing. */
+  private onServerCertificate(socket: tls.TLSSocket): void {
+    if (this.settled) return;
+    // Kept: with OCSP requested, Node no longer returns the peer certificate once the handshake is done.
+    this.presented = socket.getPeerX509Certificate()?.raw;
+    const decision = checkServerCertificate(this.presented, this.options.trustedServerCertificates);
+    if (!decision.trusted) this.finish(untrustedOutcome(this.server, decision.reason, decision.subject), 'destroy');
+  }
+
   private onHandshakeDone(socket: tls.TLSSocket): void {
     if (this.settled) return;
     this.clearTimers();
     this.protocol = tlsVersionLabel(socket.getProtocol());
-    const decision = checkServerCertificate(socket.getPeerX509Certificate()?.raw, this.options.trustedServerCertificates);
+    const decision = checkServerCertificate(this.presented ?? socket.getPeerX509Certificate()?.raw, this.options.trustedServerCertificates);
     if (!decision.trusted) {
       this.finish(untrustedOutcome(this.server, decision.reason, decision.subject, this.protocol), 'destroy');
       return;

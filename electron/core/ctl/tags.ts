@@ -107,10 +107,11 @@ export function roleName(role: number): string {
 }
 
 /**
- * Roles whose certificate may sign a CTL: token CTLs and ITLRecovery-signed CTLs are signed by SAST,
- * tokenless CTLs by the CallManager (CCM+TFTP) or TFTP certificate.
+ * The role whose certificates may sign the next CTL: SAST, the "security tokens" of the product documents.
+ * On tokenless clusters the signing CallManager or ITLRecovery certificate is listed as SAST too, so a
+ * record in the CCM, CCM+TFTP, TFTP or CAPF role never makes its holder a signer (docs/protocols.md).
  */
-export const SIGNING_ROLES: ReadonlySet<number> = new Set([Role.SAST, Role.CCM_TFTP, Role.TFTP]);
+export const CTL_SIGNING_ROLES: ReadonlySet<number> = new Set([Role.SAST]);
 
 /** CAPF TLS trust anchors. */
 export const CAPF_ROLES: readonly number[] = [Role.CAPF];

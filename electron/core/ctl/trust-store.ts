@@ -1,13 +1,19 @@
 /**
  * The trusted CTL on disk: trust on first use, later files only when signed by a certificate that the
- * trusted CTL lists in a signing role (compared by SHA-256 fingerprint, never by name), and an HMAC
- * (key from the OS vault) so a CTL changed on disk is reported, never used.
+ * trusted CTL lists in the SAST role (compared by SHA-256 fingerprint, never by name) and not older than
+ * the trusted one, and an HMAC (key from the OS vault) so a CTL changed on disk is reported, never used.
  *
  * Files in `dir`:
- *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, timestamps, source, signer
- *                      fingerprint, and an HMAC-SHA256 over all of them. Writing it is the commit point.
+ *   ctl-trust.json     the integrity record: SHA-256 of the CTL bytes, the folder it belongs to, timestamps,
+ *                      source, the name the cluster served it under, signer fingerprint, and an HMAC-SHA256
+ *                      over all of them. Writing it is the commit point. The folder is in the MAC, so
+ *                      trusted files copied in from another folder are detected. Records of the earlier
+ *                      formats (no folder; format 1 also no served name: it was always CTLFile.tlv) are
+ *                      read once and rewritten in the current format.
  *   CTLFile.tlv        the trusted CTL bytes.
  *   CTLFile.tlv.next   the incoming CTL while a change is being committed.
+ * And, outside `dir` (in the user's private home), a marker that this folder holds a trusted list: a list
+ * deleted from the folder is then reported as missing instead of silently trusted on first use again.
  *
  * Crash consistency: a change writes CTLFile.tlv.next, then ctl-trust.json, then CTLFile.tlv, then removes
  * the .next file, each write atomic and durable. A crash before the record is written leaves the old state
@@ -17,7 +23,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CtiError } from '../../../shared/errors.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { fileSystemError } from '../fs/fs-errors.ts';
@@ -25,14 +31,18 @@ import { silentLogger, type Logger } from '../log.ts';
 import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.ts';
 import { decodeCtl, type CtlFile } from './codec.ts';
 import type { CtlTrustMeta } from './describe.ts';
-import { SIGNING_ROLES } from './tags.ts';
+import { CTLFILE_NAME } from './file-names.ts';
+import { CTL_SIGNING_ROLES } from './tags.ts';
 import { verifyCtlSignature } from './verify.ts';
 
 export const CTL_FILE_NAME = 'CTLFile.tlv';
 export const CTL_PENDING_FILE_NAME = 'CTLFile.tlv.next';
 export const CTL_TRUST_FILE_NAME = 'ctl-trust.json';
 
-const TRUST_RECORD_FORMAT = 1;
+/** Format 3 binds the record to its folder; format 2 added the served file name; format 1 had neither. */
+const TRUST_RECORD_FORMAT = 3;
+const TRUST_RECORD_FORMAT_WITHOUT_FOLDER = 2;
+const TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME = 1;
 const HMAC_CONTEXT = 'ctiprefs ctl-trust v1';
 const MIN_INTEGRITY_KEY_BYTES = 16;
 
@@ -47,6 +57,11 @@ export interface CtlTrustStoreOptions {
   /** Secret from the OS vault, supplied by the caller; never written to disk by this class. */
   integrityKey: Buffer;
   logger?: Logger;
+  /**
+   * A file outside `dir` that records that this folder holds a trusted list (the core keeps it in the home
+   * folder). Without it, a list deleted from `dir` cannot be told from a folder that never had one.
+   */
+  markerFile?: string;
   /** For tests: the clock behind firstTrustedAt/updatedAt. */
   now?: () => Date;
 }
@@ -54,8 +69,12 @@ export interface CtlTrustStoreOptions {
 interface TrustRecord extends CtlTrustMeta {
   format: number;
   ctlSha256: string;
+  /** The absolute folder the record belongs to (format 3). */
+  folder?: string;
   hmac: string;
 }
+
+type StoredTrustRecord = Omit<TrustRecord, 'fileName'> & { fileName?: string };
 
 function tampered(message: string): CtiError {
   return new CtiError('CTL_TAMPERED', `Stored CTL: ${message}`);
@@ -74,7 +93,7 @@ async function readOptional(path: string): Promise<Buffer | null> {
   }
 }
 
-function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: string } {
+function parseTrustRecord(text: string): StoredTrustRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -83,16 +102,22 @@ function parseTrustRecord(text: string): Omit<TrustRecord, 'hmac'> & { hmac: str
   }
   const r = value as Partial<Record<keyof TrustRecord, unknown>>;
   const strings = ['ctlSha256', 'firstTrustedAt', 'updatedAt', 'source', 'signerFingerprintSha256', 'hmac'] as const;
+  const formatFieldsOk =
+    r.format === TRUST_RECORD_FORMAT
+      ? typeof r.fileName === 'string' && typeof r.folder === 'string'
+      : r.format === TRUST_RECORD_FORMAT_WITHOUT_FOLDER
+        ? typeof r.fileName === 'string' && r.folder === undefined
+        : r.format === TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME && r.fileName === undefined && r.folder === undefined;
   if (
     typeof value !== 'object' ||
     value === null ||
-    r.format !== TRUST_RECORD_FORMAT ||
+    !formatFieldsOk ||
     typeof r.trustedOnFirstUse !== 'boolean' ||
     strings.some((key) => typeof r[key] !== 'string')
   ) {
-    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT})`);
+    throw tampered(`${CTL_TRUST_FILE_NAME} does not have the expected fields (format ${TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME} to ${TRUST_RECORD_FORMAT})`);
   }
-  return value as TrustRecord;
+  return value as StoredTrustRecord;
 }
 
 /** Certificates of the given roles, DER, each once: CAPF (4) for CAPF TLS, CCM and CCM+TFTP (1, 2) for CTIManager. */
@@ -106,17 +131,18 @@ export function trustAnchorsByRole(ctl: CtlFile, roles: readonly number[]): Buff
   return anchors;
 }
 
-/** SHA-256 fingerprints of the certificates the CTL lists in a signing role. */
+/** SHA-256 fingerprints of the certificates the CTL lists in a role that may sign its successor (SAST). */
 function signingFingerprints(ctl: CtlFile): Set<string> {
   const fingerprints = new Set<string>();
   for (const record of ctl.records) {
-    if (SIGNING_ROLES.has(record.role) && record.certificate) fingerprints.add(fingerprintSha256(record.certificate));
+    if (CTL_SIGNING_ROLES.has(record.role) && record.certificate) fingerprints.add(fingerprintSha256(record.certificate));
   }
   return fingerprints;
 }
 
 export class CtlTrustStore {
   readonly #dir: string;
+  readonly #markerFile: string | undefined;
   readonly #key: Buffer;
   readonly #logger: Logger;
   readonly #now: () => Date;
@@ -127,7 +153,8 @@ export class CtlTrustStore {
     if (options.integrityKey.length < MIN_INTEGRITY_KEY_BYTES) {
       throw new CtiError('BAD_INPUT', `CTL integrity key must be at least ${MIN_INTEGRITY_KEY_BYTES} bytes`);
     }
-    this.#dir = options.dir;
+    this.#dir = resolve(options.dir);
+    this.#markerFile = options.markerFile;
     this.#key = Buffer.from(options.integrityKey);
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
@@ -149,16 +176,19 @@ export class CtlTrustStore {
     return run;
   }
 
-  #hmac(record: Omit<TrustRecord, 'hmac'>): Buffer {
+  #hmac(record: Omit<StoredTrustRecord, 'hmac'>): Buffer {
     // A fixed field order: the MAC must not depend on how JSON happens to order keys.
     const fields = [
       record.format,
       record.ctlSha256,
+      ...(record.folder === undefined ? [] : [record.folder]),
       record.firstTrustedAt,
       record.updatedAt,
       record.source,
       record.trustedOnFirstUse,
       record.signerFingerprintSha256,
+      // Appended from format 2 on, so format 1 records keep the MAC they were written with.
+      ...(record.fileName === undefined ? [] : [record.fileName]),
     ];
     return createHmac('sha256', this.#key).update(HMAC_CONTEXT).update(JSON.stringify(fields)).digest();
   }
@@ -182,6 +212,9 @@ export class CtlTrustStore {
     if (!recordBytes) {
       // CTLFile.tlv is only ever written after its record, so a CTL without one was put there by someone else.
       if (await readOptional(this.#ctlPath)) throw tampered(`${CTL_FILE_NAME} has no integrity record (${CTL_TRUST_FILE_NAME} is missing)`);
+      if (this.#markerFile && (await readOptional(this.#markerFile))) {
+        throw tampered(`the trusted list of ${this.#dir} is missing (its files were removed); "ctiprefs ctl forget" starts over with a first use`);
+      }
       return null;
     }
     const record = parseTrustRecord(recordBytes.toString('utf8'));
@@ -190,6 +223,9 @@ export class CtlTrustStore {
     const given = Buffer.from(hmac, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw tampered(`${CTL_TRUST_FILE_NAME} fails its integrity check (changed on disk, or a different integrity key)`);
+    }
+    if (record.folder !== undefined && record.folder !== this.#dir) {
+      throw tampered(`${CTL_TRUST_FILE_NAME} belongs to the folder ${record.folder}, not to ${this.#dir} (copied in from elsewhere)`);
     }
 
     let bytes = await readOptional(this.#ctlPath);
@@ -208,14 +244,35 @@ export class CtlTrustStore {
       }
       bytes = pending;
     }
-    return {
+    const trusted: TrustedCtl = {
       ctl: decodeCtl(bytes),
       firstTrustedAt: record.firstTrustedAt,
       updatedAt: record.updatedAt,
       source: record.source,
+      fileName: record.fileName ?? CTLFILE_NAME,
       trustedOnFirstUse: record.trustedOnFirstUse,
       signerFingerprintSha256: record.signerFingerprintSha256,
     };
+    if (record.format !== TRUST_RECORD_FORMAT) await this.#upgradeLegacyRecord(trusted);
+    else await this.#writeMarker().catch((err: Error) => this.#logger.log('warn', 'ctl.marker-write-failed', { dir: this.#dir, reason: err.message }));
+    return trusted;
+  }
+
+  /** A record of an earlier format, written before records named their folder: bound to this folder now. */
+  async #upgradeLegacyRecord(trusted: TrustedCtl): Promise<void> {
+    const { ctl, ...meta } = trusted;
+    try {
+      await this.#commit(ctl, meta);
+      this.#logger.log('info', 'ctl.record-upgraded', { dir: this.#dir, format: TRUST_RECORD_FORMAT });
+    } catch (err) {
+      this.#logger.log('warn', 'ctl.record-upgrade-failed', { dir: this.#dir, reason: (err as Error).message });
+    }
+  }
+
+  /** Records (outside the folder) that the folder holds a trusted list; repaired on every load. */
+  async #writeMarker(): Promise<void> {
+    if (!this.#markerFile || (await readOptional(this.#markerFile))) return;
+    await writeFileAtomic(this.#markerFile, `${JSON.stringify({ folder: this.#dir })}\n`);
   }
 
   async #finishCommit(bytes: Buffer): Promise<void> {
@@ -229,7 +286,7 @@ export class CtlTrustStore {
    * and a failure moving its bytes into place is only logged (they are in .next, and `current()` finishes).
    */
   async #commit(ctl: CtlFile, meta: CtlTrustMeta): Promise<TrustedCtl> {
-    const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), ...meta };
+    const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), folder: this.#dir, ...meta };
     const record: TrustRecord = { ...fields, hmac: this.#hmac(fields).toString('hex') };
     const recordText = `${JSON.stringify(record, null, 2)}\n`;
     let pendingWritten = false;
@@ -249,6 +306,7 @@ export class CtlTrustStore {
     }
     try {
       await this.#finishCommit(ctl.bytes);
+      await this.#writeMarker();
     } catch (err) {
       this.#logger.log('warn', 'ctl.commit-completion-failed', { dir: this.#dir, reason: (err as Error).message });
     }
@@ -283,14 +341,16 @@ export class CtlTrustStore {
 
   /**
    * Decides on downloaded CTL bytes. First use: trusted as is once its own signature verifies. Same bytes:
-   * unchanged. A new file: accepted only if its signature verifies and its signing certificate is listed in
-   * a signing role by the trusted CTL; otherwise CTL_COMPROMISED and the trusted CTL stays untouched.
+   * unchanged. A new file: accepted only if its signature verifies, its signing certificate is listed in the
+   * SAST role by the trusted CTL, and its timestamp is newer than the trusted one's; otherwise
+   * CTL_COMPROMISED and the trusted CTL stays untouched.
+   * `fileName` is the name the cluster served the file under; either name obeys the same rules.
    */
-  accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
-    return this.#exclusive(() => this.#accept(bytes, source));
+  accept(bytes: Buffer, source: string, fileName: string = CTLFILE_NAME): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+    return this.#exclusive(() => this.#accept(bytes, source, fileName));
   }
 
-  async #accept(bytes: Buffer, source: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+  async #accept(bytes: Buffer, source: string, fileName: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
     const incoming = decodeCtl(bytes);
     const current = await this.#load();
     const now = this.#now().toISOString();
@@ -302,36 +362,55 @@ export class CtlTrustStore {
         firstTrustedAt: now,
         updatedAt: now,
         source,
+        fileName,
         trustedOnFirstUse: true,
         signerFingerprintSha256,
       });
-      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+      this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
       return { outcome: 'first-use', trusted };
     }
 
     if (incoming.bytes.equals(current.ctl.bytes)) return { outcome: 'unchanged', trusted: current };
 
     const signerFingerprintSha256 = this.#trustedSignerOf(incoming, current, source);
-    if (incoming.header.timestamp < current.ctl.header.timestamp) {
-      this.#logger.log('warn', 'ctl.update-older-timestamp', { source, incoming: incoming.header.timestamp, trusted: current.ctl.header.timestamp });
-    }
+    this.#refuseRollback(incoming, current, source);
     const trusted = await this.#commit(incoming, {
       firstTrustedAt: current.firstTrustedAt,
       updatedAt: now,
       source,
+      fileName,
       trustedOnFirstUse: false,
       signerFingerprintSha256,
     });
-    this.#logger.log('info', 'ctl.updated', { source, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
+    this.#logger.log('info', 'ctl.updated', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
     return { outcome: 'updated', trusted };
+  }
+
+  #reject(source: string, reason: string, fields: Record<string, unknown>): never {
+    this.#logger.log('error', 'ctl.update-rejected', { source, reason, ...fields });
+    throw new CtiError('CTL_COMPROMISED', `CTL from ${source} rejected: ${reason}. The trusted CTL was kept.`);
+  }
+
+  /**
+   * A signed but older list is a replay (an attacker re-serving a list from before a signer was removed);
+   * the same timestamp with other content cannot come from one signing run either.
+   */
+  #refuseRollback(incoming: CtlFile, current: TrustedCtl, source: string): void {
+    const [newer, older] = [incoming.header.timestamp, current.ctl.header.timestamp];
+    if (newer > older) return;
+    const when = (seconds: number) => new Date(seconds * 1000).toISOString();
+    this.#reject(
+      source,
+      newer < older
+        ? `its timestamp ${when(newer)} is older than the trusted CTL's ${when(older)} (a rollback)`
+        : `it has the trusted CTL's timestamp ${when(older)} but other content`,
+      { incoming: newer, trusted: older },
+    );
   }
 
   /** The fingerprint of the incoming file's signer if the trusted CTL vouches for it; else CTL_COMPROMISED. */
   #trustedSignerOf(incoming: CtlFile, current: TrustedCtl, source: string): string {
-    const reject = (reason: string, fields: Record<string, unknown>): never => {
-      this.#logger.log('error', 'ctl.update-rejected', { source, reason, ...fields });
-      throw new CtiError('CTL_COMPROMISED', `CTL from ${source} rejected: ${reason}. The trusted CTL was kept.`);
-    };
+    const reject = (reason: string, fields: Record<string, unknown>): never => this.#reject(source, reason, fields);
     let certificateDer: Buffer;
     try {
       certificateDer = verifyCtlSignature(incoming).certificate.raw;
@@ -341,7 +420,7 @@ export class CtlTrustStore {
     const fingerprint = fingerprintSha256(certificateDer);
     if (!signingFingerprints(current.ctl).has(fingerprint)) {
       const subject = tryCertificateFieldsOf(certificateDer)?.subject ?? incoming.header.signer.name;
-      return reject(`its signer "${subject}" (SHA-256 ${fingerprint}) is not a signer listed in the trusted CTL`, {
+      return reject(`its signer "${subject}" (SHA-256 ${fingerprint}) is not listed in the SAST role of the trusted CTL`, {
         signerSubject: subject,
         signerFingerprintSha256: fingerprint,
       });
@@ -355,6 +434,7 @@ export class CtlTrustStore {
       await rm(this.#trustPath, { force: true });
       await rm(this.#ctlPath, { force: true });
       await rm(this.#pendingPath, { force: true });
+      if (this.#markerFile) await rm(this.#markerFile, { force: true });
       this.#logger.log('warn', 'ctl.forgotten', { dir: this.#dir });
     });
   }

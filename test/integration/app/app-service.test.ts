@@ -29,7 +29,7 @@ afterAll(async () => {
 
 function settings(): Settings {
   return {
-    version: 1,
+    version: 2,
     activeProfileId: 'lab',
     profiles: [
       {

@@ -13,7 +13,7 @@ import {
   u8Element,
   type CapfMessage,
 } from '../../../electron/core/capf/codec.ts';
-import { CapfCommand, CapfElement } from '../../../electron/core/capf/constants.ts';
+import { CapfCommand, CapfElement, type CapfVersion } from '../../../electron/core/capf/constants.ts';
 import { generateKeyPair, toPem } from '../../../electron/core/pki/certificates.ts';
 import { startCapfServer, type LabCapfServer } from '../../../electron/lab/capf-server.ts';
 import { makeCapfIdentity, type Identity } from './fixtures.ts';
@@ -30,8 +30,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(readTimeoutMs = 10_000): Promise<LabCapfServer> {
+async function start(readTimeoutMs = 10_000, version?: CapfVersion): Promise<LabCapfServer> {
   server = await startCapfServer({
+    ...(version ? { version } : {}),
     certificate: capf.certificate,
     privateKey: capf.privateKey,
     profiles: [{ deviceName: 'inst1', authString: '2468', key: { type: 'rsa', bits: 1024 }, operation: 'install' }],
@@ -83,13 +84,13 @@ async function rawClient(port: number): Promise<RawClient> {
   };
 }
 
-function authResponse(sessionId: number, extra: CapfMessage['elements'] = []): CapfMessage {
+function authResponse(sessionId: number, extra: CapfMessage['elements'] = [], version = 3): CapfMessage {
   return {
     command: CapfCommand.authResponse,
     sessionId,
     elements: [
       u8Element(CapfElement.reason, 1),
-      u8Element(CapfElement.version, 3),
+      u8Element(CapfElement.version, version),
       stringElement(CapfElement.deviceName, 'inst1'),
       stringElement(CapfElement.password, '2468'),
       ...extra,
@@ -119,6 +120,18 @@ it('opens with an authentication request carrying version 3', async () => {
   const first = await client.next();
   expect(first.command).toBe(CapfCommand.authRequest);
   expect(first.elements).toEqual([{ tag: CapfElement.version, value: Buffer.from([3]) }]);
+});
+
+it('opens with the configured version and refuses a client that answers with a higher one', async () => {
+  const lab = await start(10_000, 1);
+  const client = await rawClient(lab.port);
+  const first = await client.next();
+  expect(first.elements).toEqual([{ tag: CapfElement.version, value: Buffer.from([1]) }]);
+  client.send(authResponse(first.sessionId, [], 3));
+  const end = await client.next();
+  expect(end.command).toBe(CapfCommand.endSession);
+  expect(reasonOf(end)).toBe(7);
+  expect(lab.issued.size).toBe(0);
 });
 
 it('hangs up on a wrong protocol id and keeps serving', async () => {

@@ -88,12 +88,41 @@ describe('protocol faults → CAPF_PROTOCOL', () => {
     expect(err.message).toContain('0x56');
   });
 
-  it('protocol version 2', async () => {
-    const port = await scripted((socket) =>
-      conversation(socket).send({ ...authRequest, elements: [u8Element(CapfElement.version, 2)] }),
-    );
-    expect((await ctiRejection(runCapfSession(options(port)))).code).toBe('CAPF_PROTOCOL');
-  });
+  for (const version of [0, 4]) {
+    it(`protocol version ${version}, named with its number`, async () => {
+      const port = await scripted((socket) => conversation(socket).send({ ...authRequest, elements: [u8Element(CapfElement.version, version)] }));
+      const err = await ctiRejection(runCapfSession(options(port)));
+      expect(err.code).toBe('CAPF_PROTOCOL');
+      expect(err.message).toContain(`protocol version ${version}; supported are versions 1, 2, 3`);
+    });
+  }
+
+  // Versions 1 and 2 have no EC keys (JTAPI 15 speaks version 1 and generates RSA only).
+  for (const [version, ecRequest] of [
+    [1, [u8Element(CapfElement.keyType, CapfKeyType.ec), u8Element(CapfElement.curve, 0)]],
+    [2, [u8Element(CapfElement.curve, 1)]],
+  ] as const) {
+    it(`an EC key request in a version ${version} session is the named protocol error; the answer carried version ${version}`, async () => {
+      let answer: CapfMessage | undefined;
+      const port = await scripted((socket) => {
+        const talk = conversation(socket);
+        talk.send({ ...authRequest, elements: [u8Element(CapfElement.version, version)] });
+        void talk.next().then((message) => {
+          answer = message;
+          talk.send({ command: CapfCommand.keyGenRequest, sessionId: SESSION, elements: [...ecRequest] });
+        });
+      });
+      const timeline: string[] = [];
+      const store = recordingStore(timeline);
+      const err = await ctiRejection(runCapfSession(options(port, { storeCertificate: store.storeCertificate })));
+      expect(err.code).toBe('CAPF_PROTOCOL');
+      expect(err.message).toBe(
+        `CAPF server asked for an EC key (${version === 1 ? 'P-256' : 'P-384'}) in a protocol version ${version} session, but CAPF protocol version ${version} allows RSA keys only (EC needs version 3)`,
+      );
+      expect(answer!.elements).toContainEqual({ tag: CapfElement.version, value: Buffer.from([version]) });
+      expect(store.stored).toEqual([]);
+    });
+  }
 
   it('a session id that changes', async () => {
     const port = await scripted(afterAuth({ command: CapfCommand.endSession, sessionId: SESSION + 1, elements: [u8Element(CapfElement.reason, 0)] }));

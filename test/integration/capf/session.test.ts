@@ -122,6 +122,30 @@ describe('install', () => {
   });
 });
 
+describe('protocol versions', () => {
+  for (const version of [1, 2] as const) {
+    it(`installs an RSA LSC from a version ${version} server, as JTAPI 15 does`, async () => {
+      const server = await lab([profile({ type: 'rsa', bits: 1024 })], { version });
+      const store = recordingStore([]);
+      const result = await runCapfSession(sessionOptions(server, { storeCertificate: store.storeCertificate }));
+      expect(result).toMatchObject({ outcome: 'installed', keySpec: { type: 'rsa', bits: 1024 } });
+      expect(store.stored[0]!.certificate.equals(server.issued.get('inst1')!)).toBe(true);
+    });
+  }
+
+  it('a version 1 or 2 lab server refuses to start, or to take a profile, that needs an EC key', async () => {
+    for (const version of [1, 2] as const) {
+      const start = startCapfServer({ certificate: capf.certificate, privateKey: capf.privateKey, profiles: [profile({ type: 'ec', curve: 'P-384' })], version });
+      await expect(start).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: `Lab CAPF server: CAPF protocol version ${version} allows RSA keys only, but profile inst1 asks for EC P-384`,
+      });
+    }
+    const server = await lab([profile({ type: 'rsa', bits: 1024 })], { version: 1 });
+    expect(() => server.setProfile(profile({ type: 'ec', curve: 'P-256' }))).toThrow(/version 1 allows RSA keys only/);
+  });
+});
+
 describe('refusals after authentication', () => {
   it('wrong authentication string → CAPF_AUTH_FAILED, nothing stored', async () => {
     const server = await lab([profile({ type: 'ec', curve: 'P-256' })]);

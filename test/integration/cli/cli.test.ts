@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AUTH_STRING_FLAG_WARNING } from '../../../electron/cli/commands.ts';
 import { CLI, runCli, startLabProcess } from '../../helpers/cli.ts';
 import { closedTcpPort } from '../../helpers/ports.ts';
 import { startSilentTcpServer } from '../../helpers/silent-tcp.ts';
@@ -44,15 +45,26 @@ describe('ctiprefs CLI', () => {
   });
 
   it('fetches the CTL on first use, then finds it unchanged', async () => {
+    // Without --capf only CTLFile.tlv is asked for.
     const first = await json(['ctl', 'fetch', '--tftp', String(lab.ready.tftp)]);
     expect(first.code).toBe(0);
-    expect(first.body).toMatchObject({ outcome: 'first-use', trustList: { trustedOnFirstUse: true, signerFingerprintSha256: expect.any(String) } });
+    expect(first.body).toMatchObject({
+      outcome: 'first-use',
+      fileName: 'CTLFile.tlv',
+      trustList: { trustedOnFirstUse: true, fileName: 'CTLFile.tlv', signerFingerprintSha256: expect.any(String) },
+    });
     const roles = first.body.trustList.records.map((r: { roleName: string }) => r.roleName);
     expect(roles).toEqual(expect.arrayContaining(['SAST', 'CCM+TFTP', 'CAPF']));
     const again = await json(['ctl', 'fetch', '--tftp', `127.0.0.1:${await closedTcpPort()}`, '--tftp', String(lab.ready.tftp)]);
     expect(again.body).toMatchObject({ outcome: 'unchanged' });
     const shown = await json(['ctl', 'show']);
     expect(shown.body.trustList.signerFingerprintSha256).toBe(first.body.trustList.signerFingerprintSha256);
+    // With --capf the CTLCAPF name comes first; the lab serves both names, the same bytes.
+    const byCapf = await runCli(['--home', home.path, 'ctl', 'fetch', '--tftp', String(lab.ready.tftp), '--capf', String(lab.ready.capf)]);
+    expect(byCapf.code).toBe(0);
+    expect(byCapf.stdout).toContain(`CTL CTLCAPF7f000001.tlv from ${String(lab.ready.tftp)} is unchanged.`);
+    const text = await runCli(['--home', home.path, 'ctl', 'show']);
+    expect(text.stdout).toContain(`Trusted CTL CTLFile.tlv from ${String(lab.ready.tftp)}`);
   });
 
   it('exits 2 naming the field and its range for bad input', async () => {
@@ -73,10 +85,16 @@ describe('ctiprefs CLI', () => {
     const refused = await json([...base, '--auth-string', '0000']);
     expect(refused.code).toBe(4);
     expect(refused.body.error.code).toBe('CAPF_AUTH_FAILED');
+    expect(refused.stderr).toContain(`ctiprefs: warning: ${AUTH_STRING_FLAG_WARNING}\n`);
 
     const ok = await json([...base, '--auth-string-file', '-'], '12345678\n');
     expect(ok.code).toBe(0);
-    expect(ok.body).toMatchObject({ status: { state: 'succeeded', outcome: 'installed' }, certificate: { instanceId: 'cli1', keyType: 'EC' } });
+    expect(ok.stderr).not.toContain('warning');
+    expect(ok.body).toMatchObject({
+      status: { state: 'succeeded', outcome: 'installed' },
+      ctl: { outcome: 'unchanged', server: String(lab.ready.tftp), fileName: 'CTLCAPF7f000001.tlv' },
+      certificate: { instanceId: 'cli1', keyType: 'EC', subject: expect.stringContaining('CTI-cli1') },
+    });
 
     const reused = await json([...base, '--auth-string', '12345678']);
     expect(reused.code).toBe(4);
@@ -115,10 +133,22 @@ describe('ctiprefs CLI', () => {
   it('uses the device name template for the CAPF device name', async () => {
     const file = join(home.path, 'auth.txt');
     await writeFile(file, '87654321');
-    const run = await json(['enroll', '--tftp', String(lab.ready.tftp), '--capf', String(lab.ready.capf), '--user', 'bob', '--instance-id', 'other', '--device-name', 'cli2', '--auth-string-file', file]);
+    const run = await json(['enroll', '--tftp', String(lab.ready.tftp), '--capf', String(lab.ready.capf), '--user', 'bob', '--instance-id', 'other', '--device-name', 'CTI-cli2', '--auth-string-file', file]);
     expect(run.code).toBe(0);
     expect(run.body.certificate).toMatchObject({ instanceId: 'other', keySize: 'P-384' });
-    expect(run.body.certificate.subject).toContain('cli2');
+    expect(run.body.certificate.subject).toContain('CTI-cli2');
+    const settings = JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8'));
+    expect(settings.profiles.map((p: { deviceNameTemplate: string }) => p.deviceNameTemplate).sort()).toEqual(['CTI-cli2', 'CTI-{instance}']);
+  });
+
+  it('lab: refuses an EC profile at --capf-version 1 and unknown option values, exit 2 naming them', async () => {
+    const ec = await runCli(['--json', 'lab', '--dir', labDir.path, '--capf-version', '1', '--profile', 'v1ec:12341234:p256']);
+    expect(ec.code).toBe(2);
+    expect(JSON.parse(ec.stdout).error.message).toBe('Lab CAPF server: CAPF protocol version 1 allows RSA keys only, but profile CTI-v1ec asks for EC P-256');
+    const version = await runCli(['--json', 'lab', '--dir', labDir.path, '--capf-version', '4']);
+    expect(JSON.parse(version.stdout).error.message).toBe('--capf-version must be one of 1, 2, 3, got "4"');
+    const names = await runCli(['--json', 'lab', '--dir', labDir.path, '--ctl-names', 'ctl']);
+    expect(JSON.parse(names.stdout).error.message).toBe('--ctl-names must be one of both, ctlfile, ctlcapf, none, got "ctl"');
   });
 
   it('resumes an enrollment killed mid-session (kill -9) with "resume"', async () => {

@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toPem } from '../../../electron/core/pki/certificates.ts';
 import { TSPERR_INIT_CERTIFICATE_COMPROMISED, TSPERR_UNKNOWN } from '../../../shared/errors.ts';
 import { encodeLabStatusFrame } from '../../../electron/core/ctimanager/lab-status-frame.ts';
 import { testSecureConnection, type SecureConnectionTestOptions } from '../../../electron/core/ctimanager/test-connection.ts';
@@ -297,6 +300,68 @@ describe('testSecureConnection against a real-CTIManager-like server (no lab sta
     expect(result.tspError === TSPERR_UNKNOWN).toBe(true);
     expect(result.code).toBe('CERT_REJECTED');
     expect(result.message).toContain('0x00000010');
+  });
+});
+
+/** A TLS server that asks for a client certificate, accepts any, and records which it received. */
+async function recordingServer(identity: Identity, tlsOptions: tls.TlsOptions = {}) {
+  const received: string[] = [];
+  const handshakes: string[] = [];
+  const server = tls.createServer({
+    cert: toPem(identity.certificate),
+    key: identity.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    requestCert: true,
+    rejectUnauthorized: false,
+    ...tlsOptions,
+  });
+  server.on('tlsClientError', (err) => handshakes.push(`error ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+  server.on('secureConnection', (socket) => {
+    socket.on('error', () => {});
+    handshakes.push(`${socket.getProtocol()} ${socket.getCipher().name}`);
+    const peer = socket.getPeerX509Certificate();
+    if (peer) received.push(peer.subject);
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as AddressInfo).port, received, handshakes };
+}
+
+describe('testSecureConnection: what an untrusted server gets', () => {
+  it('never sends the client certificate to a server the CTL does not list', async () => {
+    for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const impostor = await recordingServer(pki.otherServer, { maxVersion });
+      const result = await probe(impostor.port, pki.clientEc, { trustedServerCertificates: [pki.callManager.certificate] });
+      expect(result.code).toBe('TLS_UNTRUSTED');
+      expect(impostor.received).toEqual([]);
+    }
+  });
+
+  it('sends it to the listed server (the recording server sees it)', async () => {
+    const listed = await recordingServer(pki.callManager);
+    await probe(listed.port, pki.clientEc, { graceMs: 50 });
+    expect(listed.received).toEqual(['CN=instance2']);
+  });
+});
+
+describe('testSecureConnection: TLS policy', () => {
+  it.each([
+    ['TLS 1.1', { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }],
+    ['TLS 1.2 with static RSA key exchange', { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' }],
+    ['TLS 1.2 with a CBC suite', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA256' }],
+  ] as const)('refuses a server that offers only %s', async (_label, tlsOptions) => {
+    const server = await recordingServer(pki.callManager, tlsOptions as tls.TlsOptions);
+    const result = await probe(server.port, pki.clientEc, { graceMs: 50 });
+    expect(result.ok).toBe(false);
+    expect(server.received).toEqual([]);
+  });
+
+  it('negotiates ECDHE with AES-GCM on TLS 1.2 and an AEAD suite on TLS 1.3', async () => {
+    const tls12 = await recordingServer(pki.callManager, { maxVersion: 'TLSv1.2' });
+    const tls13 = await recordingServer(pki.callManager);
+    expect((await probe(tls12.port, pki.clientEc, { graceMs: 50 })).ok).toBe(true);
+    expect((await probe(tls13.port, pki.clientEc, { graceMs: 50 })).ok).toBe(true);
+    expect(tls12.handshakes[0]).toMatch(/^TLSv1\.2 ECDHE-(ECDSA|RSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)$/);
+    expect(tls13.handshakes[0]).toMatch(/^TLSv1\.3 TLS_(AES_\d+_GCM_SHA\d+|CHACHA20_POLY1305_SHA256)$/);
   });
 });
 

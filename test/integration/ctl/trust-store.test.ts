@@ -2,8 +2,8 @@
  * The trust store against real files in a temp folder and real, freshly issued certificates: first use,
  * trusted updates, compromise, tampering and interrupted commits.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ let ccm: TestIdentity;
 let capf: TestIdentity;
 let appServer: TestIdentity;
 let stranger: TestIdentity;
+let tftpOnly: TestIdentity;
 let lookAlike: TestIdentity;
 
 beforeAll(async () => {
@@ -44,6 +45,7 @@ beforeAll(async () => {
   capf = await issuedIdentity({ CN: 'CAPF-cucm-pub', O: 'Example' }, sast1, { type: 'ec', curve: 'P-256' });
   appServer = await selfSignedIdentity({ CN: 'tomcat', O: 'Example' });
   stranger = await selfSignedIdentity({ CN: 'attacker' });
+  tftpOnly = await selfSignedIdentity({ CN: 'tftp-only', O: 'Example' });
   // Same subject and serial (and so the same issuer name) as sast1, another key.
   lookAlike = await selfSignedIdentity({ CN: 'ITLRECOVERY_cucm-pub', O: 'Example' }, { serialNumber: certificateFieldsOf(sast1.certificate).serialNumber });
 });
@@ -54,6 +56,7 @@ const baseRecords = (): CtlRecordSource[] => [
   { role: Role.CCM_TFTP, certificate: ccm.certificate, dnsName: 'cucm-pub.example' },
   { role: Role.CAPF, certificate: capf.certificate },
   { role: Role.APP_SERVER, certificate: appServer.certificate },
+  { role: Role.TFTP, certificate: tftpOnly.certificate },
 ];
 
 function ctlSignedBy(signer: TestIdentity, timestamp: number, records: CtlRecordSource[] = baseRecords()): Buffer {
@@ -61,20 +64,29 @@ function ctlSignedBy(signer: TestIdentity, timestamp: number, records: CtlRecord
 }
 
 let dir: string;
+let markers: string;
 let key: Buffer;
 let clock: number;
 let logger: ReturnType<typeof memoryLogger>;
-const newStore = (integrityKey = key) =>
-  new CtlTrustStore({ dir, integrityKey, logger, now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 60_000) });
+const newStore = (integrityKey = key, folder = dir) =>
+  new CtlTrustStore({
+    dir: folder,
+    integrityKey,
+    logger,
+    markerFile: join(markers, `${Buffer.from(folder).toString('hex').slice(-40)}.json`),
+    now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 60_000),
+  });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ctiprefs-ctl-'));
+  markers = await mkdtemp(join(tmpdir(), 'ctiprefs-ctl-markers-'));
   key = randomBytes(32);
   clock = 0;
   logger = memoryLogger();
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+  await rm(markers, { recursive: true, force: true });
 });
 
 it('has a look-alike that matches the trusted SAST in everything but the key', () => {
@@ -164,7 +176,8 @@ describe('CtlTrustStore: later downloads', () => {
     expect(trusted.signerFingerprintSha256).toBe(fingerprintSha256(sast2.certificate));
   });
 
-  it('accepts a tokenless CTL signed by the listed CCM+TFTP certificate', async () => {
+  it('accepts a tokenless CTL whose signing CallManager certificate the trusted CTL lists as SAST', async () => {
+    await newStore().accept(ctlSignedBy(sast1, 1_800_000_050, [...baseRecords(), { role: Role.SAST, certificate: ccm.certificate }]), 'tftp-a:69');
     expect((await newStore().accept(ctlSignedBy(ccm, 1_800_000_100), 'tftp-a:69')).outcome).toBe('updated');
   });
 
@@ -180,6 +193,10 @@ describe('CtlTrustStore: later downloads', () => {
     ['a look-alike of the trusted SAST (same subject and serial, other key)', () =>
       ctlSignedBy(lookAlike, 1_800_000_100, [{ role: Role.SAST, certificate: lookAlike.certificate }, ...baseRecords().slice(1)])],
     ['a listed certificate in a role that may not sign (APP-SERVER)', () => ctlSignedBy(appServer, 1_800_000_100)],
+    ['the certificate the trusted CTL names only as CCM+TFTP', () => ctlSignedBy(ccm, 1_800_000_100)],
+    ['the certificate the trusted CTL names only as TFTP', () => ctlSignedBy(tftpOnly, 1_800_000_100)],
+    ['a trusted SAST, but older than the trusted CTL (a rollback)', () => ctlSignedBy(sast1, 1_799_999_999, baseRecords().slice(0, 4))],
+    ['a trusted SAST, the same timestamp as the trusted CTL but other content', () => ctlSignedBy(sast1, 1_800_000_000, baseRecords().slice(0, 4))],
     ['a trusted signer, changed after signing', () => {
       const bytes = Buffer.from(ctlSignedBy(sast1, 1_800_000_100));
       bytes[bytes.length - 1]! ^= 0x01;
@@ -202,7 +219,12 @@ describe('CtlTrustStore: later downloads', () => {
   it('names the untrusted signer and its fingerprint in the message', async () => {
     const bytes = ctlSignedBy(stranger, 1_800_000_100, [{ role: Role.SAST, certificate: stranger.certificate }]);
     const error = await ctiRejection(newStore().accept(bytes, 'tftp-evil:69'));
-    expect(error.message).toContain(`"CN=attacker" (SHA-256 ${fingerprintSha256(stranger.certificate)}) is not a signer listed in the trusted CTL`);
+    expect(error.message).toContain(`"CN=attacker" (SHA-256 ${fingerprintSha256(stranger.certificate)}) is not listed in the SAST role of the trusted CTL`);
+  });
+
+  it('names a rollback with both timestamps', async () => {
+    const error = await ctiRejection(newStore().accept(ctlSignedBy(sast2, 1_799_000_000), 'tftp-evil:69'));
+    expect(error.message).toContain('its timestamp 2027-01-03T18:13:20.000Z is older than the trusted CTL\'s 2027-01-15T08:00:00.000Z (a rollback)');
   });
 
   it('rejects a damaged download as CTL_INVALID and keeps the trusted CTL', async () => {
@@ -261,6 +283,16 @@ describe('CtlTrustStore: tampering on disk', () => {
     await expectTampered();
   });
 
+  it('reports a changed served file name, and a format 1 record that carries one', async () => {
+    const path = join(dir, CTL_TRUST_FILE_NAME);
+    const record = JSON.parse(await readFile(path, 'utf8'));
+    expect(record).toMatchObject({ format: 3, fileName: 'CTLFile.tlv', folder: dir });
+    await writeFile(path, JSON.stringify({ ...record, fileName: 'CTLCAPF7f000001.tlv' }));
+    await expectTampered(newStore(), /fails its integrity check/);
+    await writeFile(path, JSON.stringify({ ...record, format: 1 }));
+    await expectTampered(newStore(), /does not have the expected fields \(format 1 to 3\)/);
+  });
+
   it('reports metadata that is not JSON or misses fields', async () => {
     const path = join(dir, CTL_TRUST_FILE_NAME);
     await writeFile(path, '{ nope');
@@ -272,6 +304,24 @@ describe('CtlTrustStore: tampering on disk', () => {
   it('reports a CTL whose metadata was deleted', async () => {
     await rm(join(dir, CTL_TRUST_FILE_NAME));
     await expectTampered(newStore(), /has no integrity record/);
+  });
+
+  it('reports a trusted list whose files were all removed, instead of trusting the next download on first use', async () => {
+    await rm(join(dir, CTL_FILE_NAME));
+    await rm(join(dir, CTL_TRUST_FILE_NAME));
+    await expectTampered(newStore(), new RegExp(`the trusted list of ${dir} is missing`));
+  });
+
+  it('reports trusted files copied in from another folder', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'ctiprefs-ctl-other-'));
+    try {
+      await newStore(key, other).accept(ctlSignedBy(sast2, 1_800_000_500), 'tftp-other:69');
+      await cp(join(other, CTL_FILE_NAME), join(dir, CTL_FILE_NAME));
+      await cp(join(other, CTL_TRUST_FILE_NAME), join(dir, CTL_TRUST_FILE_NAME));
+      await expectTampered(newStore(), new RegExp(`belongs to the folder ${other}, not to ${dir}`));
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('reports a deleted CTLFile.tlv', async () => {
@@ -296,6 +346,7 @@ describe('CtlTrustStore: tampering on disk', () => {
     const store = newStore();
     await store.forget();
     expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(markers)).toEqual([]);
     expect(await store.current()).toBeNull();
     expect((await store.accept(original, 'tftp-a:69')).outcome).toBe('first-use');
   });
@@ -361,5 +412,50 @@ describe('CtlTrustStore storage faults', () => {
 describe('CtlTrustStore options', () => {
   it('refuses a short integrity key', () => {
     expect(() => new CtlTrustStore({ dir, integrityKey: Buffer.alloc(8) })).toThrow(/at least 16 bytes/);
+  });
+});
+
+describe('CtlTrustStore: the name the cluster served', () => {
+  it('keeps the served name with the trusted record; either name obeys the same rules', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    const first = await newStore().accept(original, 'tftp-a:69', 'CTLCAPF806b8c4c.tlv');
+    expect(first.trusted.fileName).toBe('CTLCAPF806b8c4c.tlv');
+    expect((await newStore().current())?.fileName).toBe('CTLCAPF806b8c4c.tlv');
+
+    // The same bytes under the other name are unchanged; the record keeps the name the bytes were trusted under.
+    expect((await newStore().accept(Buffer.from(original), 'tftp-a:69', 'CTLFile.tlv')).outcome).toBe('unchanged');
+    const compromised = await ctiRejection(newStore().accept(ctlSignedBy(stranger, 1_800_000_100), 'tftp-a:69', 'CTLFile.tlv'));
+    expect(compromised.code).toBe('CTL_COMPROMISED');
+    const updated = await newStore().accept(ctlSignedBy(sast2, 1_800_000_200), 'tftp-b:69', 'CTLFile.tlv');
+    expect(updated).toMatchObject({ outcome: 'updated', trusted: { fileName: 'CTLFile.tlv', source: 'tftp-b:69' } });
+    expect((await newStore().current())?.fileName).toBe('CTLFile.tlv');
+  });
+
+  it('still reads a format 1 record (written before names were kept) as served as CTLFile.tlv', async () => {
+    const original = ctlSignedBy(sast1, 1_800_000_000);
+    await writeFile(join(dir, CTL_FILE_NAME), original);
+    // What the previous release wrote: the MAC over these fields in this order, no file name.
+    const fields = {
+      format: 1,
+      ctlSha256: createHash('sha256').update(original).digest('hex'),
+      firstTrustedAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      source: 'tftp-a:69',
+      trustedOnFirstUse: true,
+      signerFingerprintSha256: fingerprintSha256(sast1.certificate),
+    };
+    const hmac = createHmac('sha256', key)
+      .update('ctiprefs ctl-trust v1')
+      .update(JSON.stringify([fields.format, fields.ctlSha256, fields.firstTrustedAt, fields.updatedAt, fields.source, fields.trustedOnFirstUse, fields.signerFingerprintSha256]))
+      .digest('hex');
+    await writeFile(join(dir, CTL_TRUST_FILE_NAME), JSON.stringify({ ...fields, hmac }));
+
+    expect(await newStore().current()).toMatchObject({ fileName: 'CTLFile.tlv', source: 'tftp-a:69', trustedOnFirstUse: true });
+    // Read once, it is bound to its folder (the current format), and the folder's marker is written.
+    expect(JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'))).toMatchObject({ format: 3, fileName: 'CTLFile.tlv', folder: dir });
+    expect(await readdir(markers)).toHaveLength(1);
+    await newStore().accept(ctlSignedBy(sast2, 1_800_000_100), 'tftp-a:69', 'CTLCAPF806b8c4c.tlv');
+    expect(JSON.parse(await readFile(join(dir, CTL_TRUST_FILE_NAME), 'utf8'))).toMatchObject({ format: 3, fileName: 'CTLCAPF806b8c4c.tlv' });
+    expect((await newStore().current())?.fileName).toBe('CTLCAPF806b8c4c.tlv');
   });
 });

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OperationStatus } from '../../../shared/ipc.ts';
-import { defaultProfile, type Profile } from '../../../shared/profile.ts';
+import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate, resumeInterruptedEnrollments } from '../../../electron/core/enroll.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
+import { profileForLab } from '../../helpers/lab-profile.ts';
 import { closedTcpPort } from '../../helpers/ports.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
@@ -37,15 +38,7 @@ async function freshCore(): Promise<{ core: CoreContext; logger: ReturnType<type
 }
 
 function labProfile(instanceId: string, overrides: Partial<Profile> = {}): Profile {
-  return {
-    ...defaultProfile(`p-${instanceId.toLowerCase()}`),
-    userName: 'labuser',
-    instanceId,
-    tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
-    capfHost: lab.capf.host,
-    capfPort: lab.capf.port,
-    ...overrides,
-  };
+  return profileForLab(lab, instanceId, overrides);
 }
 
 describe('enrollCertificate against the lab', () => {

@@ -15,18 +15,24 @@ const ctl = randomBytes(3000);
 let own: TftpServer;
 let empty: TftpServer;
 let hpa: TftpdHpa;
+/** tftpd-hpa holding the trust list only under its CTLCAPF name. */
+let hpaCapfOnly: TftpdHpa;
 let deadPort: number;
+const CAPF_NAME = 'CTLCAPF7f000001.tlv';
+const TRUST_LIST_NAMES = [CAPF_NAME, 'CTLFile.tlv'];
 
 beforeAll(async () => {
   own = await startTftpServer({ readFile: (name) => (name === 'CTLFile.tlv' ? ctl : undefined) });
   empty = await startTftpServer({ readFile: () => undefined });
   hpa = await startTftpdHpa({ files: { 'CTLFile.tlv': ctl } });
+  hpaCapfOnly = await startTftpdHpa({ files: { [CAPF_NAME]: ctl } });
   deadPort = await closedUdpPort();
 });
 afterAll(async () => {
   await own?.close();
   await empty?.close();
   await hpa?.stop();
+  await hpaCapfOnly?.stop();
 });
 
 // The dead port answers with ICMP at once on Linux; the live servers get room for a loaded machine.
@@ -105,6 +111,54 @@ describe('fetchFromServers', () => {
 
   it('refuses an empty server list', async () => {
     await expect(fetchFromServers([], 'CTLFile.tlv')).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+});
+
+describe('fetchFromServers with two names for one file', () => {
+  it('asks a server for each name in order before trying the next server', async () => {
+    const attempts: string[] = [];
+    const result = await fetchFromServers(
+      [
+        { host: HOST, port: hpa.port },
+        { host: HOST, port: hpaCapfOnly.port },
+      ],
+      TRUST_LIST_NAMES,
+      { ...fast, onAttempt: (server, error, name) => attempts.push(`${server.port}:${name}:${error?.code ?? 'ok'}`) },
+    );
+    expect(result).toMatchObject({ server: { port: hpa.port }, filename: 'CTLFile.tlv' });
+    expect(result.data.equals(ctl)).toBe(true);
+    expect(attempts).toEqual([`${hpa.port}:${CAPF_NAME}:CTL_NOT_FOUND`, `${hpa.port}:CTLFile.tlv:ok`]);
+  });
+
+  it('takes the CTLCAPF name when served, and skips a dead server after its first name', async () => {
+    const attempts: string[] = [];
+    const result = await fetchFromServers(
+      [
+        { host: HOST, port: deadPort },
+        { host: HOST, port: hpaCapfOnly.port },
+      ],
+      TRUST_LIST_NAMES,
+      { ...fast, onAttempt: (server, error, name) => attempts.push(`${server.port}:${name}:${error?.code ?? 'ok'}`) },
+    );
+    expect(result).toMatchObject({ server: { port: hpaCapfOnly.port }, filename: CAPF_NAME });
+    expect(attempts).toEqual([`${deadPort}:${CAPF_NAME}:${result.failures[0]!.code}`, `${hpaCapfOnly.port}:${CAPF_NAME}:ok`]);
+  });
+
+  it('says CTL_NOT_FOUND naming both names only when every server lacks both', async () => {
+    const names = ['CTLCAPF0a000001.tlv', 'CTLFile.tlv'];
+    const error = (await fetchFromServers(
+      [
+        { host: HOST, port: empty.port },
+        { host: HOST, port: hpaCapfOnly.port },
+      ],
+      names,
+      fast,
+    ).catch((err: unknown) => err)) as CtiError;
+    expect(error.code).toBe('CTL_NOT_FOUND');
+    expect(error.message).toMatch(/^No TFTP server delivered CTLCAPF0a000001\.tlv or CTLFile\.tlv: /);
+    for (const port of [empty.port, hpaCapfOnly.port]) {
+      for (const name of names) expect(error.message).toContain(`TFTP server ${HOST}:${port} has no file ${name}`);
+    }
   });
 });
 

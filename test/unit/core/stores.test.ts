@@ -12,7 +12,7 @@ describe('SettingsStore', () => {
   it('starts empty, saves atomically and reads back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'settings-'));
     const store = new SettingsStore(join(dir, 'settings.json'));
-    expect(await store.read()).toEqual({ version: 1, profiles: [], activeProfileId: null });
+    expect(await store.read()).toEqual({ version: 2, profiles: [], activeProfileId: null });
     await store.upsertProfile(profile);
     expect((await store.read()).profiles).toEqual([profile]);
     expect(await store.profile('p1')).toEqual(profile);
@@ -25,11 +25,22 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(path);
     await store.upsertProfile(profile);
     const before = await readFile(path, 'utf8');
-    await expect(store.write({ version: 1, profiles: [{ ...profile, retries: 9 }], activeProfileId: null })).rejects.toMatchObject({
+    await expect(store.write({ version: 2, profiles: [{ ...profile, retries: 9 }], activeProfileId: null })).rejects.toMatchObject({
       code: 'BAD_INPUT',
       message: 'Profile 1: Retries must be 0 to 3',
     });
     expect(await readFile(path, 'utf8')).toBe(before);
+  });
+
+  it('reads a version 1 settings file with the old default device name as CTI-{instance}, and writes version 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'settings-'));
+    const path = join(dir, 'settings.json');
+    await writeFile(path, JSON.stringify({ version: 1, profiles: [{ ...profile, deviceNameTemplate: '{instance}' }], activeProfileId: 'p1' }));
+    const store = new SettingsStore(path);
+    expect((await store.profile('p1')).deviceNameTemplate).toBe('CTI-{instance}');
+    await store.upsertProfile({ ...profile, deviceNameTemplate: '{instance}' });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 2, profiles: [{ deviceNameTemplate: '{instance}' }] });
+    expect((await store.profile('p1')).deviceNameTemplate).toBe('{instance}');
   });
 
   it('reports a damaged settings file by name', async () => {

@@ -57,7 +57,8 @@ describe('field rules', () => {
   });
 
   it('builds the CAPF device name from the template', () => {
-    expect(deviceName(undefined, 'alice', 'inst1')).toBe('inst1');
+    expect(deviceName(undefined, 'alice', 'inst1')).toBe('CTI-inst1');
+    expect(deviceName('{instance}', 'alice', 'inst1')).toBe('inst1');
     expect(deviceName('{user}-{instance}', 'alice', 'inst1')).toBe('alice-inst1');
     expect(checkDeviceNameTemplate('{user}-{instance}')).toBeNull();
     expect(checkDeviceNameTemplate('{host}')).toMatch(/only \{user\} and \{instance\}/);

@@ -88,8 +88,8 @@ describe('preview bridge server', () => {
   });
 
   it('listens on 127.0.0.1 and serves index.html with the bridge script first in <head>', async () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
-    const page = await send(server, { path: '/' });
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${TOKEN}`);
+    const page = await send(server, { path: `/?token=${TOKEN}` });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
@@ -99,6 +99,16 @@ describe('preview bridge server', () => {
     const asset = await send(server, { path: '/assets/app.js' });
     expect(asset).toMatchObject({ status: 200, body: 'console.log(1)' });
     expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
+  });
+
+  it('serves the page (which hands out the token) only to whoever has the printed URL', async () => {
+    for (const path of ['/', '/index.html', '/?token=' + 'U'.repeat(43), '/?token=']) {
+      const page = await send(server, { path });
+      expect(page.status, path).toBe(403);
+      expect(page.body, path).toContain('Open the address that <code>npm run preview</code> printed');
+      expect(page.body, path).not.toContain(TOKEN);
+    }
+    expect((await send(server, { path: `/index.html?token=${TOKEN}` })).status).toBe(200);
   });
 
   it('serves the bridge script only under the right token', async () => {
@@ -114,7 +124,7 @@ describe('preview bridge server', () => {
   });
 
   it('refuses a wrong Host header on every route (DNS rebinding)', async () => {
-    for (const path of ['/', bridgeScriptPath(TOKEN), '/api/events?token=' + TOKEN]) {
+    for (const path of [`/?token=${TOKEN}`, bridgeScriptPath(TOKEN), '/api/events?token=' + TOKEN]) {
       expect((await send(server, { path, headers: { host: `evil.example:${server.port}` } })).status, path).toBe(403);
       expect((await send(server, { path, headers: { host: `localhost:${server.port}` } })).status, path).toBe(403);
     }

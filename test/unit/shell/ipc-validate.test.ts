@@ -5,7 +5,7 @@ import { CHANNELS } from '../../../shared/ipc.ts';
 import { defaultProfile, type Settings } from '../../../shared/profile.ts';
 
 const validSettings = (): Settings => ({
-  version: 1,
+  version: 2,
   profiles: [{ ...defaultProfile('p1'), userName: 'alice', instanceId: 'inst1', tftpServers: ['10.0.0.1'], capfHost: '10.0.0.1' }],
   activeProfileId: 'p1',
 });
@@ -77,7 +77,7 @@ describe('validateRequest', () => {
       expect(checked.ok).toBe(false);
       if (!checked.ok) expect(checked.message).toMatch(/Unknown request field "(__proto__|constructor)"/);
     }
-    const settings = JSON.parse(JSON.stringify(validSettings()).replace('"version":1', '"version":1,"__proto__":{"polluted":true}'));
+    const settings = JSON.parse(JSON.stringify(validSettings()).replace('"version":2', '"version":2,"__proto__":{"polluted":true}'));
     expect(validateRequest('settings:save', settings).ok).toBe(false);
     const profile = JSON.parse(JSON.stringify(validSettings()).replace('"id":"p1"', '"id":"p1","__proto__":{"x":1}'));
     expect(validateRequest('settings:save', profile).ok).toBe(false);

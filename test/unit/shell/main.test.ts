@@ -196,7 +196,7 @@ describe('the Electron main process (bundled, with a stand-in electron module)',
     expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...CHANNELS].sort());
     const contents = electron.windows[0]!.webContents;
     const fromWindow = { senderFrame: contents.mainFrame };
-    expect(await electron.ipcMain.handlers.get('settings:get')!(fromWindow)).toEqual({ result: { version: 1, profiles: [], activeProfileId: null } });
+    expect(await electron.ipcMain.handlers.get('settings:get')!(fromWindow)).toEqual({ result: { version: 2, profiles: [], activeProfileId: null } });
     expect(await electron.ipcMain.handlers.get('ctl:get')!(fromWindow, { profileId: 'Nope!' })).toMatchObject({ error: { code: 'BAD_INPUT' } });
     expect(await electron.ipcMain.handlers.get('settings:get')!({ senderFrame: { url: 'app://ctiprefs/index.html' } })).toMatchObject({
       error: { code: 'BAD_INPUT', message: 'IPC from an untrusted frame was refused' },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseShellArgs } from '../../../electron/shell-args.ts';
+import { parseShellArgs, windowArgs } from '../../../electron/shell-args.ts';
 import { labProfile, withProfile, LAB_PROFILE_ID } from '../../../electron/lab-session.ts';
 import { defaultProfile, validateProfile, validateSettings } from '../../../shared/profile.ts';
-import type { LabCapfProfile } from '../../../electron/lab/profiles.ts';
+import type { LabInstanceProfile } from '../../../electron/lab/profiles.ts';
 
 describe('parseShellArgs', () => {
   it('reads --lab, repeated --profile, --home and --port', () => {
@@ -10,8 +10,8 @@ describe('parseShellArgs', () => {
     expect(args).toEqual({
       lab: true,
       profiles: [
-        { deviceName: 'lab1', authString: '123456', key: { type: 'rsa', bits: 2048 }, operation: 'install' },
-        { deviceName: 'lab2', authString: '654321', key: { type: 'ec', curve: 'P-256' }, operation: 'install' },
+        { instanceId: 'lab1', deviceName: 'CTI-lab1', authString: '123456', key: { type: 'rsa', bits: 2048 }, operation: 'install' },
+        { instanceId: 'lab2', deviceName: 'CTI-lab2', authString: '654321', key: { type: 'ec', curve: 'P-256' }, operation: 'install' },
       ],
       home: '/tmp/h',
       port: 0,
@@ -37,7 +37,7 @@ describe('the lab profile', () => {
     tftp: { host: '127.0.0.1', port: 10069 },
     capf: { host: '127.0.0.1', port: 13804 },
     ctiManager: { host: '127.0.0.1', port: 12749 },
-    profiles: [{ deviceName: 'lab1', authString: '123456', key: { type: 'rsa', bits: 2048 }, operation: 'install' }] as LabCapfProfile[],
+    profiles: [{ instanceId: 'lab1', deviceName: 'CTI-lab1', authString: '123456', key: { type: 'rsa', bits: 2048 }, operation: 'install' }] as LabInstanceProfile[],
   };
 
   it('points at the lab and is a valid profile', () => {
@@ -58,12 +58,20 @@ describe('the lab profile', () => {
   it('replaces an older lab profile, keeps the others, and becomes active', () => {
     const other = { ...defaultProfile('work'), userName: 'u', instanceId: 'i', tftpServers: ['10.0.0.1'], capfHost: '10.0.0.1' };
     const old = { ...labProfile(lab), capfPort: 1 };
-    const settings = withProfile({ version: 1, profiles: [old, other], activeProfileId: 'work' }, labProfile(lab));
+    const settings = withProfile({ version: 2, profiles: [old, other], activeProfileId: 'work' }, labProfile(lab));
     expect(settings.profiles.map((p) => [p.id, p.capfPort])).toEqual([
       ['work', 3804],
       ['lab', 13804],
     ]);
     expect(settings.activeProfileId).toBe('lab');
     expect(validateSettings(settings).ok).toBe(true);
+  });
+});
+
+describe('windowArgs', () => {
+  it('ignores --lab, --profile and --home in a packaged app', () => {
+    const argv = ['--lab', '--profile', 'x1:123456', '--home', '/tmp/elsewhere'];
+    expect(windowArgs(argv, true)).toEqual({ lab: false, profiles: [] });
+    expect(windowArgs(argv, false)).toMatchObject({ lab: true, home: '/tmp/elsewhere' });
   });
 });

@@ -10,15 +10,23 @@ import {
   readString,
   readU16,
   readU8,
+  readVersion,
   requireElement,
   stringElement,
   u16Element,
   u8Element,
   unwrapCertificate,
+  versionElement,
   wrapCertificate,
   type CapfMessage,
 } from '../../../../electron/core/capf/codec.ts';
-import { CapfCommand, CapfElement } from '../../../../electron/core/capf/constants.ts';
+import {
+  CAPF_VERSIONS,
+  CapfCommand,
+  CapfElement,
+  describeVersionKeys,
+  versionAllowsEc,
+} from '../../../../electron/core/capf/constants.ts';
 
 const element = fc.record({
   tag: fc.integer({ min: 0, max: 255 }),
@@ -204,5 +212,36 @@ describe('element values', () => {
     expect(findElement(m, 18, 'curve')).toBeUndefined();
     protocolError(() => findElement(m, 17, 'key type'));
     expect(protocolError(() => requireElement(m, 9, 'public key')).message).toContain('public key (element 9)');
+  });
+});
+
+describe('protocol version', () => {
+  const authRequestOf = (elements: CapfMessage['elements']): CapfMessage => ({ command: CapfCommand.authRequest, sessionId: 7, elements });
+
+  it('round-trips versions 1, 2 and 3 through a whole message', () => {
+    for (const version of CAPF_VERSIONS) {
+      const bytes = encodeCapfMessage(authRequestOf([versionElement(version)]));
+      expect(bytes.subarray(8).toString('hex')).toBe(`070001${version.toString(16).padStart(2, '0')}`);
+      expect(readVersion(decodeCapfMessage(bytes))).toBe(version);
+    }
+  });
+
+  it('refuses version 0 and versions above 3 with the number shown', () => {
+    for (const version of [0, 4, 255]) {
+      const error = protocolError(() => readVersion(decodeCapfMessage(encodeCapfMessage(authRequestOf([u8Element(CapfElement.version, version)])))));
+      expect(error.message).toBe(`CAPF: authRequest (1) carries protocol version ${version}; supported are versions 1, 2, 3`);
+    }
+  });
+
+  it('refuses a missing, doubled or 2-byte version element', () => {
+    expect(protocolError(() => readVersion(authRequestOf([]))).message).toContain('lacks version (element 7)');
+    expect(protocolError(() => readVersion(authRequestOf([versionElement(3), versionElement(3)]))).message).toContain('2 times');
+    expect(protocolError(() => readVersion(authRequestOf([u16Element(CapfElement.version, 3)]))).message).toContain('version must be 1 byte, got 2');
+  });
+
+  it('allows EC keys from version 3 on: versions 1 and 2 know RSA only', () => {
+    expect(CAPF_VERSIONS.filter(versionAllowsEc)).toEqual([3]);
+    expect(describeVersionKeys(1)).toBe('CAPF protocol version 1 allows RSA keys only');
+    expect(describeVersionKeys(3)).toBe('CAPF protocol version 3 allows RSA and EC keys');
   });
 });

@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedCtl } from '../../../../electron/core/ctl/build.ts';
 import { decodeCtl } from '../../../../electron/core/ctl/codec.ts';
 import { describeCtl, describeRecord } from '../../../../electron/core/ctl/describe.ts';
-import { Role, roleName, SIGNING_ROLES } from '../../../../electron/core/ctl/tags.ts';
+import { Role, roleName, CTL_SIGNING_ROLES } from '../../../../electron/core/ctl/tags.ts';
 import { selfSignedIdentity, type TestIdentity } from './fixtures.ts';
 import { X509Certificate } from 'node:crypto';
+import { fingerprintSha256 } from '../../../../electron/core/ctl/certificate-fields.ts';
 
 let sast: TestIdentity;
 beforeAll(async () => {
@@ -17,8 +18,8 @@ describe('roles', () => {
     expect(roleName(99)).toBe('Role 99');
   });
 
-  it('lets SAST, CCM+TFTP and TFTP sign, nobody else', () => {
-    expect([...SIGNING_ROLES].sort()).toEqual([Role.SAST, Role.CCM_TFTP, Role.TFTP].sort());
+  it('lets only SAST sign the next CTL', () => {
+    expect([...CTL_SIGNING_ROLES]).toEqual([Role.SAST]);
   });
 });
 
@@ -64,11 +65,38 @@ describe('describeCtl', () => {
       firstTrustedAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-02-01T00:00:00.000Z',
       source: '192.0.2.1:69',
+      fileName: 'CTLCAPFc0000201.tlv',
       trustedOnFirstUse: true,
       signerFingerprintSha256: 'AA:BB',
     };
     const info = describeCtl(ctl, meta);
     expect(info).toMatchObject({ ...meta, signerSubject: 'O=Example;CN=sast-1', hashAlgorithm: 'SHA-512', timestamp: '2027-01-15T08:00:00.000Z' });
     expect(info.records.map((r) => r.roleName)).toEqual(['SAST', 'CAPF']);
+  });
+});
+
+describe('describeCtl: signature warnings', () => {
+  const meta = (signer: TestIdentity) => ({
+    firstTrustedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    source: '192.0.2.1:69',
+    fileName: 'CTLFile.tlv',
+    trustedOnFirstUse: true,
+    signerFingerprintSha256: fingerprintSha256(signer.certificate),
+  });
+  const ctlBy = (signer: TestIdentity, hash: 'sha1' | 'sha256') =>
+    decodeCtl(buildSignedCtl({ signer, hash, timestamp: 1_800_000_000, records: [{ role: Role.SAST, certificate: signer.certificate }] }));
+
+  it('has none for SHA-256 and a 2048-bit signer', async () => {
+    const strong = await selfSignedIdentity({ CN: 'sast-strong' }, { key: { type: 'rsa', bits: 2048 } });
+    expect(describeCtl(ctlBy(strong, 'sha256'), meta(strong)).warnings).toEqual([]);
+  });
+
+  it('names SHA-1 and an RSA key under 2048 bits', async () => {
+    const weak = await selfSignedIdentity({ CN: 'sast-weak' }, { key: { type: 'rsa', bits: 1024 } });
+    const warnings = describeCtl(ctlBy(weak, 'sha1'), meta(weak)).warnings;
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/signed with SHA-1/);
+    expect(warnings[1]).toMatch(/RSA key has 1024 bits, under the 2048 bits/);
   });
 });

@@ -14,7 +14,7 @@ import { Role } from '../../../../electron/core/ctl/tags.ts';
 import { verifyCtlSignature } from '../../../../electron/core/ctl/verify.ts';
 import { issuedIdentity, selfSignedIdentity, type TestIdentity } from './fixtures.ts';
 
-const META = { firstTrustedAt: '', updatedAt: '', source: 'fuzz', trustedOnFirstUse: true, signerFingerprintSha256: '' };
+const META = { firstTrustedAt: '', updatedAt: '', source: 'fuzz', fileName: 'CTLFile.tlv', trustedOnFirstUse: true, signerFingerprintSha256: '' };
 
 let sast: TestIdentity;
 let ctlBytes: Buffer;

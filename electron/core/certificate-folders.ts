@@ -1,0 +1,42 @@
+/**
+ * Which certificate folders the window may save. A path typed into a page is the page's word, and a page
+ * can be fooled (or, in the preview, be another local process): so a folder outside the home is accepted
+ * over IPC only when the user picked it in the native folder dialog during this run, or when the profile
+ * already had it. Folders under the home are always fine. The CLI is the user's own word and is not limited.
+ */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { CtiError } from '../../shared/errors.ts';
+import type { Profile } from '../../shared/profile.ts';
+import { certificateDir, type HomeLayout } from './paths.ts';
+
+function isInside(parent: string, child: string): boolean {
+  const rel = relative(resolve(parent), resolve(child));
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+export class CertificateFolderPolicy {
+  readonly #picked = new Set<string>();
+
+  constructor(private readonly layout: HomeLayout) {}
+
+  /** Remembers a folder the user chose in the native dialog. */
+  picked(dir: string): string {
+    const absolute = resolve(dir);
+    this.#picked.add(absolute);
+    return absolute;
+  }
+
+  /** Refuses a profile whose certificate folder changed to one the user neither picked nor keeps under home. */
+  check(incoming: readonly Profile[], saved: readonly Profile[]): void {
+    for (const profile of incoming) {
+      const before = saved.find((p) => p.id === profile.id);
+      if (before && before.certificatePath === profile.certificatePath) continue;
+      const dir = certificateDir(this.layout, profile.certificatePath);
+      if (isInside(this.layout.home, dir) || this.#picked.has(resolve(dir))) continue;
+      throw new CtiError(
+        'BAD_INPUT',
+        `Certificate path of profile "${profile.userName || profile.id}": ${dir} is outside ${this.layout.home}; choose it with "Choose folder…" (the desktop app's folder dialog) or use a folder under the home`,
+      );
+    }
+  }
+}
