@@ -123,8 +123,8 @@ interface SystemErrorFields {
   port?: unknown;
 }
 
-/** What the user can do about a file system errno; the path is added by systemError. */
-const FILE_ERRNO: Record<string, { code: ErrorCode; says: string }> = {
+/** What the user can do about a file system errno; the path is added by systemError (or fileSystemError). */
+export const FILE_ERRNO: Readonly<Record<string, { code: ErrorCode; says: string }>> = {
   ENOSPC: { code: 'STORAGE', says: 'the disk is full' },
   EDQUOT: { code: 'STORAGE', says: 'the disk quota is used up' },
   EACCES: { code: 'STORAGE', says: 'permission denied' },

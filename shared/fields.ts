@@ -27,6 +27,8 @@ const AUTH_STRING = /^[0-9]{4,10}$/;
 // Host names per RFC 1123 labels, or dotted IPv4; users type IP addresses most of the time.
 const HOST_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// "[::1]:69", "::1", "fe80::1": a bracket, or two colons, is an IPv6 form (a host name has neither).
+const IPV6_FORM = /^\[|:.*:/;
 const USER_NAME = /^[^\x00-\x1f\x7f]{1,128}$/;
 const DEVICE_NAME_TEMPLATE = /^[^\x00-\x1f\x7f]{1,128}$/;
 
@@ -67,12 +69,14 @@ export const checkRetryInterval = (value: unknown): FieldError =>
   checkIntegerRange('Retry interval', value, RETRY_INTERVAL_S);
 export const checkPort = (value: unknown, label = 'Port'): FieldError => checkIntegerRange(label, value, PORT);
 
+const hostRule = (label: string) => `${label} must be an IPv4 address or a host name`;
+const ipv6Refused = (label: string, text: string) => `${hostRule(label)}: IPv6 addresses are not supported, got "${text}"`;
+
 export function checkHost(value: unknown, label = 'Host'): FieldError {
+  if (typeof value === 'string' && IPV6_FORM.test(value)) return ipv6Refused(label, value);
   // An all-numeric name is meant as an IPv4 address and must be a valid one (RFC 3696: no numeric TLDs).
   const valid = typeof value === 'string' && (/^[\d.]+$/.test(value) ? IPV4.test(value) : HOST_NAME.test(value));
-  return valid
-    ? null
-    : `${label} must be an IPv4 address or a host name`;
+  return valid ? null : hostRule(label);
 }
 
 export function checkDeviceNameTemplate(value: unknown): FieldError {
@@ -93,6 +97,7 @@ export function parseEndpoint(text: unknown, defaultPort: number, label: string)
   if (typeof text !== 'string' || text.length === 0 || text.length > 260) {
     return { error: `${label} must be HOST or HOST:PORT` };
   }
+  if (IPV6_FORM.test(text.trim())) return { error: ipv6Refused(label, text) };
   const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(text.trim());
   if (!m) return { error: `${label} must be HOST or HOST:PORT, got "${text}"` };
   const host = m[1]!;

@@ -17,12 +17,12 @@ export function splitGlobal(argv: string[]): { global: GlobalOptions; rest: stri
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') global.json = true;
-    else if (arg === '--home') {
-      const value = argv[++i];
+    else if (arg === '--home' || arg.startsWith('--home=')) {
+      // An empty value ("--home=", or "--home $UNSET") must not quietly mean the current folder.
+      const value = arg === '--home' ? argv[++i] : arg.slice('--home='.length);
       if (!value) throw new CtiError('BAD_INPUT', '--home needs a folder path');
       global.home = value;
-    } else if (arg.startsWith('--home=')) global.home = arg.slice('--home='.length);
-    else break;
+    } else break;
   }
   const rest = argv.slice(i);
   // Global flags are also accepted after the command, where scripts often put them.
@@ -34,9 +34,24 @@ export function splitGlobal(argv: string[]): { global: GlobalOptions; rest: stri
   return { global, rest };
 }
 
+/** node:util parseArgs takes "-1" after a flag for another option; a negative number there is the flag's value. */
+function joinNegativeValues(args: string[], options: OptionSpec): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 export function parseCommandOptions<T extends OptionSpec>(args: string[], options: T, command: string) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     const known = Object.keys(options).map((name) => `--${name}`).join(', ');
     throw new CtiError('BAD_INPUT', `${command}: ${(err as Error).message.split('\n')[0]} (options: ${known})`);

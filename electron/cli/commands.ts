@@ -1,10 +1,12 @@
 /** The `ctiprefs` commands on top of the core; each returns its JSON result and its text. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { CtiError } from '../../shared/errors.ts';
-import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, INSTANCE_ID_RULE, parseEndpoint } from '../../shared/fields.ts';
-import { defaultProfile, type Profile } from '../../shared/profile.ts';
+import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint } from '../../shared/fields.ts';
+import { checkTftpServers, defaultProfile, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
 import { describeCtl } from '../core/ctl/describe.ts';
@@ -13,6 +15,7 @@ import { listCertificates, storeHolding, type CertificateWhere } from '../core/c
 import { forgetTrustedCtl } from '../core/ctl-forget.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
 import { CertificateOperations } from '../core/operations.ts';
+import { fileSystemError } from '../core/fs/fs-errors.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import type { Output } from './output.ts';
@@ -20,6 +23,19 @@ import type { Output } from './output.ts';
 export interface CommandResult {
   value: unknown;
   text: string;
+}
+
+/** The `--tftp` values, checked by the settings rules with errors that name the flag (not "Profile 2"). */
+function tftpServersOption(values: string[] | undefined): string[] {
+  const servers = requireOption(values, '--tftp', 'HOST[:PORT], one or more, tried in order');
+  for (const text of servers) {
+    const parsed = parseEndpoint(text, DEFAULT_TFTP_PORT, '--tftp');
+    if ('error' in parsed) throw new CtiError('BAD_INPUT', parsed.error);
+  }
+  // Each entry is valid now, so only the number of servers can fail the profile rule.
+  const countError = checkTftpServers(servers);
+  if (countError) throw new CtiError('BAD_INPUT', `--tftp: ${countError}`);
+  return servers;
 }
 
 function parseCapf(text: string): { host: string; port: number } {
@@ -30,7 +46,7 @@ function parseCapf(text: string): { host: string; port: number } {
 
 export async function ctlFetch(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
   const opts = parseCommandOptions(args, { tftp: { type: 'string', multiple: true }, capf: { type: 'string' } }, 'ctl fetch');
-  const servers = requireOption(opts.tftp, '--tftp', 'HOST[:PORT], one or more, tried in order');
+  const servers = tftpServersOption(opts.tftp);
   // The CAPF address names the CTLCAPF<hex>.tlv file; without it only CTLFile.tlv is asked for.
   const capf = opts.capf === undefined ? undefined : parseCapf(opts.capf);
   const store = await core.trustStore(core.layout.defaultCertificateDir);
@@ -67,9 +83,7 @@ async function readAuthString(opts: { 'auth-string'?: string; 'auth-string-file'
   let value = opts['auth-string'];
   const file = opts['auth-string-file'];
   if (file !== undefined) {
-    const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch(() => {
-      throw new CtiError('BAD_INPUT', `--auth-string-file: cannot read "${file}"`);
-    });
+    const text = await readAuthStringFile(file);
     value = text.replace(/\r?\n$/, '');
   }
   if (value === undefined) throw new CtiError('BAD_INPUT', '--auth-string DIGITS or --auth-string-file FILE|- is required: 4 to 10 digits');
@@ -78,13 +92,28 @@ async function readAuthString(opts: { 'auth-string'?: string; 'auth-string-file'
   return value;
 }
 
-async function readStdin(): Promise<string> {
+/** An authentication string is at most 10 digits: more than this is the wrong file, never read whole. */
+const MAX_AUTH_STRING_FILE_BYTES = 4096;
+
+/** Reads `--auth-string-file FILE|-` up to the cap (a huge file, a device or an endless pipe stops there). */
+async function readAuthStringFile(file: string): Promise<string> {
+  const what = file === '-' ? 'standard input' : `"${file}"`;
+  const input: Readable = file === '-' ? process.stdin : createReadStream(file, { end: MAX_AUTH_STRING_FILE_BYTES });
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin) {
-    size += (chunk as Buffer).length;
-    if (size > 1024) throw new CtiError('BAD_INPUT', '--auth-string-file -: standard input is longer than an authentication string');
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of input) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_AUTH_STRING_FILE_BYTES) {
+        throw new CtiError('BAD_INPUT', `--auth-string-file: ${what} is longer than ${MAX_AUTH_STRING_FILE_BYTES} bytes; it must hold only the authentication string (4 to 10 digits)`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof CtiError) throw err;
+    throw new CtiError('BAD_INPUT', `--auth-string-file: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  } finally {
+    if (input !== process.stdin) input.destroy();
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -126,7 +155,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
     },
     'enroll',
   );
-  const tftp = requireOption(opts.tftp, '--tftp', 'HOST[:PORT], one or more, tried in order');
+  const tftp = tftpServersOption(opts.tftp);
   const capf = parseCapf(requireOption(opts.capf, '--capf', 'HOST[:PORT], port 3804 by default'));
   const user = requireOption(opts.user, '--user', 'the CTI application or end user name');
   const instanceId = requireOption(opts['instance-id'], '--instance-id', INSTANCE_ID_RULE);
@@ -204,10 +233,15 @@ export async function certsExport(core: CoreContext, args: string[]): Promise<Co
   );
   const instanceId = requireInstanceId(opts['instance-id']);
   const outPath = requireOption(opts.out, '--out', 'the file to write');
+  if ((await stat(outPath).catch(() => null))?.isDirectory()) throw new CtiError('BAD_INPUT', `--out ${outPath} is a folder; give the path of the file to write`);
   if (opts.format !== 'pem' && opts.format !== 'p12') throw new CtiError('BAD_INPUT', `--format must be pem or p12, got "${opts.format}"`);
   const store = await storeHolding(core, instanceId, certificateWhere(opts.folder));
-  if (opts.format === 'pem') await writeFileAtomic(outPath, await store.exportPem(instanceId), 0o644);
-  else await store.exportP12(instanceId, outPath, exportPassword(core.env));
+  if (opts.format === 'pem') {
+    const pem = await store.exportPem(instanceId);
+    await writeFileAtomic(outPath, pem, 0o644).catch((err: unknown) => {
+      throw fileSystemError(err, `Cannot write --out ${outPath}`);
+    });
+  } else await store.exportP12(instanceId, outPath, exportPassword(core.env));
   return { value: { instanceId, folder: store.dir, out: outPath, format: opts.format }, text: `Wrote ${opts.format.toUpperCase()} for ${instanceId} to ${outPath}` };
 }
 

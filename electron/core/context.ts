@@ -4,6 +4,8 @@
  */
 import { join } from 'node:path';
 import { homeLayout, certificateDir, folderId, type HomeLayout } from './paths.ts';
+import { removeStaleTempFiles } from './fs/atomic-file.ts';
+import { prepareHomeFolder } from './fs/home-folder.ts';
 import { ensurePrivateHome } from './fs/private-folder.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
@@ -30,10 +32,21 @@ export interface CoreContext {
 }
 
 export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
+  prepareHomeFolder(options.home);
   const layout = homeLayout(options.home);
   ensurePrivateHome(layout.home);
   const env = options.env ?? process.env;
   const logger = options.logger ?? fileLogger(layout.logFile);
+  // Temp files of writes a kill cut short: the home now, each certificate folder when first opened.
+  const swept = new Set<string>();
+  const sweepOnce = (dir: string): void => {
+    if (swept.has(dir)) return;
+    swept.add(dir);
+    const removed = removeStaleTempFiles(dir);
+    if (removed.length > 0) logger.log('warn', 'fs.stale-temp-files-removed', { dir, files: removed });
+  };
+  sweepOnce(layout.home);
+  sweepOnce(layout.trustMarkersDir);
   let vaultPromise: Promise<SecretVault> | undefined;
   const vault = (): Promise<SecretVault> => {
     if (!vaultPromise) {
@@ -52,10 +65,12 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     status: new StatusStore(layout.statusFile, join(layout.locksDir, 'status.lock')),
     vault,
     async trustStore(dir) {
+      sweepOnce(dir);
       const markerFile = join(layout.trustMarkersDir, `${folderId(dir)}.json`);
       return new CtlTrustStore({ dir, markerFile, integrityKey: await integrityKey(await vault()), logger });
     },
     async certificateStore(dir) {
+      sweepOnce(dir);
       return new CertificateStore({ dir, vault: await vault(), logger });
     },
     dirOf: (profile) => certificateDir(layout, profile.certificatePath),

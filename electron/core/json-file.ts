@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { CtiError, toCtiError } from '../../shared/errors.ts';
 import { writeFileAtomic } from './fs/atomic-file.ts';
+import { fileSystemError } from './fs/fs-errors.ts';
 
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 
@@ -26,5 +27,9 @@ export async function readJsonFile<T>(path: string, check: (value: unknown) => T
 }
 
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  try {
+    await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  } catch (err) {
+    throw fileSystemError(err, `Cannot write ${path}`);
+  }
 }

@@ -24,7 +24,11 @@ const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_C
 /** Appends JSON lines to a file (the app log under the home folder). */
 export function fileLogger(path: string, minLevel: LogLevel = 'info'): Logger {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch {
+    // No log folder (a file in its place, a full disk): the appends below fail quietly, the command runs.
+  }
   return {
     log(level, event, fields = {}) {
       if (order.indexOf(level) < order.indexOf(minLevel)) return;

@@ -12,9 +12,10 @@ export interface CliRun {
 }
 
 /** Runs the real `ctiprefs` command in a child process. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env }, timeout: 90_000 }, (error, stdout, stderr) => {
+    const settings = { env: { ...process.env, ...options.env }, timeout: 90_000, ...(options.cwd ? { cwd: options.cwd } : {}) };
+    const child = execFile(process.execPath, [CLI, ...args], settings, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

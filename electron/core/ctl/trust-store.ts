@@ -26,6 +26,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CtiError } from '../../../shared/errors.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { fileSystemError } from '../fs/fs-errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.ts';
 import { decodeCtl, type CtlFile } from './codec.ts';
@@ -279,18 +280,63 @@ export class CtlTrustStore {
     await rm(this.#pendingPath, { force: true });
   }
 
+  /**
+   * All or nothing, and the outcome says which: a failure before the record is written undoes what was
+   * written and throws (the stored CTL is unchanged); once the record is written the new CTL is trusted,
+   * and a failure moving its bytes into place is only logged (they are in .next, and `current()` finishes).
+   */
   async #commit(ctl: CtlFile, meta: CtlTrustMeta): Promise<TrustedCtl> {
     const fields: Omit<TrustRecord, 'hmac'> = { format: TRUST_RECORD_FORMAT, ctlSha256: sha256Hex(ctl.bytes), folder: this.#dir, ...meta };
     const record: TrustRecord = { ...fields, hmac: this.#hmac(fields).toString('hex') };
+    const recordText = `${JSON.stringify(record, null, 2)}\n`;
+    let pendingWritten = false;
     try {
+      await this.#settleInterruptedCommit();
       await writeFileAtomic(this.#pendingPath, ctl.bytes);
-      await writeFileAtomic(this.#trustPath, `${JSON.stringify(record, null, 2)}\n`);
+      pendingWritten = true;
+      await writeFileAtomic(this.#trustPath, recordText);
+    } catch (err) {
+      // A write can fail after its rename (the folder fsync): then the record is in place and the commit stands.
+      if (!(await this.#recordIs(recordText))) {
+        if (pendingWritten) await rm(this.#pendingPath, { force: true }).catch(() => undefined);
+        // KEYSTORE like every fault of the certificate folder (its hint: check the certificate path).
+        const failure = fileSystemError(err, `Stored CTL: cannot write to ${this.#dir}`);
+        throw new CtiError('KEYSTORE', `${failure.message}; the stored CTL is unchanged`, { cause: err });
+      }
+    }
+    try {
       await this.#finishCommit(ctl.bytes);
       await this.#writeMarker();
     } catch (err) {
-      throw new CtiError('KEYSTORE', `Stored CTL: cannot write to ${this.#dir}: ${(err as Error).message}`, { cause: err });
+      this.#logger.log('warn', 'ctl.commit-completion-failed', { dir: this.#dir, reason: (err as Error).message });
     }
     return { ctl, ...meta };
+  }
+
+  async #recordIs(text: string): Promise<boolean> {
+    const bytes = await readOptional(this.#trustPath).catch(() => null);
+    return bytes !== null && bytes.toString('utf8') === text;
+  }
+
+  /**
+   * A commit whose move was cut short leaves the trusted bytes only in .next: they are moved into place
+   * before .next is reused, so no later failure can leave a record whose bytes are nowhere.
+   */
+  async #settleInterruptedCommit(): Promise<void> {
+    const pending = await readOptional(this.#pendingPath);
+    if (!pending) return;
+    const recordBytes = await readOptional(this.#trustPath);
+    let named: string | undefined;
+    try {
+      named = recordBytes ? parseTrustRecord(recordBytes.toString('utf8')).ctlSha256 : undefined;
+    } catch {
+      named = undefined;
+    }
+    // A .next the record does not name is a leftover of a commit that never reached its record.
+    if (named !== sha256Hex(pending)) return;
+    const placed = await readOptional(this.#ctlPath);
+    if (placed && sha256Hex(placed) === named) return;
+    await this.#finishCommit(pending);
   }
 
   /**

@@ -31,6 +31,15 @@ function signerCandidates(ctl: CtlFile): CtlSigner[] {
   return candidates;
 }
 
+/** The certificate's public key, or undefined when OpenSSL cannot decode it (a damaged or hostile record). */
+function publicKeyOf(certificate: X509Certificate): KeyObject | undefined {
+  try {
+    return certificate.publicKey;
+  } catch {
+    return undefined;
+  }
+}
+
 function verifiesWith(hash: string, content: Buffer, key: KeyObject, signature: Buffer): boolean {
   try {
     return verify(hash, content, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
@@ -53,10 +62,15 @@ export function verifyCtlSignature(ctl: CtlFile): CtlSigner {
     throw invalid(`unknown signer: no record has a certificate with serial ${serialHex} issued by "${header.signer.issuerName}"`);
   }
   const content = signedContent(ctl);
+  let malformedKey = false;
   for (const candidate of candidates) {
-    const key = candidate.certificate.publicKey;
-    if (key.asymmetricKeyType !== 'rsa') continue;
+    const key = publicKeyOf(candidate.certificate);
+    malformedKey ||= key === undefined;
+    if (key?.asymmetricKeyType !== 'rsa') continue;
     if (verifiesWith(hash, content, key, header.signature)) return candidate;
+  }
+  if (malformedKey) {
+    throw invalid(`the certificate of signer "${header.signer.name}" (serial ${serialHex}) has a malformed public key`);
   }
   throw invalid(`bad signature: the file does not verify with the ${hash.toUpperCase()} RSA key of signer "${header.signer.name}" (serial ${serialHex})`);
 }

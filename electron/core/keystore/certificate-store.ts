@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CtiError, toCtiError, type ErrorCode } from '../../../shared/errors.ts';
 import { checkInstanceId } from '../../../shared/fields.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { fileSystemError } from '../fs/fs-errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { folderId } from '../paths.ts';
 import { toPem } from '../pki/certificates.ts';
@@ -219,7 +220,7 @@ export class CertificateStore {
     try {
       await writeFileAtomic(outPath, bytes, 0o600);
     } catch (err) {
-      throw new CtiError('KEYSTORE', `Could not write ${outPath} (${fsReason(err)})`, { cause: err });
+      throw fileSystemError(err, `Could not write ${outPath}`);
     }
     this.#logger.log('info', 'keystore.exported', { instanceId, path: outPath });
   }

@@ -44,6 +44,11 @@ export interface TftpGetOptions {
   timeoutMs?: number;
   /** How often a packet is sent before giving up (the first send included); default 5. */
   tries?: number;
+  /**
+   * The whole transfer must end within this many ms, however steadily the server answers: a server that
+   * drips small blocks just inside the per-packet timeout cannot keep the client busy for hours; default 60 000.
+   */
+  deadlineMs?: number;
   /** Block size to ask for (8–65464); default 1468, which fits a 1500-byte Ethernet MTU. */
   blksize?: number;
   /** Window size to ask for (1–65535, RFC 7440); default 8. */
@@ -77,6 +82,7 @@ export const TFTP_GET_DEFAULTS = {
   maxBytes: 1_048_576,
   timeoutMs: 2000,
   tries: 5,
+  deadlineMs: 60_000,
   blksize: 1468,
   windowsize: 8,
 } as const;
@@ -111,6 +117,7 @@ function checkOptions(options: TftpGetOptions): Settings {
     maxBytes: options.maxBytes ?? TFTP_GET_DEFAULTS.maxBytes,
     timeoutMs: options.timeoutMs ?? TFTP_GET_DEFAULTS.timeoutMs,
     tries: options.tries ?? TFTP_GET_DEFAULTS.tries,
+    deadlineMs: options.deadlineMs ?? TFTP_GET_DEFAULTS.deadlineMs,
     blksize: options.blksize ?? TFTP_GET_DEFAULTS.blksize,
     windowsize: options.windowsize ?? TFTP_GET_DEFAULTS.windowsize,
     signal: options.signal,
@@ -123,6 +130,7 @@ function checkOptions(options: TftpGetOptions): Settings {
   checkInteger(settings.maxBytes, 0, Number.MAX_SAFE_INTEGER, 'TFTP maxBytes');
   checkInteger(settings.timeoutMs, 1, 255_000, 'TFTP timeoutMs');
   checkInteger(settings.tries, 1, 100, 'TFTP tries');
+  checkInteger(settings.deadlineMs, 1, 3_600_000, 'TFTP deadlineMs');
   checkInteger(settings.blksize, MIN_BLKSIZE, MAX_BLKSIZE, 'TFTP blksize');
   checkInteger(settings.windowsize, MIN_WINDOWSIZE, MAX_WINDOWSIZE, 'TFTP windowsize');
   return settings;
@@ -196,6 +204,7 @@ class Download {
   private lastSent: { packet: Buffer; toTransferId: boolean } | undefined;
   private triesLeft: number;
   private timer: NodeJS.Timeout | undefined;
+  private deadline: NodeJS.Timeout | undefined;
   private settle: { resolve: (r: TftpGetResult) => void; reject: (e: CtiError) => void } | undefined;
 
   constructor(
@@ -218,6 +227,7 @@ class Download {
       };
       this.socket.onMessage((message, remote) => this.receive(message, remote));
       this.socket.onError((error) => this.socketError(error));
+      this.deadline = setTimeout(() => this.deadlineReached(), this.settings.deadlineMs - (performance.now() - this.startedAt));
       this.sendRequest();
     });
   }
@@ -482,6 +492,16 @@ class Download {
     this.restartTimer();
   }
 
+  private deadlineReached(): void {
+    if (this.phase === 'finished') return;
+    this.sendErrorToServer(TFTP_ERROR_CODE.UNDEFINED, 'Transfer took too long');
+    this.fail(
+      'NETWORK_TIMEOUT',
+      `TFTP server ${describeServer(this.settings)} did not finish sending ${this.settings.filename} within ${this.settings.deadlineMs / 1000} s ` +
+        `(the limit for one transfer; ${this.receivedBytes} bytes in ${this.blocksReceived} blocks had arrived)`,
+    );
+  }
+
   private socketError(error: NodeJS.ErrnoException): void {
     if (this.phase === 'finished') return;
     const server = describeServer(this.settings);
@@ -527,5 +547,6 @@ class Download {
   private end(): void {
     this.phase = 'finished';
     clearTimeout(this.timer);
+    clearTimeout(this.deadline);
   }
 }

@@ -48,6 +48,14 @@ describe('field rules', () => {
     expect(checkHost('300.1.1.1')).not.toBeNull();
   });
 
+  it('refuses IPv6 forms saying that IPv6 is not supported', () => {
+    for (const text of ['[::1]:69', '::1', '[fe80::1]', 'fe80::1%eth0']) {
+      expect(parseEndpoint(text, 69, '--tftp')).toEqual({ error: `--tftp must be an IPv4 address or a host name: IPv6 addresses are not supported, got "${text}"` });
+    }
+    expect(checkHost('::1', 'CAPF server')).toMatch(/^CAPF server must be an IPv4 address or a host name: IPv6 addresses are not supported/);
+    expect(parseEndpoint('cucm:69', 69, 'TFTP server')).toEqual({ host: 'cucm', port: 69 });
+  });
+
   it('builds the CAPF device name from the template', () => {
     expect(deviceName(undefined, 'alice', 'inst1')).toBe('CTI-inst1');
     expect(deviceName('{instance}', 'alice', 'inst1')).toBe('inst1');
