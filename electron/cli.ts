@@ -2,6 +2,7 @@
 import { CtiError, toCtiError } from '../shared/errors.ts';
 import { splitGlobal } from './cli/args.ts';
 import { certsExport, certsList, ctlFetch, ctlShow, enroll, resume, status, type CommandResult } from './cli/commands.ts';
+import { doctorCommand } from './cli/doctor-command.ts';
 import { demo, lab } from './cli/lab-commands.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import { openCore, type CoreContext } from './core/context.ts';
@@ -16,11 +17,14 @@ export const USAGE = `Usage:
   ctiprefs [--home DIR] [--json] certs list
   ctiprefs [--home DIR] certs export --instance-id ID --out FILE [--format pem|p12]
   ctiprefs [--home DIR] [--json] status | resume
+  ctiprefs [--home DIR] [--json] doctor [--profile ID | --tftp HOST[:PORT]... [--capf HOST[:PORT]] [--ctimanager HOST[:PORT]]]
   ctiprefs lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
                [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
+               [--capf-certificate listed|swapped|not-ca] [--compromised ID]...
   ctiprefs [--json] demo
 
-Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault.
+Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault;
+doctor: 0 all checks pass, 7 a warning, 8 a failure.
 The keystore password comes from the OS credential vault, or from CTIPREFS_KEYSTORE_PASSWORD.`;
 
 type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<CommandResult>;
@@ -47,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const home = global.home ?? defaultHome();
     if (first === 'lab') return await lab(home, rest.slice(1), out);
+    if (first === 'doctor') return await doctorCommand(home, rest.slice(1), out);
     if (first === 'demo') {
       const result = await demo(global.home, rest.slice(1), out);
       out.result(result.value, result.text);
@@ -55,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     const twoWord = `${first} ${second ?? ''}`;
     const [name, args] = CORE_COMMANDS[twoWord] ? [twoWord, rest.slice(2)] : [first, rest.slice(1)];
     const command = CORE_COMMANDS[name];
-    if (!command) throw new CtiError('BAD_INPUT', `Unknown command "${rest.join(' ')}"; commands: ${Object.keys(CORE_COMMANDS).join(', ')}, lab, demo`);
+    if (!command) throw new CtiError('BAD_INPUT', `Unknown command "${rest.join(' ')}"; commands: ${Object.keys(CORE_COMMANDS).join(', ')}, doctor, lab, demo`);
     const result = await command(openCore({ home }), args, out);
     out.result(result.value, result.text);
     return 0;

@@ -4,7 +4,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
-import { CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
 import type {
   CertificateInfo,
   Channel,
@@ -21,6 +20,7 @@ import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
 import { CTIMANAGER_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole } from './ctl/trust-store.ts';
+import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
 import { testSecureConnection } from './ctimanager/test-connection.ts';
 import { enrollCertificate, resumeInterruptedEnrollments } from './enroll.ts';
 import type { Logger } from './log.ts';
@@ -147,12 +147,6 @@ async function storeHolding(core: CoreContext, instanceId: string) {
     if (await store.loadCertificate(instanceId)) return store;
   }
   throw new CtiError('KEYSTORE', `No certificate is stored for instance ID "${instanceId}"`);
-}
-
-function ctiManagerEndpoint(profile: Profile) {
-  if (profile.ctiManagerServer) return parseEndpoint(profile.ctiManagerServer, CTIMANAGER_TLS_PORT, 'CTIManager server');
-  const first = parseEndpoint(profile.tftpServers[0], DEFAULT_TFTP_PORT, 'TFTP server');
-  return 'error' in first ? first : { host: first.host, port: CTIMANAGER_TLS_PORT };
 }
 
 async function testConnection(core: CoreContext, profile: Profile): Promise<ConnectionTestResult> {
