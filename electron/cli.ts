@@ -4,6 +4,8 @@ import { splitGlobal } from './cli/args.ts';
 import { certsExport, certsList, ctlFetch, ctlShow, enroll, resume, status, type CommandResult } from './cli/commands.ts';
 import { doctorCommand } from './cli/doctor-command.ts';
 import { demo, lab } from './cli/lab-commands.ts';
+import { supportBundleCommand } from './cli/support-bundle-command.ts';
+import { expiryWarningDaysCommand } from './cli/expiry-command.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import { openCore, type CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
@@ -17,6 +19,8 @@ export const USAGE = `Usage:
   ctiprefs [--home DIR] [--json] certs list
   ctiprefs [--home DIR] certs export --instance-id ID --out FILE [--format pem|p12]
   ctiprefs [--home DIR] [--json] status | resume
+  ctiprefs [--home DIR] [--json] settings expiry-warning-days [1-365]
+  ctiprefs [--home DIR] [--json] support-bundle --out FILE
   ctiprefs [--home DIR] [--json] doctor [--profile ID | --tftp HOST[:PORT]... [--capf HOST[:PORT]] [--ctimanager HOST[:PORT]]]
   ctiprefs lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
                [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
@@ -37,6 +41,8 @@ const CORE_COMMANDS: Record<string, CoreCommand> = {
   'certs export': certsExport,
   status,
   resume,
+  'support-bundle': supportBundleCommand,
+  'settings expiry-warning-days': expiryWarningDaysCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

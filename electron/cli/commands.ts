@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CtiError } from '../../shared/errors.ts';
 import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, parseEndpoint } from '../../shared/fields.ts';
-import { defaultProfile, type Profile } from '../../shared/profile.ts';
+import { defaultProfile, expiryWarningDaysOf, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
 import { describeCtl } from '../core/ctl/describe.ts';
@@ -151,8 +151,9 @@ export async function certsList(core: CoreContext, args: string[]): Promise<Comm
   const settings = await core.settings.read();
   const dirs = core.certificateDirs(settings.profiles);
   const certificates = [];
-  for (const dir of dirs) certificates.push(...(await (await core.certificateStore(dir)).list()));
-  return { value: { certificates }, text: formatCertificates(certificates as never) };
+  const expiryWarningDays = expiryWarningDaysOf(settings);
+  for (const dir of dirs) certificates.push(...(await (await core.certificateStore(dir)).list(new Date(), expiryWarningDays)));
+  return { value: { certificates, expiryWarningDays }, text: formatCertificates(certificates as never, expiryWarningDays) };
 }
 
 /** A PKCS#12 export is encrypted with a password from the environment, never from a flag (process lists show flags). */

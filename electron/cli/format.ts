@@ -19,11 +19,12 @@ export function formatTrustList(info: TrustListInfo): string {
   return lines.join('\n');
 }
 
-export function formatCertificates(certs: Pick<CertificateInfo, 'instanceId' | 'subject' | 'issuer' | 'validTo' | 'daysLeft' | 'expired' | 'expiringSoon' | 'keyType' | 'keySize' | 'fingerprintSha256'>[]): string {
+export function formatCertificates(certs: Pick<CertificateInfo, 'instanceId' | 'subject' | 'issuer' | 'validTo' | 'daysLeft' | 'expired' | 'expiringSoon' | 'keyType' | 'keySize' | 'fingerprintSha256'>[], expiryWarningDays?: number): string {
   if (certs.length === 0) return 'No certificates are stored.';
   return certs
     .map((c) => {
-      const mark = c.expired ? ' EXPIRED' : c.expiringSoon ? ' expiring soon' : '';
+      const within = expiryWarningDays === undefined ? '' : ` (under ${expiryWarningDays} days)`;
+      const mark = c.expired ? ' EXPIRED' : c.expiringSoon ? ` EXPIRING SOON${within}: renew it` : '';
       return [
         `${c.instanceId}: ${c.subject}`,
         `  issuer:  ${c.issuer}`,

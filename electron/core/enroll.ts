@@ -14,6 +14,7 @@ import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
+import { recordOperation } from './history.ts';
 
 export interface EnrollOptions {
   profile: Profile;
@@ -71,6 +72,8 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
   const step = (name: EnrollStep, attempt: number, extra: { nextAttemptAt?: string } = {}) =>
     report({ state: 'in-progress', since, step: name, attempt, maxAttempts, ...extra }, STEP_MESSAGES[name]);
 
+  let attempts = 1;
+  const capfServer = `${profile.capfHost}:${profile.capfPort}`;
   await report({ state: 'pending', since }, 'Certificate update requested');
   await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
   core.logger.log('info', 'enroll.start', { profile: profile.id, instanceId: profile.instanceId, maxAttempts });
@@ -85,6 +88,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
     const store = await core.certificateStore(core.dirOf(profile));
 
     for (let attempt = 1; ; attempt++) {
+      attempts = attempt;
       try {
         const result = await runCapfSession({
           host: capf.host,
@@ -110,6 +114,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
         };
         core.logger.log('info', 'enroll.succeeded', { profile: profile.id, outcome: result.outcome, attempt });
         await report(done, successMessage(result.outcome));
+        await recordOperation(core, profile.id, { startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer });
         return done;
       } catch (err) {
         const error = toCtiError(err);
@@ -134,6 +139,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
     };
     core.logger.log('error', 'enroll.failed', { profile: profile.id, code: error.code, message: error.message });
     await report(failed, error.message);
+    await recordOperation(core, profile.id, { startedAt: since, endedAt: failed.at, outcome: 'failed', code: error.code, attempts, capfServer });
     throw error;
   } finally {
     await unseal(core, profile.id);

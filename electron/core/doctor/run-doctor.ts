@@ -5,9 +5,8 @@
  */
 import { CtiError, ERRORS, toCtiError } from '../../../shared/errors.ts';
 import { DEFAULT_CAPF_PORT, type Endpoint } from '../../../shared/fields.ts';
-import type { Profile, Settings } from '../../../shared/profile.ts';
+import { expiryWarningDaysOf, type Profile, type Settings } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../context.ts';
-import { EXPIRING_SOON_DAYS } from '../keystore/certificate-details.ts';
 import type { StoredKeystore } from '../keystore/certificate-store.ts';
 import type { Logger } from '../log.ts';
 import { capfChecks } from './capf-checks.ts';
@@ -26,7 +25,7 @@ export interface DoctorOptions {
   target: DoctorTarget;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** A stored certificate with fewer days left is a warning. */
+  /** A stored certificate with fewer days left is a warning; default: the settings' threshold. */
   expiryWarningDays?: number;
 }
 
@@ -79,7 +78,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   if (profile) {
     const { identity, problem } = await identityOf(core, dir, profile);
     checks.push(await ctiManagerCheck(profile, identity, judged.reference));
-    checks.push(problem ?? storedCertificateCheck(identity!, judged.reference, options.expiryWarningDays ?? EXPIRING_SOON_DAYS));
+    checks.push(problem ?? storedCertificateCheck(identity!, judged.reference, options.expiryWarningDays ?? expiryWarningDaysOf(settings ?? {})));
     if (identity) evidence.push(certificateEvidence('the stored certificate', identity.certificate));
   } else if (options.target.servers?.ctiManager) {
     checks.push(
