@@ -77,7 +77,7 @@ export function ctlPresentCheck(probes: readonly TftpProbe[]): DoctorCheck {
     );
   }
   if (notFound.length === 0) return notChecked(CTL_PRESENT_ID, 'no TFTP server answered', 'tftp-reachable');
-  const detail = notFound.flatMap((p) => p.errors.map((e) => `${p.server}: ${e.error.message}`)).join('; ');
+  const detail = `asked ${notFound.map((p) => p.server).join(', ')}`;
   return fail(
     CTL_PRESENT_ID,
     `No TFTP server has ${names} ("file not found"): either the cluster is not in mixed mode, so no CTL exists, or this is not the cluster's TFTP server (${detail}).`,

@@ -66,8 +66,8 @@ export function certificateEvidence(source: string, der: Buffer): ClockEvidence 
 export function clockCheck(evidence: readonly ClockEvidence[], now: Date = new Date()): DoctorCheck {
   const ahead = evidence.filter((e) => e.notBefore.getTime() > now.getTime() + CLOCK_TOLERANCE_MS);
   if (ahead.length === 0) {
-    const what = evidence.length ? evidence.map((e) => e.source).join(', ') : 'nothing to compare with';
-    return pass(CLOCK_ID, `This computer's clock (${now.toISOString()}) agrees with ${what}.`);
+    if (evidence.length === 0) return pass(CLOCK_ID, `This computer's clock reads ${now.toISOString()}; nothing the cluster signed was available to compare it with.`);
+    return pass(CLOCK_ID, `This computer's clock (${now.toISOString()}) agrees with ${evidence.map((e) => e.source).join(', ')}.`);
   }
   const details = ahead.map((e) => `${e.source} starts ${e.notBefore.toISOString()}`).join(', ');
   return fail(
