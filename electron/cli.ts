@@ -76,11 +76,29 @@ const COMMANDS: Record<string, Command> = {
     'Deletes a stored certificate and its key without opening the keystore (works when its password is lost).',
     async () => (await commands()).certsDelete,
   ),
+  'settings expiry-warning-days': coreCommand(
+    '[--home DIR] [--json] settings expiry-warning-days [1-365]',
+    'Shows or sets how many days before expiry a certificate is marked as expiring soon (default 30).',
+    async () => (await import('./cli/expiry-command.ts')).expiryWarningDaysCommand,
+  ),
   status: coreCommand('[--home DIR] [--json] status', 'Shows the certificate operation of each profile.', async () => (await commands()).status),
   resume: coreCommand('[--home DIR] [--json] resume', 'Resumes enrollments that were cut short.', async () => (await commands()).resume),
+  doctor: {
+    usage: '[--home DIR] [--json] doctor [--profile ID | --tftp HOST[:PORT]... [--capf HOST[:PORT]] [--ctimanager HOST[:PORT]]]',
+    about: 'Checks, in order, what secure CTI needs (TFTP, trust list, CAPF, CTIManager, the stored certificate, this PC); exit 0 all pass, 7 a warning, 8 a failure.',
+    async run({ homeOption, args, out }) {
+      return (await import('./cli/doctor-command.ts')).doctorCommand(homeOption ?? defaultHome(), args, out);
+    },
+  },
+  'support-bundle': coreCommand(
+    '[--home DIR] [--json] support-bundle --out FILE',
+    'Writes one file for support: version, OS, paths, settings, status and history, trust list and certificate summaries, doctor result, last log lines; never a secret or a key.',
+    async () => (await import('./cli/support-bundle-command.ts')).supportBundleCommand,
+  ),
   lab: {
     usage: `lab [--dir DIR] [--tftp-port N] [--capf-port N] [--ctimanager-port N] [--profile ID:AUTH[:KEY][:OP]]...
          [--capf-version 1|2|3] [--ctl-names both|ctlfile|ctlcapf|none]
+         [--capf-certificate listed|swapped|not-ca] [--compromised ID]...
          [--ctios-dir DIR [--ctios-port N] [--ctios-handshake-time SECONDS]]`,
     about: 'Runs a stand-in cluster (TFTP, CAPF, CTIManager) on loopback until stopped; prints one JSON ready line.',
     async run({ homeOption, args, out }) {
@@ -113,7 +131,8 @@ ${Object.values(COMMANDS)
   .join('\n')}
   ctiprefs COMMAND --help | --version
 
-Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault, 7 CTI OS set not usable.
+Exit codes: 0 success, 2 bad input, 3 CTL problem, 4 CAPF refused, 5 network, 6 keystore or vault, 7 CTI OS set not usable;
+doctor: 0 all checks pass, 7 a warning, 8 a failure.
 The keystore password comes from the OS credential vault, or from CTIPREFS_KEYSTORE_PASSWORD.`;
 
 function commandHelp(name: string): string {

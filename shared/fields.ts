@@ -5,6 +5,8 @@
 
 export const RETRIES = { min: 0, max: 3, default: 0 } as const;
 export const RETRY_INTERVAL_S = { min: 0, max: 15, default: 0 } as const;
+/** A certificate with fewer days left is marked for renewal (Certificates tab, `certs list`, doctor). */
+export const EXPIRY_WARNING_DAYS = { min: 1, max: 365, default: 30 } as const;
 export const PORT = { min: 1, max: 65535 } as const;
 export const DEFAULT_TFTP_PORT = 69;
 export const DEFAULT_CAPF_PORT = 3804;
@@ -68,6 +70,7 @@ export const checkRetries = (value: unknown): FieldError => checkIntegerRange('R
 export const checkRetryInterval = (value: unknown): FieldError =>
   checkIntegerRange('Retry interval', value, RETRY_INTERVAL_S);
 export const checkPort = (value: unknown, label = 'Port'): FieldError => checkIntegerRange(label, value, PORT);
+export const checkExpiryWarningDays = (value: unknown): FieldError => checkIntegerRange('Expiry warning days', value, EXPIRY_WARNING_DAYS);
 
 const hostRule = (label: string) => `${label} must be an IPv4 address or a host name`;
 const ipv6Refused = (label: string, text: string) => `${hostRule(label)}: IPv6 addresses are not supported, got "${text}"`;

@@ -11,6 +11,8 @@ import {
   RETRIES,
   RETRY_INTERVAL_S,
   checkDeviceNameTemplate,
+  checkExpiryWarningDays,
+  EXPIRY_WARNING_DAYS,
   checkHost,
   checkInstanceId,
   checkPort,
@@ -55,6 +57,12 @@ export interface Settings {
   version: typeof SETTINGS_VERSION;
   profiles: Profile[];
   activeProfileId: string | null;
+  /** Days before expiry from which a certificate is marked; absent means EXPIRY_WARNING_DAYS.default. */
+  expiryWarningDays?: number;
+}
+
+export function expiryWarningDaysOf(settings: Pick<Settings, 'expiryWarningDays'>): number {
+  return settings.expiryWarningDays ?? EXPIRY_WARNING_DAYS.default;
 }
 
 export const PROFILE_FIELDS = [
@@ -182,8 +190,12 @@ export function validateSettings(value: unknown): Checked<Settings> {
   if (s.activeProfileId !== null && !(typeof s.activeProfileId === 'string' && ids.has(s.activeProfileId))) {
     return { ok: false, message: 'Active profile must be one of the profile ids, or null' };
   }
+  if (s.expiryWarningDays !== undefined) {
+    const error = checkExpiryWarningDays(s.expiryWarningDays);
+    if (error) return { ok: false, message: error };
+  }
   for (const key of Object.keys(s)) {
-    if (!['version', 'profiles', 'activeProfileId'].includes(key)) {
+    if (!['version', 'profiles', 'activeProfileId', 'expiryWarningDays'].includes(key)) {
       return { ok: false, message: `Unknown settings field "${key}"` };
     }
   }

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CtiError } from '../../shared/errors.ts';
 import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint } from '../../shared/fields.ts';
-import { checkTftpServers, defaultProfile, type Profile } from '../../shared/profile.ts';
+import { checkTftpServers, defaultProfile, expiryWarningDaysOf, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
 import { describeCtl } from '../core/ctl/describe.ts';
@@ -196,8 +196,9 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
 
 export async function certsList(core: CoreContext, args: string[]): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'certs list');
-  const certificates = await listCertificates(core);
-  return { value: { certificates }, text: formatCertificates(certificates) };
+  const expiryWarningDays = expiryWarningDaysOf(await core.settings.read());
+  const certificates = await listCertificates(core, expiryWarningDays);
+  return { value: { certificates, expiryWarningDays }, text: formatCertificates(certificates, expiryWarningDays) };
 }
 
 const FOLDER_OPTION = { folder: { type: 'string' } } as const;

@@ -20,12 +20,13 @@ export function formatTrustList(info: TrustListInfo): string {
   return lines.join('\n');
 }
 
-export function formatCertificates(certs: readonly StoredCertificate[]): string {
+export function formatCertificates(certs: readonly StoredCertificate[], expiryWarningDays?: number): string {
   if (certs.length === 0) return 'No certificates are stored.';
   return certs
     .map((c) => {
       if (c.error) return `${c.instanceId}: cannot be opened (${c.error.code}): ${c.error.message}\n  folder id: ${c.folderId}`;
-      const mark = c.expired ? ' EXPIRED' : c.expiringSoon ? ' expiring soon' : '';
+      const within = expiryWarningDays === undefined ? '' : ` (under ${expiryWarningDays} days)`;
+      const mark = c.expired ? ' EXPIRED' : c.expiringSoon ? ` EXPIRING SOON${within}: renew it` : '';
       return [
         `${c.instanceId}: ${c.subject}`,
         `  issuer:  ${c.issuer}`,

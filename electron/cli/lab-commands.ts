@@ -3,11 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtiError, toCtiError } from '../../shared/errors.ts';
+import { checkInstanceId } from '../../shared/fields.ts';
 import { openCore } from '../core/context.ts';
 import { homeLayout } from '../core/paths.ts';
 import { openVault } from '../core/keystore/vault.ts';
 import { CAPF_VERSIONS, isCapfVersion } from '../core/capf/constants.ts';
-import { LAB_CTL_NAMES, startLab, type LabCtlNames } from '../lab/lab.ts';
+import { LAB_CAPF_CERTIFICATES, LAB_CTL_NAMES, startLab, type LabCapfCertificate, type LabCtlNames } from '../lab/lab.ts';
 import { startCtiosLabServer } from '../lab/ctios-server.ts';
 import { parseHandShakeTime } from './ctios-commands.ts';
 import { parseLabProfile, LAB_KEYS } from '../lab/profiles.ts';
@@ -32,9 +33,19 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
       'ctios-dir': { type: 'string' },
       'ctios-port': { type: 'string' },
       'ctios-handshake-time': { type: 'string' },
+      'capf-certificate': { type: 'string', default: 'listed' },
+      compromised: { type: 'string', multiple: true },
     },
     'lab',
   );
+  const capfCertificate = opts['capf-certificate'];
+  if (!(LAB_CAPF_CERTIFICATES as readonly string[]).includes(capfCertificate)) {
+    throw new CtiError('BAD_INPUT', `--capf-certificate must be one of ${LAB_CAPF_CERTIFICATES.join(', ')}, got "${capfCertificate}"`);
+  }
+  for (const id of opts.compromised ?? []) {
+    const problem = checkInstanceId(id);
+    if (problem) throw new CtiError('BAD_INPUT', `--compromised: ${problem}`);
+  }
   const hash = opts['ctl-hash'];
   if (hash !== undefined && !(CTL_HASHES as readonly string[]).includes(hash)) {
     throw new CtiError('BAD_INPUT', `--ctl-hash must be one of ${CTL_HASHES.join(', ')}, got "${hash}"`);
@@ -62,6 +73,8 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
     ...(hash ? { ctlHash: hash as (typeof CTL_HASHES)[number] } : {}),
     capfVersion,
     ctlNames: ctlNames as LabCtlNames,
+    capfCertificate: capfCertificate as LabCapfCertificate,
+    compromised: opts.compromised ?? [],
   });
   const endpoint = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
   const keyName = (key: unknown) => Object.entries(LAB_KEYS).find(([, spec]) => JSON.stringify(spec) === JSON.stringify(key))?.[0];
@@ -76,6 +89,8 @@ export async function lab(home: string, args: string[], out: Output): Promise<nu
       dir: running.dir,
       capfVersion,
       ctlNames: running.ctlNames,
+      capfCertificate,
+      compromised: opts.compromised ?? [],
       profiles: running.profiles.map((p) => ({ instanceId: p.instanceId, deviceName: p.deviceName, key: keyName(p.key), operation: p.operation })),
     })}\n`,
   );

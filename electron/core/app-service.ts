@@ -3,7 +3,6 @@
  * IPC layer and the browser preview bridge both validate payloads, then call `handle`.
  */
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
-import { CTIMANAGER_PORT, CTIMANAGER_TLS_PORT, DEFAULT_TFTP_PORT, parseEndpoint } from '../../shared/fields.ts';
 import type { ConnectionTestResult, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
@@ -16,6 +15,7 @@ import { describeCtl } from './ctl/describe.ts';
 import { CTIMANAGER_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole } from './ctl/trust-store.ts';
 import { testPlainConnection } from './ctimanager/plain-connection.ts';
+import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
 import { testSecureConnection } from './ctimanager/test-connection.ts';
 import type { Logger } from './log.ts';
 import { CertificateOperations } from './operations.ts';
@@ -93,14 +93,6 @@ export async function createAppService(options: {
     onProgress: (listener: (event: ProgressEvent) => void) => operations.onProgress(listener),
     close: () => operations.close(),
   };
-}
-
-/** The CTIManager server: its own field, else the first TFTP server's host; 2749 with TLS, 2748 without. */
-function ctiManagerEndpoint(profile: Profile) {
-  const port = profile.secureConnection ? CTIMANAGER_TLS_PORT : CTIMANAGER_PORT;
-  if (profile.ctiManagerServer) return parseEndpoint(profile.ctiManagerServer, port, 'CTIManager server');
-  const first = parseEndpoint(profile.tftpServers[0], DEFAULT_TFTP_PORT, 'TFTP server');
-  return 'error' in first ? first : { host: first.host, port };
 }
 
 async function testConnection(core: CoreContext, profile: Profile): Promise<ConnectionTestResult> {

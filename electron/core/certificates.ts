@@ -16,12 +16,12 @@ export interface CertificateWhere {
 }
 
 /** Every keystore of every folder, sorted per folder; one that cannot be opened is listed with its error. */
-export async function listCertificates(core: CoreContext): Promise<CertificateEntry[]> {
+export async function listCertificates(core: CoreContext, expiryWarningDays?: number): Promise<CertificateEntry[]> {
   const settings = await core.settings.read();
   const out: CertificateEntry[] = [];
   for (const dir of core.certificateDirs(settings.profiles)) {
     const store = await core.certificateStore(dir);
-    for (const stored of await store.list()) {
+    for (const stored of await store.list(new Date(), expiryWarningDays)) {
       const profileIds = settings.profiles
         .filter((p) => p.instanceId === stored.instanceId && core.dirOf(p) === dir)
         .map((p) => p.id);

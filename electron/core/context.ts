@@ -10,6 +10,7 @@ import { ensurePrivateHome } from './fs/private-folder.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { SettingsStore } from './settings.ts';
 import { StatusStore } from './status.ts';
+import { HistoryStore } from './history.ts';
 import { CtlTrustStore } from './ctl/trust-store.ts';
 import { CertificateStore } from './keystore/certificate-store.ts';
 import { integrityKey, openVault, type SecretVault } from './keystore/vault.ts';
@@ -21,6 +22,8 @@ export interface CoreContext {
   env: NodeJS.ProcessEnv;
   settings: SettingsStore;
   status: StatusStore;
+  /** The last operations of each profile. */
+  history: HistoryStore;
   /** Opened on first use: commands that never touch secrets work without a vault. */
   vault(): Promise<SecretVault>;
   trustStore(dir: string): Promise<CtlTrustStore>;
@@ -63,6 +66,7 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     env,
     settings: new SettingsStore(layout.settingsFile, join(layout.locksDir, 'settings.lock')),
     status: new StatusStore(layout.statusFile, join(layout.locksDir, 'status.lock')),
+    history: new HistoryStore(join(layout.home, 'history.json')),
     vault,
     async trustStore(dir) {
       sweepOnce(dir);

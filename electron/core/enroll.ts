@@ -16,6 +16,7 @@ import { CAPF_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
+import { recordOperation } from './history.ts';
 
 export interface EnrollOptions {
   profile: Profile;
@@ -68,6 +69,8 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
   };
   const signal = options.signal ? AbortSignal.any([options.signal, stepFailure.signal]) : stepFailure.signal;
 
+  let attempts = 1;
+  const capfServer = `${profile.capfHost}:${profile.capfPort}`;
   await report({ state: 'pending', since }, 'Certificate update requested');
   await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
   core.logger.log('info', 'enroll.start', { profile: profile.id, instanceId: profile.instanceId, maxAttempts });
@@ -83,6 +86,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
     store.prepare(profile.instanceId);
 
     for (let attempt = 1; ; attempt++) {
+      attempts = attempt;
       try {
         const result = await runCapfSession({
           host: capf.host,
@@ -114,6 +118,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
         };
         core.logger.log('info', 'enroll.succeeded', { profile: profile.id, outcome: result.outcome, attempt });
         await report(done, successMessage(result.outcome));
+        await recordOperation(core, profile.id, { startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer });
         return done;
       } catch (err) {
         const error = stepError ?? toCtiError(err);
@@ -145,6 +150,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
       core.logger.log('error', 'enroll.status-unwritable', { profile: profile.id, message: toCtiError(writeError).message });
       options.onProgress?.(failed, error.message);
     }
+    await recordOperation(core, profile.id, { startedAt: since, endedAt: failed.at, outcome: 'failed', code: error.code, attempts, capfServer });
     throw error;
   } finally {
     await unseal(core, profile.id);

@@ -40,6 +40,8 @@ export interface CtiManagerServerOptions {
   /** An open session with no traffic is closed after this long. */
   idleTimeoutMs?: number;
   handshakeTimeoutMs?: number;
+  /** Device names (certificate CN) already marked compromised, as if their duplicates had been seen before. */
+  compromisedDevices?: readonly string[];
   logger?: Logger;
 }
 
@@ -101,7 +103,8 @@ export async function startCtiManagerServer(options: CtiManagerServerOptions): P
     const fingerprint = peer.fingerprint256;
     const subject = peer.subject.split('\n').reverse().join(', ');
 
-    if (compromised.has(fingerprint)) {
+    const commonName = peer.subject.split('\n').find((line) => line.startsWith('CN='))?.slice('CN='.length);
+    if (compromised.has(fingerprint) || (commonName !== undefined && options.compromisedDevices?.includes(commonName))) {
       logger.log('warn', 'ctimanager.session.refused-compromised', { subject, fingerprint });
       socket.end(encodeLabStatusFrame(LAB_STATUS_CERTIFICATE_COMPROMISED));
       return;

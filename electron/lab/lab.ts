@@ -17,8 +17,8 @@ import type { HashName } from '../core/pki/certificates.ts';
 import { startTftpServer } from './tftp/server.ts';
 import { startCapfServer } from './capf-server.ts';
 import { startCtiManagerServer } from './ctimanager-server.ts';
-import { loadOrCreateLabPki, type LabPki } from './pki.ts';
-import { DEFAULT_LAB_PROFILE, type LabInstanceProfile } from './profiles.ts';
+import { loadOrCreate, loadOrCreateLabPki, type LabIdentity, type LabPki } from './pki.ts';
+import { DEFAULT_LAB_PROFILE, labDeviceName, type LabInstanceProfile } from './profiles.ts';
 
 export const LAB_HOST = '127.0.0.1';
 
@@ -30,6 +30,10 @@ function servedCtlNames(which: LabCtlNames): ReadonlySet<string> {
   const capfName = ctlCapfFileName(LAB_HOST);
   return new Set({ both: [capfName, CTLFILE_NAME], ctlfile: [CTLFILE_NAME], ctlcapf: [capfName], none: [] }[which]);
 }
+
+/** Which CAPF certificate the lab's CAPF presents: the one its CTL lists, a regenerated one the CTL does not list, or one that is no CA. */
+export const LAB_CAPF_CERTIFICATES = ['listed', 'swapped', 'not-ca'] as const;
+export type LabCapfCertificate = (typeof LAB_CAPF_CERTIFICATES)[number];
 
 export interface LabOptions {
   dir: string;
@@ -43,6 +47,10 @@ export interface LabOptions {
   ctlNames?: LabCtlNames;
   /** Hash of the CTL signature; real clusters use SHA-1 on old releases and SHA-512/256 on new ones. */
   ctlHash?: Extract<HashName, 'sha1' | 'sha256' | 'sha512'>;
+  /** Default 'listed'. */
+  capfCertificate?: LabCapfCertificate;
+  /** Instance IDs whose certificates the CTIManager treats as already marked compromised. */
+  compromised?: string[];
   logger?: Logger;
 }
 
@@ -62,10 +70,14 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-/** Builds the lab CTL once and keeps it, so a restarted lab serves the same (unchanged) file. */
-async function loadOrBuildCtl(dir: string, pki: LabPki, hash: LabOptions['ctlHash']): Promise<Buffer> {
+/**
+ * Builds the lab CTL once and keeps it, so a restarted lab serves the same (unchanged) file. A CTL listing
+ * another CAPF certificate is built afresh and not kept.
+ */
+async function loadOrBuildCtl(dir: string, pki: LabPki, hash: LabOptions['ctlHash'], listedCapf: LabIdentity): Promise<Buffer> {
   const path = join(dir, 'tftp', CTLFILE_NAME);
-  if (!hash) {
+  const usual = listedCapf === pki.capf;
+  if (!hash && usual) {
     try {
       return await readFile(path);
     } catch (err) {
@@ -78,10 +90,10 @@ async function loadOrBuildCtl(dir: string, pki: LabPki, hash: LabOptions['ctlHas
     records: [
       { role: Role.SAST, certificate: pki.sast.certificate },
       { role: Role.CCM_TFTP, certificate: pki.callManager.certificate, dnsName: 'cucm-lab' },
-      { role: Role.CAPF, certificate: pki.capf.certificate, dnsName: 'cucm-lab' },
+      { role: Role.CAPF, certificate: listedCapf.certificate, dnsName: 'cucm-lab' },
     ],
   });
-  await writeFileAtomic(path, ctl, 0o644);
+  if (usual) await writeFileAtomic(path, ctl, 0o644);
   return ctl;
 }
 
@@ -89,7 +101,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const logger = options.logger ?? silentLogger;
   const profiles = options.profiles?.length ? options.profiles : [DEFAULT_LAB_PROFILE];
   const pki = await loadOrCreateLabPki(join(options.dir, 'pki'));
-  let ctl: Buffer | undefined = await loadOrBuildCtl(options.dir, pki, options.ctlHash);
+  const capfCertificate = options.capfCertificate ?? 'listed';
+  const pkiDir = join(options.dir, 'pki');
+  const servedCapf =
+    capfCertificate === 'listed' ? pki.capf : await loadOrCreate(pkiDir, capfCertificate === 'swapped' ? 'capfRegenerated' : 'capfNotCa');
+  let ctl: Buffer | undefined = await loadOrBuildCtl(options.dir, pki, options.ctlHash, capfCertificate === 'swapped' ? pki.capf : servedCapf);
   const ctlNames = servedCtlNames(options.ctlNames ?? 'both');
 
   const started: { close(): Promise<void> }[] = [];
@@ -104,8 +120,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const capfServer = await startCapfServer({
       host: LAB_HOST,
       port: options.capfPort ?? 0,
-      certificate: pki.capf.certificate,
-      privateKey: pki.capf.privateKey,
+      certificate: servedCapf.certificate,
+      privateKey: servedCapf.privateKey,
       profiles,
       ...(options.capfVersion ? { version: options.capfVersion } : {}),
       logger,
@@ -116,7 +132,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       port: options.ctiManagerPort ?? 0,
       certificate: pki.callManager.certificate,
       privateKey: pki.callManager.privateKey,
-      clientCa: [pki.capf.certificate],
+      clientCa: [servedCapf.certificate],
+      compromisedDevices: (options.compromised ?? []).map(labDeviceName),
       logger,
     });
     started.push(ctiManagerServer);

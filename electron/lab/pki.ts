@@ -21,14 +21,21 @@ export interface LabPki {
   capf: LabIdentity;
 }
 
+/** Stand-ins for a cluster's CAPF certificate gone wrong, made on demand: the support faults doctor names. */
+export type LabCapfVariant = 'capfRegenerated' | 'capfNotCa';
+
 const ORG = { O: 'ctiprefs lab', OU: 'Lab cluster' };
-const IDENTITIES: Record<keyof LabPki, { subject: DistinguishedName; isCa: boolean }> = {
+const IDENTITIES: Record<keyof LabPki | LabCapfVariant, { subject: DistinguishedName; isCa: boolean }> = {
   sast: { subject: { ...ORG, CN: 'ITLRECOVERY_cucm-lab' }, isCa: false },
   callManager: { subject: { ...ORG, CN: 'cucm-lab' }, isCa: false },
   capf: { subject: { ...ORG, CN: 'CAPF-lab' }, isCa: true },
+  // Same name, new key: what "regenerate" on the CAPF certificate does.
+  capfRegenerated: { subject: { ...ORG, CN: 'CAPF-lab' }, isCa: true },
+  // What releases before 14SU2 had: an end-entity CAPF certificate.
+  capfNotCa: { subject: { ...ORG, CN: 'CAPF-lab' }, isCa: false },
 };
 
-async function loadOrCreate(dir: string, name: keyof LabPki): Promise<LabIdentity> {
+export async function loadOrCreate(dir: string, name: keyof LabPki | LabCapfVariant): Promise<LabIdentity> {
   const certPath = join(dir, `${name}.crt.pem`);
   const keyPath = join(dir, `${name}.key.pem`);
   try {
@@ -44,6 +51,8 @@ async function loadOrCreate(dir: string, name: keyof LabPki): Promise<LabIdentit
     publicKey: keys.publicKey,
     selfSigningKey: keys.privateKey,
     isCa,
+    // Unified CM 14SU2+ makes its CAPF certificate a CA that signs end-entity LSCs only.
+    ...(isCa ? { pathLength: 0 } : {}),
     extendedKeyUsage: isCa ? undefined : ['serverAuth', 'clientAuth'],
     validityDays: 5 * 365,
   });

@@ -132,7 +132,7 @@ export function trustAnchorsByRole(ctl: CtlFile, roles: readonly number[]): Buff
 }
 
 /** SHA-256 fingerprints of the certificates the CTL lists in a role that may sign its successor (SAST). */
-function signingFingerprints(ctl: CtlFile): Set<string> {
+export function signingFingerprints(ctl: CtlFile): Set<string> {
   const fingerprints = new Set<string>();
   for (const record of ctl.records) {
     if (CTL_SIGNING_ROLES.has(record.role) && record.certificate) fingerprints.add(fingerprintSha256(record.certificate));

@@ -4,18 +4,19 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { CtiError } from '../../../shared/errors.ts';
+import { EXPIRY_WARNING_DAYS } from '../../../shared/fields.ts';
 import type { CertificateInfo } from '../../../shared/model.ts';
 
 export type CertificateDetails = Omit<CertificateInfo, 'folderId' | 'instanceId' | 'profileIds' | 'error'>;
 
-/** Below this many days left a certificate is flagged for renewal. */
-export const EXPIRING_SOON_DAYS = 30;
+/** Below this many days left a certificate is flagged for renewal, unless the settings say otherwise. */
+export const EXPIRING_SOON_DAYS = EXPIRY_WARNING_DAYS.default;
 const DAY_MS = 86_400_000;
 
 /** OpenSSL's curve names as the NIST names users see in CUCM and in our key specs. */
 const CURVE_NAMES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
-export function describeCertificate(der: Buffer, now: Date = new Date()): CertificateDetails {
+export function describeCertificate(der: Buffer, now: Date = new Date(), expiryWarningDays: number = EXPIRING_SOON_DAYS): CertificateDetails {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);
@@ -35,7 +36,7 @@ export function describeCertificate(der: Buffer, now: Date = new Date()): Certif
     validTo: validTo.toISOString(),
     daysLeft,
     expired,
-    expiringSoon: !expired && daysLeft < EXPIRING_SOON_DAYS,
+    expiringSoon: !expired && daysLeft < expiryWarningDays,
     ...keyOf(cert),
     fingerprintSha256: cert.fingerprint256,
   };

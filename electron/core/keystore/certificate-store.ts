@@ -181,7 +181,7 @@ export class CertificateStore {
   }
 
   /** Every keystore of the folder, sorted by instance ID; one that cannot be opened carries an error instead. */
-  async list(now: Date = new Date()): Promise<StoredCertificate[]> {
+  async list(now: Date = new Date(), expiryWarningDays?: number): Promise<StoredCertificate[]> {
     const instanceIds = (await this.#fileNames())
       .filter((name) => name.endsWith(KEYSTORE_EXTENSION))
       .map((name) => name.slice(0, -KEYSTORE_EXTENSION.length))
@@ -192,7 +192,7 @@ export class CertificateStore {
       try {
         const stored = await this.load(instanceId);
         // Deleted between readdir and now: not part of the listing any more.
-        if (stored) listed.push({ folderId: this.folderId, instanceId, ...describeCertificate(stored.certificate, now) });
+        if (stored) listed.push({ folderId: this.folderId, instanceId, ...describeCertificate(stored.certificate, now, expiryWarningDays) });
       } catch (err) {
         const error = toCtiError(err);
         this.#logger.log('warn', 'keystore.unreadable', { instanceId, code: error.code, message: error.message });

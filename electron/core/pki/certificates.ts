@@ -47,7 +47,7 @@ const OID = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
 
-const SIGNATURE_OID: Record<'rsa' | 'ec', Record<HashName, string>> = {
+export const SIGNATURE_OID: Record<'rsa' | 'ec', Record<HashName, string>> = {
   rsa: {
     sha1: '1.2.840.113549.1.1.5',
     sha256: '1.2.840.113549.1.1.11',
@@ -85,6 +85,8 @@ export interface CertificateOptions {
   notBefore?: Date;
   validityDays?: number;
   isCa?: boolean;
+  /** basicConstraints pathLenConstraint of a CA: 0 lets it sign end-entity certificates only. */
+  pathLength?: number;
   extendedKeyUsage?: ('serverAuth' | 'clientAuth')[];
   hash?: HashName;
 }
@@ -160,7 +162,10 @@ export function createCertificate(options: CertificateOptions): Buffer {
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spkiDer);
 
   const extensions: pkijs.Extension[] = [];
-  const basic = new pkijs.BasicConstraints({ cA: options.isCa ?? false });
+  const basic = new pkijs.BasicConstraints({
+    cA: options.isCa ?? false,
+    ...(options.isCa && options.pathLength !== undefined ? { pathLenConstraint: options.pathLength } : {}),
+  });
   extensions.push(
     new pkijs.Extension({ extnID: OID.basicConstraints, critical: true, extnValue: basic.toSchema().toBER(false), parsedValue: basic }),
   );
