@@ -147,7 +147,8 @@ export const FILE_ERRNO: Readonly<Record<string, { code: ErrorCode; says: string
 function systemError(err: unknown, knownPath?: string): CtiError | null {
   if (typeof err !== 'object' || err === null) return null;
   const { code, dest, address, port } = err as SystemErrorFields;
-  const path = (err as SystemErrorFields).path ?? knownPath;
+  // The path the caller worked on (a file the user named), not the temp file or folder Node tripped on.
+  const path = knownPath ?? (err as SystemErrorFields).path;
   if (typeof code !== 'string') return null;
   if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') {
     const where = typeof port === 'number' ? `${typeof address === 'string' ? address : ''}:${port}` : 'the address';

@@ -61,9 +61,11 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
   // The CAPF client reports steps without waiting; a step whose status cannot be written stops the session.
   const stepFailure = new AbortController();
   let stepError: CtiError | undefined;
+  let pendingStep: Promise<void> = Promise.resolve();
   const stepInBackground = (name: EnrollStep, attempt: number) => {
-    step(name, attempt).catch((err: unknown) => {
+    pendingStep = step(name, attempt).catch((err: unknown) => {
       stepError ??= toCtiError(err);
+      core.logger.log('warn', 'enroll.status-write-failed', { profile: profile.id, message: stepError.message });
       stepFailure.abort();
     });
   };
@@ -121,6 +123,8 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
         await recordOperation(core, profile.id, { startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer });
         return done;
       } catch (err) {
+        // A status write still under way may be the real cause (a full disk): wait for it before judging.
+        await pendingStep;
         const error = stepError ?? toCtiError(err);
         if (attempt >= maxAttempts || !classifyRetryable(error)) throw error;
         const nextAttemptAt = new Date(Date.now() + profile.retryInterval * 1000).toISOString();

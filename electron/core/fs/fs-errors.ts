@@ -7,6 +7,7 @@ import { CtiError, FILE_ERRNO } from '../../../shared/errors.ts';
 
 /** `subject` says what failed and names the path, e.g. `Cannot write /home/u/settings.json`. */
 export function fileSystemError(err: unknown, subject: string): CtiError {
+  // Already typed by a lower layer (writeFileAtomic names the file it was asked to write).
   if (err instanceof CtiError) return err;
   const errno = (err as NodeJS.ErrnoException | undefined)?.code;
   const reason = errno === undefined ? undefined : FILE_ERRNO[errno];

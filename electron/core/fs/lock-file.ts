@@ -3,6 +3,7 @@
  * created with O_CREAT|O_EXCL holding its owner's pid and start time; a lock whose pid is dead is stale
  * and is broken by the next taker. O_EXCL never follows a symbolic link, so a planted link cannot redirect it.
  */
+import { toCtiError } from '../../../shared/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rm, rename, stat } from 'node:fs/promises';
@@ -85,12 +86,18 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
     handle = await open(path, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    throw toCtiError(err, { path });
   }
   try {
     await handle.writeFile(text);
-  } finally {
+  } catch (err) {
+    // A half-written lock (a full disk) must not block the next run: it is removed, and the error names it.
     await handle.close();
+    handle = undefined;
+    await rm(path, { force: true });
+    throw toCtiError(err, { path });
+  } finally {
+    await handle?.close();
   }
   return true;
 }

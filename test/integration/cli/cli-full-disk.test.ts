@@ -69,7 +69,7 @@ describe.skipIf(noDisk)('ctiprefs on a full disk', () => {
     }
     const wrong = outcomes.filter((o) => !(o.code === 0 || (o.code === 6 && o.message?.includes(disk.path))));
     expect(wrong).toEqual([]);
-    expect(outcomes[0]).toMatchObject({ code: 6, message: expect.stringMatching(/settings\.json: the disk is full \(ENOSPC\)$/) });
+    expect(outcomes[0]).toMatchObject({ code: 6, message: expect.stringMatching(/(settings\.json|\.lock): the disk is full \(ENOSPC\)$/) });
     expect(outcomes.map((o) => o.code)).toContain(0);
     // With room again, the home works.
     expect((await runCli(['--home', disk.path, '--json', 'status'])).code).toBe(0);

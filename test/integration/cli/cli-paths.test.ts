@@ -57,7 +57,7 @@ describe('--home that cannot be used', () => {
   it('lies under a file: exit 2 naming the path', async () => {
     const under = join(aFile, 'home');
     const run = await failure(['--home', under, 'status']);
-    expect(run).toMatchObject({ code: 2, error: { code: 'BAD_INPUT', message: `Home folder ${under}: a part of the path is a file, not a folder (ENOTDIR)` } });
+    expect(run).toMatchObject({ code: 2, error: { code: 'BAD_INPUT', message: `Home folder ${under}: a part of the path is a file where a folder is expected (ENOTDIR)` } });
   });
 
   it.skipIf(noReadOnly)('is read-only: exit 6 naming it, also for a folder still to be created there', async () => {
