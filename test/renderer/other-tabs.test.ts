@@ -229,6 +229,12 @@ describe('Trust list tab', () => {
     records: [{ role: 0, roleName: 'SAST', subject: 'CN=SAST', issuer: 'CN=SAST', serialNumber: '01' }],
   };
 
+  it('shows which file name the cluster served the trust list under', async () => {
+    await setup({ 'ctl:get': () => ({ ...trustList, fileName: 'CTLCAPF7f000001.tlv' }) });
+    render(TrustListTab);
+    expect(await screen.findByText('CTLCAPF7f000001.tlv')).toBeTruthy();
+  });
+
   it('shows the weaknesses of the signature', async () => {
     await setup({ 'ctl:get': () => ({ ...trustList, hashAlgorithm: 'SHA-1', warnings: ['The CTL is signed with SHA-1, weak.'] }) });
     render(TrustListTab);
