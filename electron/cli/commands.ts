@@ -1,9 +1,7 @@
 /** The `ctiprefs` commands on top of the core; each returns its JSON result and its text. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { CtiError } from '../../shared/errors.ts';
 import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint } from '../../shared/fields.ts';
 import { checkTftpServers, defaultProfile, expiryWarningDaysOf, type Profile } from '../../shared/profile.ts';
@@ -18,6 +16,7 @@ import { CertificateOperations } from '../core/operations.ts';
 import { fileSystemError } from '../core/fs/fs-errors.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
+import { readSecretInput } from './secret-input.ts';
 import type { Output } from './output.ts';
 
 export interface CommandResult {
@@ -83,8 +82,7 @@ async function readAuthString(opts: { 'auth-string'?: string; 'auth-string-file'
   let value = opts['auth-string'];
   const file = opts['auth-string-file'];
   if (file !== undefined) {
-    const text = await readAuthStringFile(file);
-    value = text.replace(/\r?\n$/, '');
+    value = await readSecretInput(file, AUTH_STRING_INPUT);
   }
   if (value === undefined) throw new CtiError('BAD_INPUT', '--auth-string DIGITS or --auth-string-file FILE|- is required: 4 to 10 digits');
   const error = checkAuthString(value);
@@ -93,30 +91,7 @@ async function readAuthString(opts: { 'auth-string'?: string; 'auth-string-file'
 }
 
 /** An authentication string is at most 10 digits: more than this is the wrong file, never read whole. */
-const MAX_AUTH_STRING_FILE_BYTES = 4096;
-
-/** Reads `--auth-string-file FILE|-` up to the cap (a huge file, a device or an endless pipe stops there). */
-async function readAuthStringFile(file: string): Promise<string> {
-  const what = file === '-' ? 'standard input' : `"${file}"`;
-  const input: Readable = file === '-' ? process.stdin : createReadStream(file, { end: MAX_AUTH_STRING_FILE_BYTES });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of input) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_AUTH_STRING_FILE_BYTES) {
-        throw new CtiError('BAD_INPUT', `--auth-string-file: ${what} is longer than ${MAX_AUTH_STRING_FILE_BYTES} bytes; it must hold only the authentication string (4 to 10 digits)`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (err) {
-    if (err instanceof CtiError) throw err;
-    throw new CtiError('BAD_INPUT', `--auth-string-file: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
-  } finally {
-    if (input !== process.stdin) input.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const AUTH_STRING_INPUT = { flag: '--auth-string-file', maxBytes: 4096, holds: 'the authentication string (4 to 10 digits)' };
 
 /**
  * Ctrl+C or SIGTERM cancels the running operation (status CANCELLED, seal erased, lock released): a user

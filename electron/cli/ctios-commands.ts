@@ -36,6 +36,7 @@ import { ensurePrivateHome } from '../core/fs/private-folder.ts';
 import { parseCommandOptions, requireOption, type OptionSpec } from './args.ts';
 import { CA_PASSWORD_ENV } from './ctios-usage.ts';
 import type { Output } from './output.ts';
+import { readSecretInput } from './secret-input.ts';
 
 const MAX_PASSWORD_INPUT_BYTES = 1024;
 
@@ -52,11 +53,7 @@ const done = (value: unknown, text: string): Outcome => ({ value, text, exit: 0 
 async function readCaPassword(file: string | undefined): Promise<string> {
   let password: string | undefined;
   if (file !== undefined) {
-    const bytes = file === '-' ? await readStdinLimited() : await readFile(file).catch(() => {
-      throw new CtiError('BAD_INPUT', `--password-file: cannot read "${file}"`);
-    });
-    if (bytes.length > MAX_PASSWORD_INPUT_BYTES) throw new CtiError('BAD_INPUT', '--password-file: longer than any CA password');
-    password = bytes.toString('utf8').replace(/\r?\n$/, '');
+    password = await readSecretInput(file, { flag: '--password-file', maxBytes: MAX_PASSWORD_INPUT_BYTES, holds: 'the CA password' });
   } else {
     password = process.env[CA_PASSWORD_ENV];
   }
@@ -69,17 +66,6 @@ async function readCaPassword(file: string | undefined): Promise<string> {
   const error = checkCtiosCaPassword(password);
   if (error) throw new CtiError('BAD_INPUT', error);
   return password;
-}
-
-async function readStdinLimited(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PASSWORD_INPUT_BYTES) throw new CtiError('BAD_INPUT', '--password-file -: standard input is longer than any CA password');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function parseRole<T extends string>(value: string | undefined, allowed: readonly T[], check: (v: unknown) => v is T, fallback?: T): T {
