@@ -48,7 +48,7 @@ const labCommands = () => import('./cli/lab-commands.ts');
 
 const COMMANDS: Record<string, Command> = {
   'ctl fetch': coreCommand(
-    '[--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...] [--capf HOST[:PORT]]',
+    '[--home DIR] [--json] ctl fetch --tftp HOST[:PORT] [--tftp HOST[:PORT] ...] [--capf HOST[:PORT]] [--expect-signer-fingerprint SHA256]',
     'Downloads the trust list from the TFTP servers in order (as CTLCAPF<hex>.tlv first when --capf is given, then CTLFile.tlv): trusted on first use, later verified against the trusted CTL.',
     async () => (await commands()).ctlFetch,
   ),
@@ -61,7 +61,7 @@ const COMMANDS: Record<string, Command> = {
   enroll: coreCommand(
     `[--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
          --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
-         [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE]`,
+         [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE] [--expect-signer-fingerprint SHA256]`,
     'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID.',
     async () => (await commands()).enroll,
   ),

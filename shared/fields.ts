@@ -120,3 +120,13 @@ export function formatEndpoint(e: Endpoint): string {
 export function deviceName(template: string | undefined, user: string, instanceId: string): string {
   return (template ?? DEFAULT_DEVICE_NAME_TEMPLATE).replaceAll('{user}', user).replaceAll('{instance}', instanceId);
 }
+
+/**
+ * A SHA-256 fingerprint as an administrator pastes it: hex, with or without colons or spaces, any case.
+ * Returns the form the app shows (uppercase, colon-separated) or the error naming the field.
+ */
+export function parseSha256Fingerprint(text: string, label: string): string | { error: string } {
+  const hex = text.replace(/[:\s]/g, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return { error: `${label} must be a SHA-256 fingerprint: 64 hex digits, colons allowed, got "${text.slice(0, 100)}"` };
+  return hex.toUpperCase().match(/../g)!.join(':');
+}

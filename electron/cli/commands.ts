@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CtiError } from '../../shared/errors.ts';
-import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint } from '../../shared/fields.ts';
+import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint, parseSha256Fingerprint } from '../../shared/fields.ts';
 import { checkTftpServers, defaultProfile, expiryWarningDaysOf, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
@@ -17,6 +17,7 @@ import { fileSystemError } from '../core/fs/fs-errors.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import { readSecretInput } from './secret-input.ts';
+import type { FirstUseRule } from '../core/ctl/trust-store.ts';
 import type { Output } from './output.ts';
 
 export interface CommandResult {
@@ -43,18 +44,31 @@ function parseCapf(text: string): { host: string; port: number } {
   return capf;
 }
 
+const EXPECT_SIGNER_OPTION = { 'expect-signer-fingerprint': { type: 'string' } } as const;
+
+/** `--expect-signer-fingerprint SHA256`: no trust on first use, the first CTL must have this signer. */
+function firstUseRule(text: string | undefined): FirstUseRule {
+  if (text === undefined) return {};
+  const parsed = parseSha256Fingerprint(text, '--expect-signer-fingerprint');
+  if (typeof parsed !== 'string') throw new CtiError('BAD_INPUT', parsed.error);
+  return { expectedSignerFingerprintSha256: parsed };
+}
+
 export async function ctlFetch(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
-  const opts = parseCommandOptions(args, { tftp: { type: 'string', multiple: true }, capf: { type: 'string' } }, 'ctl fetch');
+  const opts = parseCommandOptions(args, { tftp: { type: 'string', multiple: true }, capf: { type: 'string' }, ...EXPECT_SIGNER_OPTION }, 'ctl fetch');
   const servers = tftpServersOption(opts.tftp);
+  const firstUse = firstUseRule(opts['expect-signer-fingerprint']);
   // The CAPF address names the CTLCAPF<hex>.tlv file; without it only CTLFile.tlv is asked for.
   const capf = opts.capf === undefined ? undefined : parseCapf(opts.capf);
   const store = await core.trustStore(core.layout.defaultCertificateDir);
   out.progress(`Downloading the CTL from ${servers.join(', ')}`);
-  const update = await updateTrustedCtl({ servers, ...(capf ? { capfHost: capf.host } : {}), store, logger: core.logger });
+  const update = await updateTrustedCtl({ servers, ...(capf ? { capfHost: capf.host } : {}), store, logger: core.logger, firstUse });
   const trustList = describeCtl(update.trusted.ctl, update.trusted);
   const served = `${update.fileName} from ${update.server}`;
   const headline = {
-    'first-use': `CTL ${served} trusted on first use.\n${FIRST_USE_WARNING}`,
+    'first-use': update.trusted.trustedOnFirstUse
+      ? `CTL ${served} trusted on first use.\n${FIRST_USE_WARNING}`
+      : `CTL ${served} trusted: its signer has the expected fingerprint.`,
     unchanged: `CTL ${served} is unchanged.`,
     updated: `CTL ${served} was verified against the trusted CTL and replaces it.`,
   }[update.outcome];
@@ -127,10 +141,12 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
       retries: { type: 'string' },
       'retry-interval': { type: 'string' },
       'device-name': { type: 'string' },
+      ...EXPECT_SIGNER_OPTION,
     },
     'enroll',
   );
   const tftp = tftpServersOption(opts.tftp);
+  const firstUse = firstUseRule(opts['expect-signer-fingerprint']);
   const capf = parseCapf(requireOption(opts.capf, '--capf', 'HOST[:PORT], port 3804 by default'));
   const user = requireOption(opts.user, '--user', 'the CTI application or end user name');
   const instanceId = requireOption(opts['instance-id'], '--instance-id', INSTANCE_ID_RULE);
@@ -160,7 +176,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   const onCtl = (used: EnrollmentCtl) => {
     ctl = used;
   };
-  const status = await whileCancellable(operations, () => operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile, onCtl }));
+  const status = await whileCancellable(operations, () => operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile, onCtl, firstUse }));
   const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
   const ctlLine = ctl ? `CTL ${ctl.fileName} from ${ctl.server}: ${ctl.outcome}\n` : '';
   return {

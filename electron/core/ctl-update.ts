@@ -7,7 +7,7 @@ import { DEFAULT_TFTP_PORT, parseEndpoint, type Endpoint } from '../../shared/fi
 import { CtiError } from '../../shared/errors.ts';
 import type { Logger } from './log.ts';
 import { trustListFileNames } from './ctl/file-names.ts';
-import type { CtlTrustStore, TrustedCtl } from './ctl/trust-store.ts';
+import type { CtlTrustStore, FirstUseRule, TrustedCtl } from './ctl/trust-store.ts';
 import { fetchFromServers } from './tftp/fetch-from-servers.ts';
 
 export function parseTftpServers(servers: readonly string[]): Endpoint[] {
@@ -33,6 +33,8 @@ export async function updateTrustedCtl(options: {
   store: CtlTrustStore;
   logger: Logger;
   signal?: AbortSignal;
+  /** Managed rollouts: the first use must have this signer, or nothing is trusted. */
+  firstUse?: FirstUseRule;
 }): Promise<CtlUpdate> {
   const endpoints = parseTftpServers(options.servers);
   if (endpoints.length === 0) throw new CtiError('BAD_INPUT', 'TFTP servers must list 1 to 8 servers');
@@ -46,7 +48,7 @@ export async function updateTrustedCtl(options: {
   const server = `${download.server.host}:${download.server.port}`;
   const fileName = download.filename;
   try {
-    const { outcome, trusted } = await options.store.accept(download.data, server, fileName);
+    const { outcome, trusted } = await options.store.accept(download.data, server, fileName, options.firstUse);
     options.logger.log('info', 'ctl.accepted', { server, fileName, outcome, signer: trusted.signerFingerprintSha256 });
     return { outcome, trusted, server, fileName };
   } catch (err) {

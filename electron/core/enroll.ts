@@ -13,7 +13,7 @@ import { classifyRetryable, runCapfSession } from './capf/client.ts';
 import type { CoreContext } from './context.ts';
 import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
-import { trustAnchorsByRole, type TrustedCtl } from './ctl/trust-store.ts';
+import { trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
@@ -26,6 +26,8 @@ export interface EnrollOptions {
   onProgress?: (status: OperationStatus, message: string) => void;
   /** Which trust list the enrollment verifies the CAPF server with. */
   onCtl?: (ctl: EnrollmentCtl) => void;
+  /** When no CTL is trusted yet: the first use must have this signer (managed rollouts). */
+  firstUse?: FirstUseRule;
 }
 
 /** The outcome of this enrollment's download, or 'stored' when no download worked and the trusted CTL was used. */
@@ -191,6 +193,7 @@ async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, opti
       store,
       logger: core.logger,
       ...(signal ? { signal } : {}),
+      ...(options.firstUse ? { firstUse: options.firstUse } : {}),
     });
     options.onCtl?.({ outcome: update.outcome, server: update.server, fileName: update.fileName });
     return update.trusted;

@@ -22,6 +22,7 @@ export interface StartRequest {
   upsert?: Profile;
   /** Which trust list the enrollment used (see EnrollOptions.onCtl). */
   onCtl?: EnrollOptions['onCtl'];
+  firstUse?: EnrollOptions['firstUse'];
 }
 
 export interface ResumeResult {
@@ -54,11 +55,11 @@ export class CertificateOperations {
 
   /** Runs an enrollment to its end; ALREADY_RUNNING when this profile runs here or in another process. */
   start(request: StartRequest): Promise<OperationStatus> {
-    const { authString, onCtl } = request;
+    const { authString, onCtl, firstUse } = request;
     return this.#run(
       request.profileId,
       (profile, signal, onProgress) =>
-        enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), signal, onProgress }),
+        enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), ...(firstUse ? { firstUse } : {}), signal, onProgress }),
       request.upsert,
     );
   }

@@ -52,6 +52,12 @@ export interface TrustedCtl extends CtlTrustMeta {
 
 export type CtlAcceptOutcome = 'first-use' | 'unchanged' | 'updated';
 
+/** How a first use is decided: as is, or only when the signer has the fingerprint an administrator gave. */
+export interface FirstUseRule {
+  /** Uppercase, colon-separated (shared/fields.ts parseSha256Fingerprint). */
+  expectedSignerFingerprintSha256?: string;
+}
+
 export interface CtlTrustStoreOptions {
   dir: string;
   /** Secret from the OS vault, supplied by the caller; never written to disk by this class. */
@@ -346,11 +352,16 @@ export class CtlTrustStore {
    * CTL_COMPROMISED and the trusted CTL stays untouched.
    * `fileName` is the name the cluster served the file under; either name obeys the same rules.
    */
-  accept(bytes: Buffer, source: string, fileName: string = CTLFILE_NAME): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
-    return this.#exclusive(() => this.#accept(bytes, source, fileName));
+  accept(
+    bytes: Buffer,
+    source: string,
+    fileName: string = CTLFILE_NAME,
+    firstUse: FirstUseRule = {},
+  ): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+    return this.#exclusive(() => this.#accept(bytes, source, fileName, firstUse));
   }
 
-  async #accept(bytes: Buffer, source: string, fileName: string): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
+  async #accept(bytes: Buffer, source: string, fileName: string, firstUse: FirstUseRule): Promise<{ outcome: CtlAcceptOutcome; trusted: TrustedCtl }> {
     const incoming = decodeCtl(bytes);
     const current = await this.#load();
     const now = this.#now().toISOString();
@@ -358,12 +369,21 @@ export class CtlTrustStore {
     if (!current) {
       const signer = verifyCtlSignature(incoming);
       const signerFingerprintSha256 = fingerprintSha256(signer.certificate.raw);
+      const expected = firstUse.expectedSignerFingerprintSha256;
+      if (expected !== undefined && expected !== signerFingerprintSha256) {
+        this.#logger.log('error', 'ctl.first-use-refused', { source, expected, signerFingerprintSha256 });
+        throw new CtiError(
+          'CTL_COMPROMISED',
+          `CTL from ${source} not trusted: its signer "${incoming.header.signer.name}" has SHA-256 ${signerFingerprintSha256}, but ${expected} was expected. Nothing was stored.`,
+        );
+      }
       const trusted = await this.#commit(incoming, {
         firstTrustedAt: now,
         updatedAt: now,
         source,
         fileName,
-        trustedOnFirstUse: true,
+        // A signer the administrator named beforehand is verified, not merely trusted on first use.
+        trustedOnFirstUse: expected === undefined,
         signerFingerprintSha256,
       });
       this.#logger.log('warn', 'ctl.trusted-on-first-use', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
