@@ -3,6 +3,7 @@
  * call needs is in the one file, and no secret is: not the authentication strings (the spent one and a
  * refused one), not the keystore password from the OS vault, no private key.
  */
+import { folderId } from '../../../electron/core/paths.ts';
 import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('support bundle and history', () => {
     expect(bundle.doctor.checks.map((c: { id: string }) => c.id)).toContain('stored-certificate');
     expect(bundle.log.some((line: { event: string }) => line.event === 'enroll.succeeded')).toBe(true);
 
-    const keystorePassword = await new OsVault().get(keystoreAccount('bun1'));
+    const keystorePassword = await new OsVault().get(keystoreAccount(`${folderId(join(home.path, 'certificates'))}:bun1`));
     expect(keystorePassword).toBeTruthy();
     expect(text).not.toContain(keystorePassword!);
     expect(text).not.toContain(GOOD_AUTH);
