@@ -12,11 +12,9 @@ import { openCore, type CoreContext } from './context.ts';
 import { forgetTrustedCtl } from './ctl-forget.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
-import { CTIMANAGER_ROLES } from './ctl/tags.ts';
-import { trustAnchorsByRole } from './ctl/trust-store.ts';
 import { testPlainConnection } from './ctimanager/plain-connection.ts';
 import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
-import { testSecureConnection } from './ctimanager/test-connection.ts';
+import { testWithStoredCertificate } from './ctimanager/stored-certificate-test.ts';
 import type { Logger } from './log.ts';
 import { CertificateOperations } from './operations.ts';
 
@@ -109,14 +107,7 @@ async function testConnection(core: CoreContext, profile: Profile): Promise<Conn
   if (!trusted) return failed('CTL_NONE', 'No trusted CTL is stored, so CTIManager cannot be verified.');
   const identity = await (await core.certificateStore(core.dirOf(profile))).load(profile.instanceId);
   if (!identity) return failed('KEYSTORE', `No certificate is stored for instance ID "${profile.instanceId}".`);
-  const result = await testSecureConnection({
-    host: endpoint.host,
-    port: endpoint.port,
-    certificate: identity.certificate,
-    privateKey: identity.privateKey,
-    chain: identity.chain,
-    trustedServerCertificates: trustAnchorsByRole(trusted.ctl, [...CTIMANAGER_ROLES]),
-  });
+  const result = await testWithStoredCertificate(endpoint, identity, trusted.ctl);
   core.logger.log(result.ok ? 'info' : 'warn', 'connection.test', { server, ok: result.ok, code: result.code });
   return result;
 }

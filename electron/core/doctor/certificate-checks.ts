@@ -7,10 +7,10 @@ import { X509Certificate } from 'node:crypto';
 import { ERRORS, toCtiError } from '../../../shared/errors.ts';
 import type { Profile } from '../../../shared/profile.ts';
 import type { CtlFile } from '../ctl/codec.ts';
-import { CAPF_ROLES, CTIMANAGER_ROLES } from '../ctl/tags.ts';
+import { CAPF_ROLES } from '../ctl/tags.ts';
 import { trustAnchorsByRole } from '../ctl/trust-store.ts';
 import { ctiManagerEndpoint } from '../ctimanager/endpoint.ts';
-import { testSecureConnection } from '../ctimanager/test-connection.ts';
+import { testWithStoredCertificate } from '../ctimanager/stored-certificate-test.ts';
 import { describeCertificate, type CertificateStore, type StoredKeystore } from '../keystore/certificate-store.ts';
 import { fail, notChecked, pass, warn, type DoctorCheck } from './checks.ts';
 
@@ -36,14 +36,7 @@ export async function ctiManagerCheck(profile: Profile, identity: StoredKeystore
   if (!ctl) return notChecked(CTIMANAGER_ID, 'no CTL is available to check CTIManager against', 'ctl-trusted');
   const endpoint = ctiManagerEndpoint(profile);
   if ('error' in endpoint) return fail(CTIMANAGER_ID, endpoint.error, ERRORS.BAD_INPUT.hint);
-  const result = await testSecureConnection({
-    host: endpoint.host,
-    port: endpoint.port,
-    certificate: identity.certificate,
-    privateKey: identity.privateKey,
-    chain: identity.chain,
-    trustedServerCertificates: trustAnchorsByRole(ctl, CTIMANAGER_ROLES),
-  });
+  const result = await testWithStoredCertificate(endpoint, identity, ctl);
   if (result.ok) return pass(CTIMANAGER_ID, result.message);
   return fail(CTIMANAGER_ID, result.message, result.code ? ERRORS[result.code].hint : 'Check the CTIManager address and port (2749 for TLS).');
 }
