@@ -13,10 +13,15 @@ export interface Output {
 }
 
 export function createOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Output {
+  // A step reported again with more detail in its status (the stored certificate's fingerprint) tells a
+  // person nothing new: the same line twice in a row is printed once.
+  let lastProgress: string | undefined;
   return {
     json,
     progress(line) {
-      if (!json) stderr.write(`${line}\n`);
+      if (json || line === lastProgress) return;
+      lastProgress = line;
+      stderr.write(`${line}\n`);
     },
     warn(line) {
       stderr.write(`ctiprefs: warning: ${line}\n`);
