@@ -15,6 +15,7 @@ import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
 import { trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
+import { KeyPairAhead } from './pki/key-pair-ahead.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
 
@@ -73,6 +74,8 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
   };
   const signal = options.signal ? AbortSignal.any([options.signal, stepFailure.signal]) : stepFailure.signal;
 
+  // Begun now, it is usually ready by the time the CAPF server asks for a key (first attempt only).
+  const keyPairs = new KeyPairAhead();
   let attempts = 1;
   const capfServer = `${profile.capfHost}:${profile.capfPort}`;
   await report({ state: 'pending', since }, 'Certificate update requested');
@@ -101,6 +104,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
           signal,
           logger: core.logger,
           onStep: (name) => stepInBackground(name, attempt),
+          keyPairs,
           // Persisted before the CAPF server hears of it: after that answer its string is spent, and a
           // crash must resume as this success rather than retry with the spent string.
           storeCertificate: async (issued) => {

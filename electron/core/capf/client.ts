@@ -9,10 +9,10 @@ import * as tls from 'node:tls';
 import { CtiError, type ErrorCode } from '../../../shared/errors.ts';
 import { checkAuthString } from '../../../shared/fields.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { ON_DEMAND_KEY_PAIRS, type KeyPairSource } from '../pki/key-pair-ahead.ts';
 import {
   describeKeySpec,
   EC_CURVES,
-  generateKeyPair,
   RSA_KEY_SIZES,
   toPem,
   type KeySpec,
@@ -75,6 +75,8 @@ export interface CapfSessionOptions {
   loadCertificate?: () => Promise<Buffer | undefined>;
   /** For the delete flow. */
   deleteCertificate?: () => Promise<void>;
+  /** Where the key pair comes from: generated when the server asks (default), or started ahead. */
+  keyPairs?: KeyPairSource;
   logger?: Logger;
 }
 
@@ -322,7 +324,7 @@ class CapfSession {
     this.logger.log('info', 'capf.key-generate', { key: describeKeySpec(keySpec) });
     this.options.onStep?.('key-generate');
     await this.send(CapfCommand.requestInProgress, [], 'request-in-progress');
-    const keys = await abortable(generateKeyPair(keySpec), this.options.signal);
+    const keys = await abortable((this.options.keyPairs ?? ON_DEMAND_KEY_PAIRS).take(keySpec), this.options.signal);
     const spki = keys.publicKey.export({ type: 'spki', format: 'der' });
     await this.send(CapfCommand.keyGenResponse, [{ tag: CapfElement.publicKey, value: spki }], 'key-generate response');
 

@@ -3,8 +3,8 @@
  * -legacy), Java 17 keytool and Node's tls read: the key in a PKCS#8 shrouded key bag and the certificates
  * in an EncryptedData safe, both PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), and a SHA-256 password MAC.
  *
- * pkijs supplies the ASN.1 classes; the cryptography is node:crypto (AES, HMAC, PBKDF2) and
- * pkcs12-kdf.ts (the MAC key), so no pkijs crypto engine and no global pkijs state is involved.
+ * The ASN.1 is written and read with pki/der.ts, field by field as RFC 7292 and RFC 8018 define it; the
+ * cryptography is node:crypto (AES, HMAC, PBKDF2) and pkcs12-kdf.ts (the MAC key).
  */
 import {
   createCipheriv,
@@ -18,9 +18,22 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { CtiError } from '../../../shared/errors.ts';
+import {
+  childrenOf,
+  contextTag,
+  decodeOne,
+  der,
+  DerError,
+  readOctets,
+  readOid,
+  readSmallInteger,
+  readString,
+  sequenceOf,
+  Tag,
+  tlv,
+  type DerElement,
+} from '../pki/der.ts';
 import { macKey, pbes2Key, type Pkcs12Hash } from './pkcs12-kdf.ts';
 
 const OID = {
@@ -72,6 +85,7 @@ const MAC_HASHES: Record<string, Pkcs12Hash> = {
   '2.16.840.1.101.3.4.2.3': 'sha512',
 };
 const PFX_VERSION = 3;
+const ENCRYPTED_DATA_VERSION = 0;
 
 /**
  * Where a keystore password comes from decides how much key-derivation work protects it:
@@ -167,94 +181,63 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   const iterations = iterationsFor(input.passwordKind);
   const prepared = input.prepared?.password === password && input.prepared.iterations === iterations ? input.prepared : undefined;
   // keytool pairs a key with its certificate only through matching localKeyID attributes.
-  const attributes = [
-    new pkijs.Attribute({ type: OID.friendlyName, values: [new asn1js.BmpString({ value: input.friendlyName })] }),
-    new pkijs.Attribute({
-      type: OID.localKeyId,
-      values: [new asn1js.OctetString({ valueHex: createHash('sha256').update(input.certificate).digest() })],
-    }),
-  ];
-
-  const certBags = [input.certificate, ...chain].map(
-    (der, index) =>
-      new pkijs.SafeBag({
-        bagId: OID.certBag,
-        // certValue keeps the exact DER bytes (parsedValue would re-encode them).
-        bagValue: new pkijs.CertBag({ certId: OID.x509Certificate, certValue: new asn1js.OctetString({ valueHex: der }) }),
-        ...(index === 0 ? { bagAttributes: attributes } : {}),
-      }),
+  const attributes = der.set(
+    attribute(OID.friendlyName, der.bmpString(input.friendlyName)),
+    attribute(OID.localKeyId, der.octetString(createHash('sha256').update(input.certificate).digest())),
+  );
+  // certValue keeps the exact DER bytes of each certificate.
+  const certBags = [input.certificate, ...chain].map((certificate, index) =>
+    safeBag(OID.certBag, der.sequence(der.oid(OID.x509Certificate), der.explicit(0, der.octetString(certificate))), index === 0 ? attributes : undefined),
   );
   const pkcs8 = input.privateKey.export({ type: 'pkcs8', format: 'der' });
   // Two independent key derivations: side by side on the thread pool.
   const [shrouded, certificates] = await Promise.all([
     encrypt(pkcs8, password, iterations, prepared?.keySalt),
-    encrypt(encode(new pkijs.SafeContents({ safeBags: certBags })), password, iterations, prepared?.certificatesSalt),
+    encrypt(der.sequence(...certBags), password, iterations, prepared?.certificatesSalt),
   ]);
-  const keyBag = new pkijs.SafeBag({
-    bagId: OID.pkcs8ShroudedKeyBag,
-    bagValue: new pkijs.PKCS8ShroudedKeyBag({
-      encryptionAlgorithm: shrouded.contentEncryptionAlgorithm,
-      encryptedData: encryptedOctets(shrouded),
-    }),
-    bagAttributes: attributes,
-  });
+  // EncryptedPrivateKeyInfo; the key bag is already encrypted on its own, as OpenSSL and Java do.
+  const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, der.sequence(shrouded.algorithm, der.octetString(shrouded.encrypted)), attributes);
+  const keySafe = dataContentInfo(der.sequence(keyBag));
+  const certSafe = der.sequence(
+    der.oid(OID.encryptedData),
+    der.explicit(
+      0,
+      der.sequence(
+        der.integer(ENCRYPTED_DATA_VERSION),
+        // EncryptedContentInfo, its content [0] IMPLICIT OCTET STRING.
+        der.sequence(der.oid(OID.data), certificates.algorithm, tlv(contextTag(0, false), certificates.encrypted)),
+      ),
+    ),
+  );
 
-  const keySafe = new pkijs.ContentInfo({
-    contentType: OID.data,
-    // The key bag is already encrypted on its own, as OpenSSL and Java do.
-    content: new asn1js.OctetString({ valueHex: encode(new pkijs.SafeContents({ safeBags: [keyBag] })) }),
-  });
-  const certSafe = new pkijs.ContentInfo({
-    contentType: OID.encryptedData,
-    content: new pkijs.EncryptedData({
-      version: 0,
-      encryptedContentInfo: certificates,
-    }).toSchema(),
-  });
-
-  const authenticatedSafe = Buffer.from(new pkijs.AuthenticatedSafe({ safeContents: [certSafe, keySafe] }).toSchema().toBER(false));
+  const authenticatedSafe = der.sequence(certSafe, keySafe);
   const macSalt = prepared?.macSalt ?? randomBytes(SALT_BYTES);
   const mac = createHmac(HASH, await macKey(password, macSalt, iterations, HASH)).update(authenticatedSafe).digest();
-  const pfx = new pkijs.PFX({
-    version: PFX_VERSION,
-    authSafe: new pkijs.ContentInfo({ contentType: OID.data, content: new asn1js.OctetString({ valueHex: authenticatedSafe }) }),
-    macData: new pkijs.MacData({
-      mac: new pkijs.DigestInfo({
-        digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 }),
-        digest: new asn1js.OctetString({ valueHex: mac }),
-      }),
-      macSalt: new asn1js.OctetString({ valueHex: macSalt }),
-      iterations,
-    }),
-  });
-  return Buffer.from(pfx.toSchema().toBER(false));
+  const macData = der.sequence(der.sequence(der.sequence(der.oid(OID.sha256)), der.octetString(mac)), der.octetString(macSalt), der.integer(iterations));
+  return der.sequence(der.integer(PFX_VERSION), dataContentInfo(authenticatedSafe), macData);
+}
+
+function attribute(type: string, value: Buffer): Buffer {
+  return der.sequence(der.oid(type), der.set(value));
+}
+
+function safeBag(bagId: string, value: Buffer, attributes: Buffer | undefined): Buffer {
+  return der.sequence(der.oid(bagId), der.explicit(0, value), ...(attributes ? [attributes] : []));
+}
+
+function dataContentInfo(content: Buffer): Buffer {
+  return der.sequence(der.oid(OID.data), der.explicit(0, der.octetString(content)));
 }
 
 /** PBES2 (RFC 8018 6.2): PBKDF2-HMAC-SHA256 with a fresh salt, then AES-256-CBC with a fresh IV. */
-async function encrypt(content: Buffer, password: string, iterations: number, salt: Buffer = randomBytes(SALT_BYTES)): Promise<pkijs.EncryptedContentInfo> {
+async function encrypt(content: Buffer, password: string, iterations: number, salt: Buffer = randomBytes(SALT_BYTES)): Promise<{ algorithm: Buffer; encrypted: Buffer }> {
   const iv = randomBytes(AES_BLOCK_BYTES);
   const key = await pbes2Key(password, salt, iterations, HASH, AES_256_KEY_BYTES);
   const cipher = createCipheriv('aes-256-cbc', key, iv);
   const encrypted = Buffer.concat([cipher.update(content), cipher.final()]);
-  const kdf = new pkijs.PBKDF2Params({
-    salt: new asn1js.OctetString({ valueHex: salt }),
-    iterationCount: iterations,
-    prf: new pkijs.AlgorithmIdentifier({ algorithmId: OID.hmacWithSha256, algorithmParams: new asn1js.Null() }),
-  });
-  const pbes2 = new pkijs.PBES2Params({
-    keyDerivationFunc: new pkijs.AlgorithmIdentifier({ algorithmId: OID.pbkdf2, algorithmParams: kdf.toSchema() }),
-    encryptionScheme: new pkijs.AlgorithmIdentifier({ algorithmId: OID.aes256Cbc, algorithmParams: new asn1js.OctetString({ valueHex: iv }) }),
-  });
-  return new pkijs.EncryptedContentInfo({
-    contentType: OID.data,
-    contentEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.pbes2, algorithmParams: pbes2.toSchema() }),
-    encryptedContent: new asn1js.OctetString({ valueHex: encrypted }),
-  });
-}
-
-function encryptedOctets(info: pkijs.EncryptedContentInfo): asn1js.OctetString {
-  if (!info.encryptedContent) throw new Error('encryption produced no content');
-  return info.encryptedContent;
+  const kdf = der.sequence(der.oid(OID.pbkdf2), der.sequence(der.octetString(salt), der.integer(iterations), der.sequence(der.oid(OID.hmacWithSha256), der.null())));
+  const scheme = der.sequence(der.oid(OID.aes256Cbc), der.octetString(iv));
+  return { algorithm: der.sequence(der.oid(OID.pbes2), der.sequence(kdf, scheme)), encrypted };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -270,42 +253,49 @@ export async function readPkcs12(bytes: Buffer, password: string): Promise<Pkcs1
     return await readVerified(bytes, password);
   } catch (err) {
     if (err instanceof CtiError) throw err;
-    // Library messages describe the structure (never the password); keep them short for the log.
+    // Decoder and crypto messages describe the structure (never the password); keep them short for the log.
     const reason = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
     throw new CtiError('KEYSTORE', `The keystore file is damaged or is not a PKCS#12 keystore (${reason})`, { cause: err });
   }
 }
 
 async function readVerified(bytes: Buffer, password: string): Promise<Pkcs12Contents> {
-  const pfx = pkijs.PFX.fromBER(strictDer(bytes, 'PFX'));
-  if (pfx.version !== PFX_VERSION) damaged(`PFX version ${pfx.version}, expected ${PFX_VERSION}`);
-  if (pfx.authSafe.contentType !== OID.data) {
-    damaged(`integrity mode ${pfx.authSafe.contentType} is not supported, only password integrity (MAC)`);
+  let pfx: DerElement[];
+  try {
+    pfx = sequenceOf(decodeOne(bytes, 'PFX'), 'PFX', 2);
+  } catch (err) {
+    if (err instanceof DerError && /trailing/.test(err.message)) damaged(err.message);
+    throw err;
   }
-  if (!(pfx.authSafe.content instanceof asn1js.OctetString)) damaged('authSafe content is not an OCTET STRING');
-  const authenticatedSafe = pfx.authSafe.content.getValue();
-  await verifyMac(pfx.macData, authenticatedSafe, password);
+  const version = readSmallInteger(pfx[0], 'PFX version');
+  if (version !== PFX_VERSION) damaged(`PFX version ${version}, expected ${PFX_VERSION}`);
+  const authSafe = contentInfo(pfx[1], 'authSafe');
+  if (authSafe.type !== OID.data) damaged(`integrity mode ${authSafe.type} is not supported, only password integrity (MAC)`);
+  const authenticatedSafe = readOctets(authSafe.content, 'authSafe content');
+  await verifyMac(pfx[2], authenticatedSafe, password);
 
-  const key: { der?: Buffer; attributes?: pkijs.Attribute[]; count: number } = { count: 0 };
+  const key: { der?: Buffer; attributes?: DerElement; count: number } = { count: 0 };
   const certificates: Buffer[] = [];
-  for (const safe of pkijs.AuthenticatedSafe.fromBER(authenticatedSafe).safeContents) {
-    const contents = pkijs.SafeContents.fromBER(await openSafe(safe, password));
-    for (const bag of contents.safeBags) {
-      if (bag.bagId === OID.pkcs8ShroudedKeyBag && bag.bagValue instanceof pkijs.PKCS8ShroudedKeyBag) {
-        key.der = await decrypt(bag.bagValue.encryptionAlgorithm, bag.bagValue.encryptedData.getValue(), password);
-        key.attributes = bag.bagAttributes;
-        key.count += 1;
-      } else if (bag.bagId === OID.keyBag && bag.bagValue instanceof pkijs.PrivateKeyInfo) {
-        key.der = Buffer.from(bag.bagValue.toSchema().toBER(false));
-        key.attributes = bag.bagAttributes;
-        key.count += 1;
-      } else if (bag.bagId === OID.certBag && bag.bagValue instanceof pkijs.CertBag) {
-        if (bag.bagValue.certId !== OID.x509Certificate) continue; // SDSI / attribute certificates: not ours
-        const value = bag.bagValue.certValue;
-        if (!(value instanceof asn1js.OctetString)) damaged('certificate bag value is not an OCTET STRING');
-        certificates.push(Buffer.from(value.getValue()));
+  for (const safe of sequenceOf(decodeOne(authenticatedSafe, 'AuthenticatedSafe'), 'AuthenticatedSafe')) {
+    for (const bagElement of sequenceOf(decodeOne(await openSafe(safe, password), 'SafeContents'), 'SafeContents')) {
+      const [bagIdElement, bagValueElement, attributes] = sequenceOf(bagElement, 'SafeBag', 2);
+      const bagId = readOid(bagIdElement, 'SafeBag type');
+      const value = explicitContent(bagValueElement, 'SafeBag value');
+      if (bagId === OID.pkcs8ShroudedKeyBag) {
+        const [algorithm, encrypted] = sequenceOf(value, 'shrouded key bag', 2);
+        key.der = await decrypt(algorithm, readOctets(encrypted, 'shrouded key'), password);
+      } else if (bagId === OID.keyBag) {
+        key.der = Buffer.from(value.der);
+      } else if (bagId === OID.certBag) {
+        const [certId, certValue] = sequenceOf(value, 'certificate bag', 2);
+        if (readOid(certId, 'certificate bag type') !== OID.x509Certificate) continue; // SDSI / attribute certificates: not ours
+        certificates.push(Buffer.from(readOctets(explicitContent(certValue, 'certificate bag value'), 'certificate bag value')));
+        continue;
+      } else {
+        continue; // CRL, secret and nested bags carry nothing a client certificate needs: skipped.
       }
-      // CRL, secret and nested bags carry nothing a client certificate needs: skipped.
+      key.attributes = attributes;
+      key.count += 1;
     }
   }
 
@@ -326,55 +316,79 @@ async function readVerified(bytes: Buffer, password: string): Promise<Pkcs12Cont
   };
 }
 
-async function verifyMac(macData: pkijs.MacData | undefined, content: ArrayBuffer, password: string): Promise<void> {
+/** ContentInfo (RFC 5652): its type, and the content inside [0] EXPLICIT when present. */
+function contentInfo(element: DerElement | undefined, what: string): { type: string; content: DerElement | undefined } {
+  const [type, content] = sequenceOf(element, what, 1);
+  return { type: readOid(type, `${what} content type`), content: content && explicitContent(content, `${what} content`) };
+}
+
+/** The one element inside an EXPLICIT [0] tag. */
+function explicitContent(element: DerElement | undefined, what: string): DerElement {
+  const inner = sequenceOf(element, what, 1, contextTag(0, true));
+  if (inner.length !== 1) damaged(`${what} holds ${inner.length} elements, expected one`);
+  return inner[0]!;
+}
+
+async function verifyMac(macData: DerElement | undefined, content: Buffer, password: string): Promise<void> {
   if (!macData) damaged('it has no integrity check (MAC)');
-  const hash = MAC_HASHES[macData.mac.digestAlgorithm.algorithmId];
-  if (!hash) damaged(`MAC hash ${macData.mac.digestAlgorithm.algorithmId} is not supported`);
-  const iterations = macData.iterations ?? 1;
+  const [digestInfo, saltElement, iterationsElement] = sequenceOf(macData, 'MAC', 2);
+  const [digestAlgorithm, digestElement] = sequenceOf(digestInfo, 'MAC digest', 2);
+  const hashOid = readOid(sequenceOf(digestAlgorithm, 'MAC digest algorithm', 1)[0], 'MAC digest algorithm');
+  const hash = MAC_HASHES[hashOid];
+  if (!hash) damaged(`MAC hash ${hashOid} is not supported`);
+  const iterations = iterationsElement ? readCount(iterationsElement, 'MAC') : 1;
   checkIterations(iterations, 'MAC');
-  const key = await macKey(password, macData.macSalt.valueBlock.valueHexView, iterations, hash);
-  const expected = createHmac(hash, key).update(new Uint8Array(content)).digest();
-  const stored = macData.mac.digest.valueBlock.valueHexView;
+  const key = await macKey(password, readOctets(saltElement, 'MAC salt'), iterations, hash);
+  const expected = createHmac(hash, key).update(content).digest();
+  const stored = readOctets(digestElement, 'MAC digest');
   if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
     throw new CtiError('KEYSTORE', 'The keystore password is wrong, or the keystore file was altered (integrity check failed)');
   }
 }
 
-async function openSafe(safe: pkijs.ContentInfo, password: string): Promise<ArrayBuffer> {
-  if (safe.contentType === OID.data) {
-    if (!(safe.content instanceof asn1js.OctetString)) damaged('a data safe is not an OCTET STRING');
-    return safe.content.getValue();
+async function openSafe(safe: DerElement, password: string): Promise<Buffer> {
+  const { type, content } = contentInfo(safe, 'safe');
+  if (type === OID.data) return readOctets(content, 'data safe');
+  if (type === OID.encryptedData) {
+    const [, encryptedContentInfo] = sequenceOf(content, 'encrypted safe', 2);
+    const [, algorithm, encrypted] = sequenceOf(encryptedContentInfo, 'encrypted safe content', 2);
+    if (!encrypted) damaged('an encrypted safe has no content');
+    // [0] IMPLICIT OCTET STRING, in one piece or in parts (BER), as some writers produce.
+    return decrypt(algorithm, readOctets(encrypted, 'encrypted safe content', contextTag(0, false)), password);
   }
-  if (safe.contentType === OID.encryptedData) {
-    const info = new pkijs.EncryptedData({ schema: safe.content }).encryptedContentInfo;
-    if (!info.encryptedContent) damaged('an encrypted safe has no content');
-    // getEncryptedContent() joins the parts of a constructed (BER) OCTET STRING, as some writers produce.
-    return toArrayBuffer(await decrypt(info.contentEncryptionAlgorithm, info.getEncryptedContent(), password));
-  }
-  return damaged(`safe content type ${safe.contentType} is not supported (only password-protected safes)`);
+  return damaged(`safe content type ${type} is not supported (only password-protected safes)`);
 }
 
 /** Decrypts PBES2 content after checking its parameters, so hostile parameters fail cleanly and quickly. */
-async function decrypt(algorithm: pkijs.AlgorithmIdentifier, encrypted: ArrayBuffer, password: string): Promise<Buffer> {
-  if (algorithm.algorithmId !== OID.pbes2) {
-    const name = LEGACY_PBE_NAMES[algorithm.algorithmId] ?? algorithm.algorithmId;
+async function decrypt(algorithmElement: DerElement | undefined, encrypted: Buffer, password: string): Promise<Buffer> {
+  const [algorithm, parameters] = sequenceOf(algorithmElement, 'encryption algorithm', 1);
+  const algorithmId = readOid(algorithm, 'encryption algorithm');
+  if (algorithmId !== OID.pbes2) {
+    const name = LEGACY_PBE_NAMES[algorithmId] ?? algorithmId;
     damaged(`legacy encryption ${name} is not supported, only PBES2/AES (re-export it with OpenSSL 3 or Java 17)`);
   }
-  const pbes2 = new pkijs.PBES2Params({ schema: algorithm.algorithmParams });
-  if (pbes2.keyDerivationFunc.algorithmId !== OID.pbkdf2) damaged(`key derivation ${pbes2.keyDerivationFunc.algorithmId} is not PBKDF2`);
-  const pbkdf2 = new pkijs.PBKDF2Params({ schema: pbes2.keyDerivationFunc.algorithmParams });
-  checkIterations(pbkdf2.iterationCount, 'PBKDF2');
-  if (!(pbkdf2.salt instanceof asn1js.OctetString)) damaged('PBKDF2 salt is not an OCTET STRING');
-  const prfHash = pbkdf2.prf ? PBES2_PRF_HASHES[pbkdf2.prf.algorithmId] : DEFAULT_PBES2_PRF_HASH;
-  if (!prfHash) damaged(`PBKDF2 PRF ${pbkdf2.prf?.algorithmId} is not supported`);
-  const keyBytes = AES_CBC_KEY_BYTES[pbes2.encryptionScheme.algorithmId];
-  if (!keyBytes) damaged(`cipher ${pbes2.encryptionScheme.algorithmId} is not AES-CBC`);
-  const iv = pbes2.encryptionScheme.algorithmParams;
-  if (!(iv instanceof asn1js.OctetString) || iv.valueBlock.valueHexView.byteLength !== AES_BLOCK_BYTES) damaged('AES-CBC IV is not 16 bytes');
+  const [kdf, scheme] = sequenceOf(parameters, 'PBES2 parameters', 2);
+  const [kdfAlgorithm, kdfParameters] = sequenceOf(kdf, 'PBES2 key derivation', 1);
+  const kdfId = readOid(kdfAlgorithm, 'PBES2 key derivation');
+  if (kdfId !== OID.pbkdf2) damaged(`key derivation ${kdfId} is not PBKDF2`);
+  // PBKDF2-params: salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1.
+  const [salt, countElement, ...optional] = sequenceOf(kdfParameters, 'PBKDF2 parameters', 2);
+  if (salt!.tag !== Tag.octetString) damaged('PBKDF2 salt is not an OCTET STRING');
+  const iterations = readCount(countElement!, 'PBKDF2');
+  checkIterations(iterations, 'PBKDF2');
+  const prf = optional.find((element) => element.tag === Tag.sequence);
+  const prfId = prf ? readOid(childrenOf(prf, 'PBKDF2 PRF')[0], 'PBKDF2 PRF') : undefined;
+  const prfHash = prfId === undefined ? DEFAULT_PBES2_PRF_HASH : PBES2_PRF_HASHES[prfId];
+  if (!prfHash) damaged(`PBKDF2 PRF ${prfId} is not supported`);
+  const [cipher, ivElement] = sequenceOf(scheme, 'PBES2 encryption scheme', 1);
+  const cipherId = readOid(cipher, 'PBES2 cipher');
+  const keyBytes = AES_CBC_KEY_BYTES[cipherId];
+  if (!keyBytes) damaged(`cipher ${cipherId} is not AES-CBC`);
+  if (ivElement?.tag !== Tag.octetString || ivElement.value.length !== AES_BLOCK_BYTES) damaged('AES-CBC IV is not 16 bytes');
 
-  const key = await pbes2Key(password, pbkdf2.salt.valueBlock.valueHexView, pbkdf2.iterationCount, prfHash, keyBytes);
-  const decipher = createDecipheriv(`aes-${keyBytes * 8}-cbc`, key, iv.valueBlock.valueHexView);
-  return Buffer.concat([decipher.update(new Uint8Array(encrypted)), decipher.final()]);
+  const key = await pbes2Key(password, salt!.value, iterations, prfHash, keyBytes);
+  const decipher = createDecipheriv(`aes-${keyBytes * 8}-cbc`, key, ivElement.value);
+  return Buffer.concat([decipher.update(encrypted), decipher.final()]);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -382,6 +396,12 @@ async function decrypt(algorithm: pkijs.AlgorithmIdentifier, encrypted: ArrayBuf
 
 function checkPassword(password: string): void {
   if (typeof password !== 'string' || password.length === 0) throw new CtiError('KEYSTORE', 'The keystore password must not be empty');
+}
+
+/** An iteration count as written; one too large for a number is refused like any count above the limit. */
+function readCount(element: DerElement, what: string): number {
+  if (element.tag === Tag.integer && element.value.length > 6) damaged(`${what} iteration count is outside 1 to ${MAX_PKCS12_ITERATIONS}`);
+  return readSmallInteger(element, `${what} iteration count`);
 }
 
 function checkIterations(count: number, what: string): void {
@@ -402,24 +422,14 @@ function parseCertificate(der: Buffer, what: string): X509Certificate {
   }
 }
 
-/** Decodes one DER/BER element and refuses trailing bytes, which pkijs alone would ignore. */
-function strictDer(bytes: Buffer, what: string): ArrayBuffer {
-  const buffer = toArrayBuffer(bytes);
-  const decoded = asn1js.fromBER(buffer);
-  if (decoded.offset === -1) damaged(`${what} is not valid ASN.1 (${decoded.result.error})`);
-  if (decoded.offset !== buffer.byteLength) damaged(`${buffer.byteLength - decoded.offset} trailing bytes after the ${what}`);
-  return buffer;
-}
-
-function bmpAttribute(attributes: pkijs.Attribute[] | undefined, type: string): string | undefined {
-  const value = attributes?.find((attribute) => attribute.type === type)?.values[0];
-  return value instanceof asn1js.BmpString ? value.valueBlock.value : undefined;
-}
-
-function encode(object: { toSchema(): asn1js.AsnType }): Buffer {
-  return Buffer.from(object.toSchema().toBER(false));
-}
-
-function toArrayBuffer(view: Uint8Array): ArrayBuffer {
-  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
+/** The first value of a bag attribute when it is a BMPString (friendlyName). */
+function bmpAttribute(attributes: DerElement | undefined, type: string): string | undefined {
+  if (attributes?.tag !== Tag.set) return undefined;
+  for (const attributeElement of childrenOf(attributes, 'bag attributes')) {
+    const [attributeType, values] = sequenceOf(attributeElement, 'bag attribute', 2);
+    if (readOid(attributeType, 'bag attribute type') !== type) continue;
+    const [first] = sequenceOf(values, 'bag attribute values', 0, Tag.set);
+    return first?.tag === Tag.bmpString ? readString(first, 'friendlyName') : undefined;
+  }
+  return undefined;
 }

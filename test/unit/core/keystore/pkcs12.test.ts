@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CtiError } from '../../../../shared/errors.ts';
+import { childrenOf, decodeOne, der, readOctets } from '../../../../electron/core/pki/der.ts';
 import { buildPkcs12, MAX_PKCS12_ITERATIONS, PKCS12_ITERATIONS, PKCS12_ITERATIONS_RANDOM_PASSWORD, prepareKeys, readPkcs12 } from '../../../../electron/core/keystore/pkcs12.ts';
 import { issueCertificate, KEY_SPECS, pkcs8, type IssuedFixture } from './fixtures.ts';
 
@@ -49,6 +50,25 @@ describe('PKCS#12 round trip', () => {
     const a = await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'x' });
     const b = await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'x' });
     expect(a.equals(b)).toBe(false);
+  });
+});
+
+describe('BER from other writers', () => {
+  it('reads a keystore whose outer layers have indefinite lengths and whose data is an OCTET STRING in parts', async () => {
+    const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    const bytes = await buildPkcs12({ ...issued, password: PASSWORD, friendlyName: 'ber' });
+    const [version, authSafe, macData] = childrenOf(decodeOne(bytes, 'PFX'), 'PFX');
+    const [contentType, explicit] = childrenOf(authSafe!, 'authSafe');
+    const content = readOctets(childrenOf(explicit!, 'content')[0], 'content');
+    const END = Buffer.from([0, 0]);
+    const indefinite = (tag: number, ...parts: Buffer[]) => Buffer.concat([Buffer.from([tag, 0x80]), ...parts, END]);
+    // The MAC covers the joined octets, so splitting them keeps it valid.
+    const parts = indefinite(0x24, der.octetString(content.subarray(0, 100)), der.octetString(content.subarray(100)));
+    const ber = indefinite(0x30, version!.der, indefinite(0x30, contentType!.der, indefinite(0xa0, parts)), macData!.der);
+    expect(asn1js.fromBER(new Uint8Array(ber)).offset).toBe(ber.length);
+    const back = await readPkcs12(ber, PASSWORD);
+    expect(back.certificate.equals(issued.certificate)).toBe(true);
+    expect(back.friendlyName).toBe('ber');
   });
 });
 

@@ -1,0 +1,41 @@
+/**
+ * A key pair started before the CAPF server asks for one. RSA key generation takes 70 to 300 ms here and
+ * runs on libuv's thread pool, so beginning it while the trust list downloads and the CAPF session opens
+ * takes it off an enrollment's critical path. The pair is handed out once, only for the spec it was made
+ * for; any other request (another key type, a retry) gets a fresh pair, so no key serves two attempts.
+ */
+import { generateKeyPair, type KeyPair, type KeySpec } from './certificates.ts';
+
+/** What Unified CM's CAPF profiles default to ("Key Size (Bits)": 2048). */
+export const LIKELY_KEY_SPEC: KeySpec = { type: 'rsa', bits: 2048 };
+
+export interface KeyPairSource {
+  take(spec: KeySpec): Promise<KeyPair>;
+}
+
+function sameSpec(a: KeySpec, b: KeySpec): boolean {
+  return a.type === 'rsa' ? b.type === 'rsa' && a.bits === b.bits : b.type === 'ec' && a.curve === b.curve;
+}
+
+export class KeyPairAhead implements KeyPairSource {
+  #ahead: { spec: KeySpec; pair: Promise<KeyPair> } | undefined;
+
+  constructor(
+    spec: KeySpec = LIKELY_KEY_SPEC,
+    private readonly generate: (spec: KeySpec) => Promise<KeyPair> = generateKeyPair,
+  ) {
+    const pair = generate(spec);
+    // Not an unhandled rejection when nobody takes it; a taker sees the failure itself.
+    pair.catch(() => undefined);
+    this.#ahead = { spec, pair };
+  }
+
+  take(spec: KeySpec): Promise<KeyPair> {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    return ahead && sameSpec(ahead.spec, spec) ? ahead.pair : this.generate(spec);
+  }
+}
+
+/** Generates each pair when asked (the default of a CAPF session). */
+export const ON_DEMAND_KEY_PAIRS: KeyPairSource = { take: generateKeyPair };
