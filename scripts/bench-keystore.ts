@@ -4,7 +4,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { buildPkcs12, PKCS12_ITERATIONS, PKCS12_ITERATIONS_RANDOM_PASSWORD, readPkcs12, type PasswordKind } from '../electron/core/keystore/pkcs12.ts';
-import { createCertificate, describeKeySpec, generateKeyPair, type KeySpec } from '../electron/core/pki/certificates.ts';
+import { createCertificate } from '../electron/core/pki/certificate-builder.ts';
+import { describeKeySpec, generateKeyPair, type KeySpec } from '../electron/core/pki/certificates.ts';
 import { median } from './bench-stats.ts';
 
 export interface KeystoreBenchResult {

@@ -36,7 +36,8 @@ import {
   type CapfVersion,
 } from '../core/capf/constants.ts';
 import { silentLogger, type Logger } from '../core/log.ts';
-import { createCertificate, describeKeySpec, toPem, type KeySpec } from '../core/pki/certificates.ts';
+import { createCertificate } from '../core/pki/certificate-builder.ts';
+import { describeKeySpec, toPem, type KeySpec } from '../core/pki/certificates.ts';
 import type { LabCapfProfile } from './profiles.ts';
 
 export interface CapfServerFaults {

@@ -8,7 +8,8 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
-import { createCertificate, generateKeyPair, toPem, type DistinguishedName } from '../core/pki/certificates.ts';
+import { createCertificate } from '../core/pki/certificate-builder.ts';
+import { generateKeyPair, toPem, type DistinguishedName } from '../core/pki/certificates.ts';
 
 export interface LabIdentity {
   certificate: Buffer;

@@ -1,6 +1,7 @@
 /** Real test certificates: a fresh key pair and its certificate from electron/core/pki/certificates.ts. */
 import type { KeyObject } from 'node:crypto';
-import { createCertificate, generateKeyPair, type CertificateOptions, type KeySpec } from '../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair, type CertificateOptions, type KeySpec } from '../../electron/core/pki/certificates.ts';
 
 export interface TestIdentity {
   certificate: Buffer;

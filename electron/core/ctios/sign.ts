@@ -7,7 +7,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { CtiError } from '../../../shared/errors.ts';
-import { createCertificate } from '../pki/certificates.ts';
+import { createCertificate } from '../pki/certificate-builder.ts';
 import { openCtiosCa } from './ca.ts';
 import { readCertificateRequest } from './certificate-request.ts';
 import { combinedPem } from './combined-file.ts';

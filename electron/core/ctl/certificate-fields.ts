@@ -7,8 +7,7 @@
  * everywhere (build, verify, describe), independent of Node's version-dependent `X509Certificate.subject`.
  */
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { contextTag, decodeOne, readBitString, readOid, readString, readTime, sequenceOf, Tag, type DerElement } from '../pki/der.ts';
 
 const SHORT_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN',
@@ -26,14 +25,21 @@ const SHORT_NAMES: Record<string, string> = {
   '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-function attributeValue(value: unknown): string {
-  const block = (value as { valueBlock?: { value?: unknown; valueHexView?: Uint8Array } }).valueBlock;
-  if (typeof block?.value === 'string') return block.value;
-  return `#${Buffer.from(block?.valueHexView ?? new Uint8Array()).toString('hex')}`;
+/** A string value as text; any other type as `#` and the hex of its encoding (RFC 4514's escape). */
+function attributeValue(value: DerElement): string {
+  return readString(value, 'name attribute') ?? `#${value.der.toString('hex')}`;
 }
 
-export function ctlNameOf(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues.map((tv) => `${SHORT_NAMES[tv.type] ?? tv.type}=${attributeValue(tv.value)}`).join(';');
+/** Name ::= SEQUENCE OF RelativeDistinguishedName (a SET OF AttributeTypeAndValue), in DER order. */
+export function ctlNameOf(name: DerElement | undefined, what = 'name'): string {
+  return sequenceOf(name, what)
+    .flatMap((rdn) => sequenceOf(rdn, what, 1, Tag.set))
+    .map((pair) => {
+      const [type, value] = sequenceOf(pair, what, 2);
+      const oid = readOid(type, `${what} attribute type`);
+      return `${SHORT_NAMES[oid] ?? oid}=${attributeValue(value!)}`;
+    })
+    .join(';');
 }
 
 /** Serial numbers compare as unsigned integers: DER may add a leading 0x00, CTL writers may not. */
@@ -76,20 +82,27 @@ export interface CertificateFields {
   fingerprintSha256: string;
 }
 
+/** The version field of a TBSCertificate: [0] EXPLICIT. */
+const VERSION_TAG = contextTag(0, true);
+
 /** Parses a DER certificate; throws (a plain Error) when it is not one. Callers map that to their code. */
 export function certificateFieldsOf(der: Buffer): CertificateFields {
   const x509 = new X509Certificate(der);
-  const asn1 = asn1js.fromBER(new Uint8Array(der));
-  if (asn1.offset === -1) throw new Error('certificate is not valid BER');
-  const cert = new pkijs.Certificate({ schema: asn1.result });
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
+  const [tbs, , signature] = sequenceOf(decodeOne(der, 'certificate'), 'certificate', 3);
+  // TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber, signature, issuer, validity, subject, ... }
+  const fields = sequenceOf(tbs, 'tbsCertificate', 6);
+  const [serial, , issuer, validity, subject] = fields[0]!.tag === VERSION_TAG ? fields.slice(1) : fields;
+  const [notBefore, notAfter] = sequenceOf(validity, 'validity', 2);
+  if (serial?.tag !== Tag.integer) throw new Error('certificate serial number is not an INTEGER');
   return {
     x509,
-    subject: ctlNameOf(cert.subject),
-    issuer: ctlNameOf(cert.issuer),
-    serialNumber: Buffer.from(unsignedSerial(Buffer.from(cert.serialNumber.valueBlock.valueHexView))),
-    signature: Buffer.from(cert.signatureValue.valueBlock.valueHexView),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
+    subject: ctlNameOf(subject, 'subject'),
+    issuer: ctlNameOf(issuer, 'issuer'),
+    serialNumber: Buffer.from(unsignedSerial(serial.value)),
+    signature: Buffer.from(readBitString(signature, 'signature')),
+    notBefore: readTime(notBefore, 'notBefore'),
+    notAfter: readTime(notAfter, 'notAfter'),
     fingerprintSha256: fingerprintSha256(der),
   };
 }

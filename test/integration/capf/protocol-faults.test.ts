@@ -15,7 +15,8 @@ import {
   type CapfMessage,
 } from '../../../electron/core/capf/codec.ts';
 import { CapfCommand, CapfElement, CapfKeyType } from '../../../electron/core/capf/constants.ts';
-import { createCertificate, generateKeyPair } from '../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair } from '../../../electron/core/pki/certificates.ts';
 import { capfSessionOptions, makeCapfIdentity, recordingStore, startScriptedServer, type Identity } from './fixtures.ts';
 import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { ctiRejection } from '../../helpers/rejection.ts';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCtiosCa } from '../../../electron/core/ctios/ca.ts';
 import { checkCtiosSet, CHECK_FINDINGS, type CheckFindingName } from '../../../electron/core/ctios/check.ts';
-import { createCertificate, toPem } from '../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../electron/core/pki/certificate-builder.ts';
+import { toPem } from '../../../electron/core/pki/certificates.ts';
 import { CA_PASSWORD, makeCa, makeSignedSet } from '../../helpers/ctios.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

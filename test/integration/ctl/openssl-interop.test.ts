@@ -3,13 +3,15 @@
  * signature TLV" (RSA PKCS#1 v1.5), and reads the record certificates and public keys we write.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPem } from '../../../electron/core/pki/certificates.ts';
 import { buildSignedCtl } from '../../../electron/lab/ctl-builder.ts';
+import { certificateFieldsOf } from '../../../electron/core/ctl/certificate-fields.ts';
 import { decodeCtl, signedContent } from '../../../electron/core/ctl/codec.ts';
 import { Role } from '../../../electron/core/ctl/tags.ts';
 import { selfSignedIdentity, type TestIdentity } from '../../unit/core/ctl/fixtures.ts';
@@ -65,5 +67,26 @@ describe('CTL signatures checked by OpenSSL', () => {
     const key = await openssl(['rsa', '-RSAPublicKey_in', '-inform', 'DER', '-in', join(dir, 'record.pub.der'), '-noout', '-text']);
     expect(key.ok).toBe(true);
     expect(key.out).toContain('Public-Key: (2048 bit)');
+  });
+});
+
+describe('certificates OpenSSL writes, read for CTL records', () => {
+  it('gives names in DER order, the unsigned serial, the signature and both kinds of time', async () => {
+    const [key, pem] = [join(dir, 'fields.key'), join(dir, 'fields.pem')];
+    // 20 000 days: notAfter lies past 2049, so it is a GeneralizedTime; notBefore a UTCTime.
+    const made = await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', pem,
+      '-days', '20000', '-set_serial', '0x00c0ffee', '-subj', '/C=DE/ST=BE/L=Berlin/O=Example GmbH/OU=IT/CN=cucm-pub/emailAddress=pki@example.com']);
+    expect(made.ok).toBe(true);
+    const x509 = new X509Certificate(await readFile(pem));
+    const fields = certificateFieldsOf(x509.raw);
+    expect(fields.subject).toBe('C=DE;ST=BE;L=Berlin;O=Example GmbH;OU=IT;CN=cucm-pub;emailAddress=pki@example.com');
+    expect(fields.issuer).toBe(fields.subject);
+    expect(fields.serialNumber.toString('hex')).toBe('c0ffee');
+    expect(fields.notBefore.getTime()).toBe(new Date(x509.validFrom).getTime());
+    expect(fields.notAfter.getTime()).toBe(new Date(x509.validTo).getTime());
+    expect(fields.notAfter.getUTCFullYear()).toBeGreaterThan(2049);
+    expect(x509.verify(x509.publicKey)).toBe(true);
+    expect(fields.signature.length).toBeGreaterThan(60);
+    expect(x509.raw.subarray(-fields.signature.length).equals(fields.signature)).toBe(true);
   });
 });

@@ -13,7 +13,8 @@ import * as tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtiError } from '../../../shared/errors.ts';
-import { createCertificate, generateKeyPair, toPem } from '../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair, toPem } from '../../../electron/core/pki/certificates.ts';
 import { buildPkcs12, PKCS12_ITERATIONS_RANDOM_PASSWORD, readPkcs12 } from '../../../electron/core/keystore/pkcs12.ts';
 import { issueCertificate, KEY_SPECS, pkcs8, type IssuedFixture } from '../../unit/core/keystore/fixtures.ts';
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CtiError, ERRORS, type ErrorCode } from '../../../../shared/errors.ts';
 import { classifyRetryable, runCapfSession, type CapfSessionOptions } from '../../../../electron/core/capf/client.ts';
 import { memoryLogger } from '../../../../electron/core/log.ts';
-import { createCertificate, generateKeyPair } from '../../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair } from '../../../../electron/core/pki/certificates.ts';
 
 async function someCertificate(): Promise<Buffer> {
   const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkServerCertificate, readableSubject } from '../../../../electron/core/ctimanager/server-trust.ts';
-import { createCertificate, generateKeyPair } from '../../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair } from '../../../../electron/core/pki/certificates.ts';
 
 async function selfSigned(CN: string): Promise<Buffer> {
   const keys = await generateKeyPair({ type: 'ec', curve: 'P-256' });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { lintCapfCertificate } from '../../../../electron/core/doctor/capf-certificate-lint.ts';
 import { clockCheck } from '../../../../electron/core/doctor/local-checks.ts';
 import { doctorExitCode, pass, warn, fail } from '../../../../electron/core/doctor/checks.ts';
-import { createCertificate, generateKeyPair, type CertificateOptions, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair, type CertificateOptions, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
 
 async function capfCertificate(options: Partial<CertificateOptions> = {}, key: KeySpec = { type: 'rsa', bits: 2048 }): Promise<Buffer> {
   const keys = await generateKeyPair(key);

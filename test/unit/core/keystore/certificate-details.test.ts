@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CtiError } from '../../../../shared/errors.ts';
 import { describeCertificate, EXPIRING_SOON_DAYS } from '../../../../electron/core/keystore/certificate-details.ts';
-import { createCertificate, generateKeyPair } from '../../../../electron/core/pki/certificates.ts';
+import { createCertificate } from '../../../../electron/core/pki/certificate-builder.ts';
+import { generateKeyPair } from '../../../../electron/core/pki/certificates.ts';
 import { issueCertificate } from './fixtures.ts';
 
 const DAY = 86_400_000;

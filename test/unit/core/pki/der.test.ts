@@ -7,13 +7,13 @@ import {
   decodeOne,
   der,
   DerError,
-  readElement,
   readOctets,
   readOid,
   readSmallInteger,
   readString,
   readTime,
   Tag,
+  type DerElement,
 } from '../../../../electron/core/pki/der.ts';
 
 const asn1 = (value: asn1js.AsnType) => Buffer.from(value.toBER(false));
@@ -94,7 +94,7 @@ describe('DER reader', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         try {
-          const walk = (element: ReturnType<typeof readElement>, depth: number): void => {
+          const walk = (element: DerElement, depth: number): void => {
             if (element.constructed && depth < 10) for (const child of childrenOf(element, 'x')) walk(child, depth + 1);
           };
           walk(decodeOne(Buffer.from(bytes), 'x'), 0);
