@@ -8,8 +8,8 @@ if (!existsSync(bundle)) {
   process.stderr.write('ctiprefs: the command-line bundle dist-cli/cli.mjs is missing; build it with: npm run build:cli\n');
   process.exit(1);
 }
-// Node 22.1 and later keep compiled code between runs (earlier versions lack the call): most of a start
-// is compiling the bundled pkijs.
+// Node 22.1 and later keep compiled code between runs (earlier versions lack the call): compiling the
+// bundle is a good part of a start.
 module.enableCompileCache?.();
 const { main } = await import(bundle.href);
 process.exitCode = await main(process.argv.slice(2));
