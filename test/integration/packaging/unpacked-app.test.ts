@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { FuseV1Options } from '@electron/fuses';
 import { listPackage } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDeb, COMMAND_PATH, INSTALL_DIR } from '../../../scripts/build-deb.mjs';
 import { buildElectron } from '../../../scripts/build-electron.mjs';
 
 const run = promisify(execFile);
@@ -83,5 +84,30 @@ describe('the unpacked app', () => {
     expect(fuse(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe(FUSE_DISABLED);
     expect(fuse(FuseV1Options.EnableNodeCliInspectArguments)).toBe(FUSE_DISABLED);
     expect(fuse(FuseV1Options.OnlyLoadAppFromAsar)).toBe(FUSE_ENABLED);
+  });
+});
+
+describe('the Debian package built offline from the unpacked app (scripts/build-deb.mjs, dpkg-deb)', () => {
+  let deb: string;
+  beforeAll(async () => {
+    deb = await buildDeb({ appDir, outDir: join(dir, 'deb') });
+  }, TIMEOUT);
+
+  it('installs the app in /opt/ctiprefs and the command as /usr/bin/ctiprefs, owned by root', async () => {
+    const { stdout } = await run('dpkg-deb', ['--contents', deb], { maxBuffer: 16 * 1024 * 1024 });
+    const entries = stdout.split('\n').filter(Boolean);
+    const entry = (path: string) => entries.find((line) => line.endsWith(` .${path}`) || line.includes(` .${path} -> `));
+    expect(entry(COMMAND_PATH)).toMatch(new RegExp(`^lrwxrwxrwx root/root .* \\.${COMMAND_PATH} -> ${INSTALL_DIR}/ctiprefs$`));
+    expect(entry(`${INSTALL_DIR}/resources/app.asar`)).toMatch(/^-rw-r--r-- root\/root /);
+    expect(entry(`${INSTALL_DIR}/ctiprefs`)).toMatch(/^-rwxr-xr-x root\/root /);
+    expect(entry(`${INSTALL_DIR}/chrome-sandbox`)).toMatch(/^-rwsr-xr-x root\/root /);
+    expect(entries.filter((line) => !line.startsWith('d') && !/ root\/root /.test(line))).toEqual([]);
+  });
+
+  it('says what it is in its control fields', async () => {
+    const field = async (name: string) => (await run('dpkg-deb', ['--field', deb, name])).stdout.trim();
+    expect(await field('Package')).toBe('ctiprefs');
+    expect(await field('Version')).toBe(JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).version);
+    expect(await field('Depends')).toContain('libsecret-1-0');
   });
 });
