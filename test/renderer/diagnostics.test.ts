@@ -6,7 +6,7 @@ import { loadStatus } from '../../renderer/src/state/status.svelte.ts';
 import DiagnosticsTab from '../../renderer/src/tabs/DiagnosticsTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import type { CertificateInfo, LogLine, OperationRecord } from '../../shared/model.ts';
-import { aboutInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, supportHandlers, type FakeApi, type Handlers } from './fake-api.ts';
+import { aboutInfo, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, supportHandlers, type FakeApi, type Handlers } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
 const LINES: LogLine[] = [
@@ -162,23 +162,7 @@ describe('History in Certificate status', () => {
 });
 
 describe('Expiry notice at start', () => {
-  const cert = (instanceId: string, extra: Partial<CertificateInfo>): CertificateInfo => ({
-    folderId: '0123456789abcdef',
-    instanceId,
-    profileIds: [],
-    subject: `CN=${instanceId}`,
-    issuer: 'CN=CAPF-lab',
-    serialNumber: '0a',
-    validFrom: '2026-01-01T00:00:00Z',
-    validTo: '2027-01-01T00:00:00Z',
-    daysLeft: 200,
-    expired: false,
-    expiringSoon: false,
-    keyType: 'RSA',
-    keySize: '2048',
-    fingerprintSha256: 'ab'.repeat(32),
-    ...extra,
-  });
+  const cert = (instanceId: string, extra: Partial<CertificateInfo>) => certificateInfo(instanceId, { daysLeft: 200, ...extra });
 
   it('announces the certificates that expire within the threshold', async () => {
     await setup({

@@ -4,7 +4,7 @@
  */
 import { vi } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
-import type { AboutInfo, DoctorReport, LogLine, ProgressEvent } from '../../shared/model.ts';
+import type { AboutInfo, CertificateInfo, DoctorReport, LogLine, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
 
@@ -118,5 +118,26 @@ export function supportHandlers(lines: LogLine[] = []): Handlers {
     'support:bundle': () => ({ fileName: 'ctiprefs-support-2026-12-01T22-00-00-000Z.json', text: '{"kind":"ctiprefs support bundle"}\n' }),
     'log:lines': ({ profileId, operationId, count }) =>
       lines.filter((l) => (profileId === null || l.profile === profileId) && (operationId === null || l.operation === operationId)).slice(-count),
+  };
+}
+
+/** A readable stored certificate as certs:list describes it. */
+export function certificateInfo(instanceId: string, overrides: Partial<CertificateInfo> = {}): CertificateInfo {
+  return {
+    folderId: '0123456789abcdef',
+    instanceId,
+    profileIds: [],
+    subject: `CN=${instanceId}`,
+    issuer: 'CN=CAPF-lab',
+    serialNumber: '0a1b',
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: '2027-01-01T00:00:00Z',
+    daysLeft: 40,
+    expired: false,
+    expiringSoon: false,
+    keyType: 'RSA',
+    keySize: '2048',
+    fingerprintSha256: 'ab'.repeat(32),
+    ...overrides,
   };
 }

@@ -7,11 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_DETAILS_MAX_CHARS, LOG_VIEW_LINES } from '../../../shared/fields.ts';
-import { defaultProfile, type Profile, type Settings } from '../../../shared/profile.ts';
+import type { Profile, Settings } from '../../../shared/profile.ts';
 import { createAppService, type AppService } from '../../../electron/core/app-service.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { homeLayout } from '../../../electron/core/paths.ts';
+import { profileForLab } from '../../helpers/lab-profile.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const AUTH_STRING = '86420135';
@@ -21,17 +22,8 @@ let app: AppService;
 let home: string;
 const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
 
-function profileFor(id: string, served: Lab, instanceId: string): Profile {
-  return {
-    ...defaultProfile(id),
-    userName: 'support',
-    instanceId,
-    tftpServers: [`${served.tftp.host}:${served.tftp.port}`],
-    capfHost: served.capf.host,
-    capfPort: served.capf.port,
-    ctiManagerServer: `${served.ctiManager.host}:${served.ctiManager.port}`,
-  };
-}
+const profileFor = (id: string, served: Lab, instanceId: string): Profile =>
+  profileForLab(served, id, instanceId, { ctiManagerServer: `${served.ctiManager.host}:${served.ctiManager.port}` });
 
 const settings = (extra: Partial<Settings> = {}): Settings => ({
   version: 2,
