@@ -88,7 +88,12 @@ describe('Diagnostics tab', () => {
     render(DiagnosticsTab);
     const log = within(screen.getByRole('region', { name: 'Log' }));
     const list = await log.findByRole('list', { name: 'Log lines' });
-    expect(within(list).getAllByRole('listitem')).toHaveLength(3);
+    // Newest first: the last line of the log is the first one shown.
+    expect(within(list).getAllByRole('listitem').map((li) => text(li))).toEqual([
+      expect.stringContaining('enroll.succeeded'),
+      expect.stringContaining('enroll.retry'),
+      expect.stringContaining('enroll.start'),
+    ]);
     await fireEvent.change(log.getByLabelText('Profile'), { target: { value: 'second' } });
     await vi.waitFor(() => expect(within(log.getByRole('list', { name: 'Log lines' })).getAllByRole('listitem')).toHaveLength(1));
     expect(text(log.getByRole('list', { name: 'Log lines' }))).toContain('enroll.retry');
