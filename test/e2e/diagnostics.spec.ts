@@ -60,7 +60,7 @@ test('the history shows the enrollment with its log lines on demand', async ({ p
   const history = page.getByRole('table', { name: 'Last operations of lab' });
   await expect(history.getByRole('row')).toHaveCount(2);
   await expect(history).toContainText('Installed');
-  await history.getByRole('button', { name: /^Log of the operation started/ }).click();
+  await history.getByRole('button', { name: /^Show log of the operation started/ }).click();
   const lines = page.getByRole('list', { name: /^Log of the operation started/ });
   await expect(lines).toContainText('enroll.start');
   await expect(lines).toContainText('capf.authenticate');

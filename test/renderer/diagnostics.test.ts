@@ -141,7 +141,7 @@ describe('History in Certificate status', () => {
     expect(text(rows[1]!)).toContain('Not recorded');
     expect(await screen.findByText('No finished operation yet.')).toBeTruthy();
 
-    const show = within(rows[0]!).getByRole('button', { name: /^Log of the operation started/ });
+    const show = within(rows[0]!).getByRole('button', { name: /^Show log of the operation started/ });
     expect(show.getAttribute('aria-expanded')).toBe('false');
     await fireEvent.click(show);
     const lines = await screen.findByRole('list', { name: /^Log of the operation started/ });
