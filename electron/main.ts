@@ -43,7 +43,7 @@ let lab: Lab | null = null;
 
 async function start(): Promise<void> {
   window = openSecureWindow();
-  service = await createAppService({ home, logger, resume: true, pickFolder });
+  service = await createAppService({ home, logger, resume: true, pickFolder, appVersion: app.getVersion() });
   if (args.lab) lab = await startLabSession({ home, service, profiles: args.profiles, logger });
 
   const unregister = registerIpcHandlers({ ipcMain, contents: window.webContents, service, logger });

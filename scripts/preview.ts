@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCodeOf, toCtiError } from '../shared/errors.ts';
 import { createAppService } from '../electron/core/app-service.ts';
+import { readAppVersion } from '../electron/core/app-version.ts';
 import { fileLogger } from '../electron/core/log.ts';
 import { defaultHome, homeLayout } from '../electron/core/paths.ts';
 import { startLabSession } from '../electron/lab-session.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const [renderer, bridgeScript, service] = await Promise.all([
     ensureRendererBuilt(ROOT),
     bundleBrowserBridge(ROOT),
-    createAppService({ home, logger, resume: true }),
+    readAppVersion(new URL('../package.json', import.meta.url)).then((appVersion) => createAppService({ home, logger, resume: true, appVersion })),
   ]);
   const closers: (() => Promise<void>)[] = [() => service.close()];
   const stop = async (code: number) => {

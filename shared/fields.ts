@@ -72,6 +72,17 @@ export const checkRetryInterval = (value: unknown): FieldError =>
 export const checkPort = (value: unknown, label = 'Port'): FieldError => checkIntegerRange(label, value, PORT);
 export const checkExpiryWarningDays = (value: unknown): FieldError => checkIntegerRange('Expiry warning days', value, EXPIRY_WARNING_DAYS);
 
+/** How many log lines the window may ask for at once, and how long each line's details may be. */
+export const LOG_VIEW_LINES = { min: 1, max: 500, default: 200 } as const;
+export const LOG_DETAILS_MAX_CHARS = 600;
+export const checkLogLineCount = (value: unknown): FieldError => checkIntegerRange('Log line count', value, LOG_VIEW_LINES);
+
+/** An operation's id: 12 lowercase hex digits, written into history.json and every log line of the operation. */
+const OPERATION_ID = /^[0-9a-f]{12}$/;
+export function checkOperationId(value: unknown): FieldError {
+  return typeof value === 'string' && OPERATION_ID.test(value) ? null : 'Operation ID must be 12 lowercase hex digits (from the history)';
+}
+
 const hostRule = (label: string) => `${label} must be an IPv4 address or a host name`;
 const ipv6Refused = (label: string, text: string) => `${hostRule(label)}: IPv6 addresses are not supported, got "${text}"`;
 

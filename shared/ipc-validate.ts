@@ -3,7 +3,7 @@
  * through `validateRequest` before the core sees it, so both sides accept and refuse exactly the same things.
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
-import { checkAuthString, checkFolderId, checkInstanceId } from './fields.ts';
+import { checkAuthString, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId } from './fields.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -41,6 +41,7 @@ const noPayload: RequestValidator = (payload) =>
   payload === undefined ? null : 'This request takes no payload';
 
 const profileRequest = objectOf({ profileId: checkProfileId });
+const orNull = (check: FieldCheck): FieldCheck => (value) => (value === null ? null : check(value));
 const certificateRequest = objectOf({ folderId: checkFolderId, instanceId: checkInstanceId });
 
 export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } = {
@@ -61,6 +62,11 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:forget': profileRequest,
   'connection:test': profileRequest,
   'folders:pick': noPayload,
+  'doctor:run': profileRequest,
+  'history:get': profileRequest,
+  'log:lines': objectOf({ profileId: orNull(checkProfileId), operationId: orNull(checkOperationId), count: checkLogLineCount }),
+  'about:get': noPayload,
+  'support:bundle': noPayload,
 };
 
 export function isChannel(value: unknown): value is Channel {

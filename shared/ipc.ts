@@ -12,6 +12,12 @@ import type {
   TrustListInfo,
   CtlCheckResult,
   ConnectionTestResult,
+  DoctorReport,
+  OperationRecord,
+  LogLine,
+  LogQuery,
+  AboutInfo,
+  SupportBundleFile,
 } from './model.ts';
 import type { Settings } from './profile.ts';
 
@@ -35,6 +41,15 @@ export interface IpcChannels {
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
   /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
   'folders:pick': { request: void; response: string | null };
+  /** The preflight checks of `ctiprefs doctor` for a profile, in their order. */
+  'doctor:run': { request: { profileId: string }; response: DoctorReport };
+  /** The profile's last operations, the newest first. */
+  'history:get': { request: { profileId: string }; response: OperationRecord[] };
+  /** The newest log lines (bounded count and size), oldest first. */
+  'log:lines': { request: LogQuery; response: LogLine[] };
+  'about:get': { request: void; response: AboutInfo };
+  /** The support bundle as text (secret-free by construction), for the window to save. */
+  'support:bundle': { request: void; response: SupportBundleFile };
 }
 
 export type Channel = keyof IpcChannels;
@@ -65,6 +80,11 @@ export const CHANNELS = [
   'ctl:forget',
   'connection:test',
   'folders:pick',
+  'doctor:run',
+  'history:get',
+  'log:lines',
+  'about:get',
+  'support:bundle',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes as `window.ctiprefs` (and the preview bridge implements). */

@@ -120,3 +120,72 @@ export interface ConnectionTestResult {
   tspError?: number;
 }
 
+
+/** One preflight check of `ctiprefs doctor` and the Diagnostics tab. */
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  /** What to do; empty when the check passed. */
+  fix: string;
+}
+
+export interface DoctorReport {
+  checks: DoctorCheck[];
+}
+
+export type OperationOutcome = 'installed' | 'fetched' | 'deleted' | 'failed';
+
+/** One finished certificate operation of a profile, as history.json keeps it. */
+export interface OperationRecord {
+  /** Every log line of the operation carries it as `operation` (absent in records written before it existed). */
+  operationId?: string;
+  startedAt: string;
+  endedAt: string;
+  outcome: OperationOutcome;
+  /** The error code of a failed operation. */
+  code?: ErrorCode;
+  attempts: number;
+  /** `HOST:PORT` */
+  capfServer: string;
+}
+
+/** One line of the app log as the window shows it: the known fields, the rest as bounded JSON text. */
+export interface LogLine {
+  time: string;
+  level: string;
+  event: string;
+  profile?: string;
+  operation?: string;
+  /** The other fields of the record, as JSON, cut to a bounded length. */
+  details: string;
+}
+
+/** Which lines the log viewer asks for: the newest `count`, of one profile or one operation when set. */
+export interface LogQuery {
+  profileId: string | null;
+  operationId: string | null;
+  count: number;
+}
+
+/** Where the secrets live: the OS vault, the CTIPREFS_KEYSTORE_PASSWORD environment variable, or nowhere yet. */
+export type VaultKind = 'os-vault' | 'environment' | 'none';
+
+export interface AboutInfo {
+  version: string;
+  /** Absolute paths. */
+  home: string;
+  logFile: string;
+  certificateFolders: string[];
+  vault: VaultKind;
+  /** Why no vault is available (vault "none"). */
+  vaultProblem?: string;
+}
+
+/** The support bundle as a file the window offers for download (it holds no secret by construction). */
+export interface SupportBundleFile {
+  fileName: string;
+  text: string;
+}

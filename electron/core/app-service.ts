@@ -6,6 +6,7 @@ import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
 import type { ConnectionTestResult, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
+import { describeApp } from './about.ts';
 import { CertificateFolderPolicy } from './certificate-folders.ts';
 import { listCertificates, storeHolding } from './certificates.ts';
 import { openCore, type CoreContext } from './context.ts';
@@ -15,8 +16,11 @@ import { describeCtl } from './ctl/describe.ts';
 import { testPlainConnection } from './ctimanager/plain-connection.ts';
 import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
 import { testWithStoredCertificate } from './ctimanager/stored-certificate-test.ts';
+import { runDoctor } from './doctor/run-doctor.ts';
 import type { Logger } from './log.ts';
+import { viewLog } from './log-view.ts';
 import { CertificateOperations } from './operations.ts';
+import { supportBundleFile } from './support-bundle.ts';
 
 export interface AppService {
   handle<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
@@ -34,10 +38,13 @@ export async function createAppService(options: {
   resume?: boolean;
   /** The native folder dialog; absent in the browser preview. Resolves null when the user cancels. */
   pickFolder?: () => Promise<string | null>;
+  /** Shown in About and the support bundle (Electron's app version, or package.json's in the preview). */
+  appVersion?: string;
 }): Promise<AppService> {
   const core = openCore(options);
   const operations = new CertificateOperations(core);
   const folders = new CertificateFolderPolicy(core.layout);
+  const appVersion = options.appVersion ?? 'unknown (not given to the app service)';
 
   const handlers: Handlers = {
     'settings:get': () => core.settings.read(),
@@ -74,6 +81,11 @@ export async function createAppService(options: {
       const dir = await options.pickFolder();
       return dir === null ? null : folders.picked(dir);
     },
+    'doctor:run': ({ profileId }) => runDoctor({ home: core.layout.home, target: { profileId }, env: core.env, logger: core.logger }),
+    'history:get': ({ profileId }) => core.history.of(profileId),
+    'log:lines': (query) => viewLog(core.layout.logFile, query),
+    'about:get': () => describeApp(core, appVersion),
+    'support:bundle': () => supportBundleFile(core, appVersion),
   };
 
   if (options.resume) {

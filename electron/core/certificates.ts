@@ -5,6 +5,7 @@
  */
 import { CtiError } from '../../shared/errors.ts';
 import type { CertificateEntry } from '../../shared/model.ts';
+import { expiryWarningDaysOf } from '../../shared/profile.ts';
 import type { CoreContext } from './context.ts';
 import type { CertificateStore } from './keystore/certificate-store.ts';
 import { folderId } from './paths.ts';
@@ -15,13 +16,17 @@ export interface CertificateWhere {
   dir?: string;
 }
 
-/** Every keystore of every folder, sorted per folder; one that cannot be opened is listed with its error. */
+/**
+ * Every keystore of every folder, sorted per folder; one that cannot be opened is listed with its error.
+ * Marked as expiring soon with the settings' threshold unless one is given.
+ */
 export async function listCertificates(core: CoreContext, expiryWarningDays?: number): Promise<CertificateEntry[]> {
   const settings = await core.settings.read();
+  const threshold = expiryWarningDays ?? expiryWarningDaysOf(settings);
   const out: CertificateEntry[] = [];
   for (const dir of core.certificateDirs(settings.profiles)) {
     const store = await core.certificateStore(dir);
-    for (const stored of await store.list(new Date(), expiryWarningDays)) {
+    for (const stored of await store.list(new Date(), threshold)) {
       const profileIds = settings.profiles
         .filter((p) => p.instanceId === stored.instanceId && core.dirOf(p) === dir)
         .map((p) => p.id);

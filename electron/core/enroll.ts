@@ -3,6 +3,7 @@
  * status. While it runs, the authentication string is sealed in the OS vault so that an operation cut
  * short by a crash or power loss resumes on the next start; it is erased as soon as the operation ends.
  */
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
 import { checkAuthString, deviceName, parseEndpoint, DEFAULT_CAPF_PORT } from '../../shared/fields.ts';
@@ -18,6 +19,7 @@ import { describeCertificate } from './keystore/certificate-store.ts';
 import { KeyPairAhead } from './pki/key-pair-ahead.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
+import { withFields } from './log.ts';
 
 export interface EnrollOptions {
   profile: Profile;
@@ -50,9 +52,12 @@ function checkRequest(options: EnrollOptions): void {
 }
 
 /** Runs one enrollment to its end; returns the final status (also persisted), throws the failure. */
-export async function enrollCertificate(core: CoreContext, options: EnrollOptions): Promise<OperationStatus> {
+export async function enrollCertificate(outer: CoreContext, options: EnrollOptions): Promise<OperationStatus> {
   checkRequest(options);
   const { profile } = options;
+  // Every line this operation logs (CAPF and CTL steps included) names it, so the history can show them.
+  const operationId = randomBytes(6).toString('hex');
+  const core: CoreContext = { ...outer, logger: withFields(outer.logger, { profile: profile.id, operation: operationId }) };
   const since = new Date().toISOString();
   const maxAttempts = 1 + profile.retries;
   const report = async (status: OperationStatus, message: string) => {
@@ -126,7 +131,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
         };
         core.logger.log('info', 'enroll.succeeded', { profile: profile.id, outcome: result.outcome, attempt });
         await report(done, successMessage(result.outcome));
-        await recordOperation(core, profile.id, { startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer });
+        await recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer });
         return done;
       } catch (err) {
         // A status write still under way may be the real cause (a full disk): wait for it before judging.
@@ -160,7 +165,7 @@ export async function enrollCertificate(core: CoreContext, options: EnrollOption
       core.logger.log('error', 'enroll.status-unwritable', { profile: profile.id, message: toCtiError(writeError).message });
       options.onProgress?.(failed, error.message);
     }
-    await recordOperation(core, profile.id, { startedAt: since, endedAt: failed.at, outcome: 'failed', code: error.code, attempts, capfServer });
+    await recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: failed.at, outcome: 'failed', code: error.code, attempts, capfServer });
     throw error;
   } finally {
     await unseal(core, profile.id);

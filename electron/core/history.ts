@@ -3,25 +3,16 @@
  * more than the latest status: when each certificate operation started and ended, how it ended, with
  * which code, after how many attempts, against which CAPF server. Never a secret.
  */
-import { isErrorCode, toCtiError, type ErrorCode } from '../../shared/errors.ts';
+import { isErrorCode, toCtiError } from '../../shared/errors.ts';
+import { checkOperationId } from '../../shared/fields.ts';
+import type { OperationOutcome, OperationRecord } from '../../shared/model.ts';
 import type { CoreContext } from './context.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 /** Per profile, the newest first. */
 export const HISTORY_LIMIT = 20;
-const OUTCOMES = ['installed', 'fetched', 'deleted', 'failed'] as const;
-export type OperationOutcome = (typeof OUTCOMES)[number];
-
-export interface OperationRecord {
-  startedAt: string;
-  endedAt: string;
-  outcome: OperationOutcome;
-  /** The error code of a failed operation. */
-  code?: ErrorCode;
-  attempts: number;
-  /** `HOST:PORT` */
-  capfServer: string;
-}
+const OUTCOMES = ['installed', 'fetched', 'deleted', 'failed'] as const satisfies readonly OperationOutcome[];
+export type { OperationOutcome, OperationRecord };
 
 interface HistoryDocument {
   version: 1;
@@ -35,6 +26,7 @@ function isRecord(value: unknown): value is OperationRecord {
   return (
     typeof value === 'object' &&
     value !== null &&
+    (r.operationId === undefined || checkOperationId(r.operationId) === null) &&
     isIsoTime(r.startedAt) &&
     isIsoTime(r.endedAt) &&
     (OUTCOMES as readonly unknown[]).includes(r.outcome) &&

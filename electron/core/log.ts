@@ -78,6 +78,11 @@ export function fileLogger(path: string, minLevel: LogLevel = 'info', rotation: 
   };
 }
 
+/** A logger that adds fixed fields to every line (an operation's id and profile), so its lines can be found again. */
+export function withFields(logger: Logger, fixed: Record<string, unknown>): Logger {
+  return { log: (level, event, fields = {}) => logger.log(level, event, { ...fixed, ...fields }) };
+}
+
 export const silentLogger: Logger = { log() {} };
 
 /** Collects lines in memory: for tests that assert what was (and was not) logged. */

@@ -5,14 +5,15 @@
  * described (never exported), log lines are redacted again, and a bundle that still looked like it held a
  * private key is refused rather than written.
  */
-import { readFile } from 'node:fs/promises';
 import { arch, release } from 'node:os';
 import { join } from 'node:path';
 import { CtiError, toCtiError } from '../../shared/errors.ts';
+import type { SupportBundleFile } from '../../shared/model.ts';
 import type { CoreContext } from './context.ts';
 import { describeCtl } from './ctl/describe.ts';
 import type { DoctorReport } from './doctor/checks.ts';
-import { logFiles, redact } from './log.ts';
+import { runDoctor } from './doctor/run-doctor.ts';
+import { readLogRecords } from './log-view.ts';
 
 /** Enough for the last few operations without making the mail large. */
 export const BUNDLE_LOG_LINES = 300;
@@ -33,30 +34,8 @@ async function attempt<T>(task: () => Promise<T>): Promise<T | Failed> {
 }
 
 /** The newest lines across the rotated log files, oldest first, each parsed and redacted once more. */
-export async function lastLogLines(logFile: string, count: number = BUNDLE_LOG_LINES): Promise<Record<string, unknown>[]> {
-  const lines: Record<string, unknown>[] = [];
-  for (const file of logFiles(logFile)) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const parsed = text
-      .split('\n')
-      .filter(Boolean)
-      .flatMap((line) => {
-        try {
-          const value: unknown = JSON.parse(line);
-          return typeof value === 'object' && value !== null && !Array.isArray(value) ? [redact(value as Record<string, unknown>)] : [];
-        } catch {
-          return [];
-        }
-      });
-    lines.unshift(...parsed);
-    if (lines.length >= count) break;
-  }
-  return lines.slice(-count);
+export function lastLogLines(logFile: string, count: number = BUNDLE_LOG_LINES): Promise<Record<string, unknown>[]> {
+  return readLogRecords(logFile, count);
 }
 
 export interface SupportBundleInput {
@@ -110,4 +89,12 @@ export function supportBundleText(bundle: Record<string, unknown>): string {
   const text = `${JSON.stringify(bundle, null, 2)}\n`;
   if (PRIVATE_KEY_MARKER.test(text)) throw new CtiError('INTERNAL', 'The support bundle would contain a private key; it was not written');
   return text;
+}
+
+/** The whole bundle for the active profile as a file: the doctor runs first, and its failure is recorded, not thrown. */
+export async function supportBundleFile(core: CoreContext, appVersion: string, now: Date = new Date()): Promise<SupportBundleFile> {
+  const doctor = await runDoctor({ home: core.layout.home, target: {}, env: core.env, logger: core.logger }).catch(failed);
+  const text = supportBundleText(await buildSupportBundle(core, { appVersion, doctor, now }));
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return { fileName: `ctiprefs-support-${stamp}.json`, text };
 }

@@ -4,7 +4,7 @@
  */
 import { vi } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
-import type { ProgressEvent } from '../../shared/model.ts';
+import type { AboutInfo, CertificateInfo, DoctorReport, LogLine, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
 
@@ -84,5 +84,60 @@ export function settingsHandlers(initial: Settings): Handlers {
       return current;
     },
     'status:get': () => ({}),
+    'history:get': () => [],
+  };
+}
+
+/** A doctor report as the core returns it: pass, warn and fail, in their order. */
+export function doctorReport(): DoctorReport {
+  return {
+    checks: [
+      { id: 'tftp-reachable', status: 'pass', message: 'TFTP server 127.0.0.1:6969 answered.', fix: '' },
+      { id: 'ctl-present', status: 'warn', message: 'CTLFile.tlv is signed with SHA-1.', fix: 'Ask the administrator to regenerate the CTL with SHA-256.' },
+      { id: 'capf-reachable', status: 'fail', message: 'CAPF 127.0.0.1:3804 refused the connection.', fix: 'Check the CAPF address and that the CAPF service runs.' },
+    ],
+  };
+}
+
+export function aboutInfo(overrides: Partial<AboutInfo> = {}): AboutInfo {
+  return {
+    version: '1.2.3',
+    home: '/home/agent/.config/ctiprefs',
+    logFile: '/home/agent/.config/ctiprefs/logs/ctiprefs.log',
+    certificateFolders: ['/home/agent/.config/ctiprefs/certificates', '/srv/certs'],
+    vault: 'os-vault',
+    ...overrides,
+  };
+}
+
+/** The Diagnostics tab's channels with fixed answers; log lines are filtered like the core does. */
+export function supportHandlers(lines: LogLine[] = []): Handlers {
+  return {
+    'doctor:run': () => doctorReport(),
+    'about:get': () => aboutInfo(),
+    'support:bundle': () => ({ fileName: 'ctiprefs-support-2026-12-01T22-00-00-000Z.json', text: '{"kind":"ctiprefs support bundle"}\n' }),
+    'log:lines': ({ profileId, operationId, count }) =>
+      lines.filter((l) => (profileId === null || l.profile === profileId) && (operationId === null || l.operation === operationId)).slice(-count),
+  };
+}
+
+/** A readable stored certificate as certs:list describes it. */
+export function certificateInfo(instanceId: string, overrides: Partial<CertificateInfo> = {}): CertificateInfo {
+  return {
+    folderId: '0123456789abcdef',
+    instanceId,
+    profileIds: [],
+    subject: `CN=${instanceId}`,
+    issuer: 'CN=CAPF-lab',
+    serialNumber: '0a1b',
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: '2027-01-01T00:00:00Z',
+    daysLeft: 40,
+    expired: false,
+    expiringSoon: false,
+    keyType: 'RSA',
+    keySize: '2048',
+    fingerprintSha256: 'ab'.repeat(32),
+    ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import ConnectionTab from '../../renderer/src/tabs/ConnectionTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
 import type { CertificateEntry, CertificateInfo, TrustListInfo } from '../../shared/model.ts';
-import { installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
+import { certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
 
@@ -110,23 +110,8 @@ describe('Certificate status tab', () => {
 
 describe('Certificates tab', () => {
   const FOLDER = '0123456789abcdef';
-  const cert = (instanceId: string, extra: Partial<CertificateInfo> = {}): CertificateInfo => ({
-    folderId: FOLDER,
-    instanceId,
-    profileIds: [instanceId === 'lab1' ? 'lab' : 'second'],
-    subject: `CN=${instanceId}`,
-    issuer: 'CN=CAPF-lab',
-    serialNumber: '0a1b',
-    validFrom: '2026-01-01T00:00:00Z',
-    validTo: '2027-01-01T00:00:00Z',
-    daysLeft: 40,
-    expired: false,
-    expiringSoon: false,
-    keyType: 'RSA',
-    keySize: '2048',
-    fingerprintSha256: 'ab'.repeat(32),
-    ...extra,
-  });
+  const cert = (instanceId: string, extra: Partial<CertificateInfo> = {}): CertificateInfo =>
+    certificateInfo(instanceId, { folderId: FOLDER, profileIds: [instanceId === 'lab1' ? 'lab' : 'second'], ...extra });
   let list: CertificateEntry[];
   let fake: FakeApi;
 
@@ -394,11 +379,11 @@ describe('Test connection tab', () => {
 });
 
 describe('App', () => {
-  it('has the five tabs, moves between them with the arrow keys, and follows progress', async () => {
+  it('has the six tabs, moves between them with the arrow keys, and follows progress', async () => {
     const fake = installFakeApi({ ...settingsHandlers(settings), 'certs:list': () => [] });
     render(App, { onclose: vi.fn() });
     const names = screen.getAllByRole('tab').map((t) => t.textContent);
-    expect(names).toEqual(['Security', 'Certificate status', 'Certificates', 'Trust list', 'Test connection']);
+    expect(names).toEqual(['Security', 'Certificate status', 'Certificates', 'Trust list', 'Test connection', 'Diagnostics']);
     await screen.findByLabelText('User name');
     const security = screen.getByRole('tab', { name: 'Security' });
     expect(security.getAttribute('aria-selected')).toBe('true');
@@ -412,7 +397,7 @@ describe('App', () => {
     fake.emit({ profileId: 'lab', status: { state: 'pending', since: 'x' }, message: 'Queued.' });
     await vi.waitFor(() => expect(text(screen.getByRole('region', { name: 'Status of lab' }))).toContain('Pending'));
     await fireEvent.keyDown(status, { key: 'End' });
-    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Test connection' })));
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Diagnostics' })));
     await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
     await vi.waitFor(() => expect(document.activeElement).toBe(security));
   });

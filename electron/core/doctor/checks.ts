@@ -3,19 +3,10 @@
  * or fail with one sentence of what was seen and one of what to do. Doctor's exit codes are its own (not
  * error codes): 0 all pass, 7 a warning, 8 a failure.
  */
-export type CheckStatus = 'pass' | 'warn' | 'fail';
+import type { CheckStatus, DoctorCheck, DoctorReport } from '../../../shared/model.ts';
 
-export interface DoctorCheck {
-  id: string;
-  status: CheckStatus;
-  message: string;
-  /** What to do; empty when the check passed. */
-  fix: string;
-}
-
-export interface DoctorReport {
-  checks: DoctorCheck[];
-}
+// The shapes live in shared/ so the window gets the same report over IPC.
+export type { CheckStatus, DoctorCheck, DoctorReport };
 
 export const DOCTOR_EXIT = { pass: 0, warn: 7, fail: 8 } as const satisfies Record<CheckStatus, number>;
 

@@ -43,8 +43,8 @@ describe('support bundle and history', () => {
     const history = JSON.parse(await readFile(join(home.path, 'history.json'), 'utf8')) as { profiles: Record<string, unknown[]> };
     const [profileId, records] = Object.entries(history.profiles)[0]!;
     expect(records).toEqual([
-      { startedAt: expect.any(String), endedAt: expect.any(String), outcome: 'installed', attempts: 1, capfServer: String(lab.ready.capf) },
-      { startedAt: expect.any(String), endedAt: expect.any(String), outcome: 'failed', code: 'CAPF_AUTH_FAILED', attempts: 1, capfServer: String(lab.ready.capf) },
+      { operationId: expect.stringMatching(/^[0-9a-f]{12}$/), startedAt: expect.any(String), endedAt: expect.any(String), outcome: 'installed', attempts: 1, capfServer: String(lab.ready.capf) },
+      { operationId: expect.stringMatching(/^[0-9a-f]{12}$/), startedAt: expect.any(String), endedAt: expect.any(String), outcome: 'failed', code: 'CAPF_AUTH_FAILED', attempts: 1, capfServer: String(lab.ready.capf) },
     ]);
 
     const out = join(home.path, 'bundle.json');

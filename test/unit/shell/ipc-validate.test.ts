@@ -23,6 +23,12 @@ const VALID: Record<string, unknown> = {
   'ctl:check-update': { profileId: 'p1' },
   'ctl:forget': { profileId: 'p1' },
   'connection:test': { profileId: 'p1' },
+  'folders:pick': undefined,
+  'doctor:run': { profileId: 'p1' },
+  'history:get': { profileId: 'p1' },
+  'log:lines': { profileId: null, operationId: '0123456789ab', count: 200 },
+  'about:get': undefined,
+  'support:bundle': undefined,
 };
 
 describe('validateRequest', () => {
@@ -63,6 +69,16 @@ describe('validateRequest', () => {
       ['certs:export-pem', { folderId: '0123456789ABCDEF', instanceId: 'inst1' }],
       ['connection:test', new Date()],
       ['connection:test', new Map([['profileId', 'p1']])],
+      ['doctor:run', {}],
+      ['history:get', { profileId: 'P1' }],
+      ['log:lines', { profileId: null, operationId: null }],
+      ['log:lines', { profileId: null, operationId: null, count: 501 }],
+      ['log:lines', { profileId: null, operationId: null, count: 0 }],
+      ['log:lines', { profileId: null, operationId: null, count: 1.5 }],
+      ['log:lines', { profileId: null, operationId: '../etc', count: 10 }],
+      ['log:lines', { profileId: undefined, operationId: null, count: 10 }],
+      ['about:get', { verbose: true }],
+      ['support:bundle', 'out.json'],
     ];
     for (const [channel, payload] of bad) expect(validateRequest(channel, payload).ok, `${channel} ${JSON.stringify(payload)}`).toBe(false);
   });

@@ -28,6 +28,7 @@ function fakeElectron(appPath: string) {
       this.paths[name] = value;
     },
     getAppPath: () => appPath,
+    getVersion: () => '0.0.0-test',
     requestSingleInstanceLock: () => true,
     whenReady: () => Promise.resolve(),
     quit() {
