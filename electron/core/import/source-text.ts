@@ -27,7 +27,8 @@ export function sourceLines(text: string): Lines {
 /** A value as shown in a message: cut short, control characters made visible. */
 export function shown(value: string): string {
   const cut = value.length > 64 ? `${value.slice(0, 64)}…` : value;
-  return JSON.stringify(cut);
+  // A Windows path keeps its backslashes; a control character cannot rewrite the terminal line.
+  return `"${cut.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 }
 
 /** A port field: empty means the default; otherwise the shared port rule, naming where it came from. */
