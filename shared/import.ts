@@ -5,6 +5,7 @@
  * says whether one is present.
  */
 import { checkUserName } from './fields.ts';
+import type { Settings } from './profile.ts';
 
 export const IMPORT_KINDS = ['jtapi', 'genesys'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -14,8 +15,11 @@ export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
   genesys: 'Genesys T-Server for Cisco UCM (options export)',
 };
 
-/** A jtapi.ini is a few kilobytes and a T-Server options export rarely 100 KB: more is the wrong file. */
-export const MAX_IMPORT_BYTES = 1024 * 1024;
+/**
+ * A jtapi.ini is a few kilobytes and a T-Server options export rarely 100 KB: more is the wrong file. It also
+ * keeps the text well inside the preview bridge's 1 MiB request body.
+ */
+export const MAX_IMPORT_BYTES = 256 * 1024;
 
 export interface ImportRequest {
   kind: ImportKind;
@@ -48,6 +52,12 @@ export interface ImportPlan {
   warnings: string[];
   /** Faults that stop the whole import: nothing is written while there is one. */
   refusals: string[];
+}
+
+/** What `import:apply` returns: the plan it carried out and the settings as saved. */
+export interface ImportResult {
+  plan: ImportPlan;
+  settings: Settings;
 }
 
 export function checkImportKind(value: unknown): string | null {

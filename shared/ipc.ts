@@ -13,6 +13,7 @@ import type {
   CtlCheckResult,
   ConnectionTestResult,
 } from './model.ts';
+import type { ImportPlan, ImportRequest, ImportResult } from './import.ts';
 import type { Settings } from './profile.ts';
 
 /** Every request channel: its payload and its result. */
@@ -35,6 +36,10 @@ export interface IpcChannels {
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
   /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
   'folders:pick': { request: void; response: string | null };
+  /** What importing a jtapi.ini or a Genesys options export would create; auth codes only as "present". */
+  'import:preview': { request: ImportRequest; response: ImportPlan };
+  /** Creates the profiles of the file in one settings write, or nothing when the plan has a refusal. */
+  'import:apply': { request: ImportRequest; response: ImportResult };
 }
 
 export type Channel = keyof IpcChannels;
@@ -65,6 +70,8 @@ export const CHANNELS = [
   'ctl:forget',
   'connection:test',
   'folders:pick',
+  'import:preview',
+  'import:apply',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes as `window.ctiprefs` (and the preview bridge implements). */

@@ -16,6 +16,8 @@ import { testPlainConnection } from './ctimanager/plain-connection.ts';
 import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
 import { testWithStoredCertificate } from './ctimanager/stored-certificate-test.ts';
 import type { Logger } from './log.ts';
+import { applyImport } from './import/apply.ts';
+import { prepareImport } from './import/plan.ts';
 import { CertificateOperations } from './operations.ts';
 
 export interface AppService {
@@ -73,6 +75,12 @@ export async function createAppService(options: {
       if (!options.pickFolder) throw new CtiError('BAD_INPUT', `Choosing a folder needs the desktop app; here, use a folder under ${core.layout.home}`);
       const dir = await options.pickFolder();
       return dir === null ? null : folders.picked(dir);
+    },
+    // Only the plan crosses to the window: the file's auth codes stay here and are dropped.
+    'import:preview': async (request) => prepareImport(request, await core.settings.read()).plan,
+    'import:apply': async (request) => {
+      const { prepared, settings } = await applyImport(core, request);
+      return { plan: prepared.plan, settings };
     },
   };
 
