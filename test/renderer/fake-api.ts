@@ -7,6 +7,7 @@ import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
 import type { ProgressEvent } from '../../shared/model.ts';
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
+import { prepareImport } from '../../electron/core/import/plan.ts';
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>>;
 export type Handlers = { [C in Channel]?: Handler<C> };
@@ -84,5 +85,26 @@ export function settingsHandlers(initial: Settings): Handlers {
       return current;
     },
     'status:get': () => ({}),
+  };
+}
+
+/**
+ * import:preview and import:apply on the core's own parser, over settings kept here: the window sees
+ * exactly the plans (and refusals) the main process would send, without a main process.
+ */
+export function importHandlers(initial: Settings): Handlers & { saved(): Settings } {
+  let current = structuredClone(initial);
+  return {
+    ...settingsHandlers(initial),
+    'settings:get': () => current,
+    'import:preview': (request) => prepareImport(request, current).plan,
+    'import:apply': (request) => {
+      const prepared = prepareImport(request, current);
+      if (prepared.plan.refusals.length > 0) throw ipcError('BAD_INPUT', `Nothing was imported: ${prepared.plan.refusals.join('; ')}`);
+      const ids = new Set(prepared.profiles.map((p) => p.id));
+      current = { ...current, profiles: [...current.profiles.filter((p) => !ids.has(p.id)), ...prepared.profiles], activeProfileId: current.activeProfileId ?? prepared.profiles[0]!.id };
+      return { plan: prepared.plan, settings: current };
+    },
+    saved: () => current,
   };
 }
