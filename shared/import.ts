@@ -5,7 +5,7 @@
  * says whether one is present.
  */
 import { checkUserName } from './fields.ts';
-import type { Settings } from './profile.ts';
+import type { Profile, Settings } from './profile.ts';
 
 export const IMPORT_KINDS = ['jtapi', 'genesys'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -29,18 +29,16 @@ export interface ImportRequest {
   userName: string;
 }
 
-export interface PlannedProfile {
+/** The profile fields an import file can set; the others keep their defaults (or the updated profile's values). */
+export const IMPORTED_FIELDS = ['userName', 'instanceId', 'tftpServers', 'capfHost', 'capfPort', 'secureConnection'] as const;
+export type ImportedFields = Pick<Profile, (typeof IMPORTED_FIELDS)[number]>;
+
+export interface PlannedProfile extends ImportedFields {
   /** Where in the file it came from: "record 2", "section [link-1]". */
   source: string;
   profileId: string;
   /** created: a new profile; updated: the profile with this user and instance ID gets the file's servers. */
   action: 'created' | 'updated';
-  userName: string;
-  instanceId: string;
-  tftpServers: string[];
-  capfHost: string;
-  capfPort: number;
-  secureConnection: boolean;
   /** The file held an authentication string for it: never stored, usable once by `import --enroll`. */
   authCode: 'present' | 'absent';
 }

@@ -88,7 +88,7 @@ export function importCommand(kind: ImportKind) {
     if (opts['dry-run'] && opts.enroll) throw new CtiError('BAD_INPUT', `import ${kind}: --dry-run writes nothing, so it cannot --enroll; give one of them`);
     const request = { kind, text: await readImportFile(file), userName: typeof opts.user === 'string' ? opts.user : '' };
     if (opts['dry-run']) {
-      const prepared = prepareImport(request, await core.settings.read());
+      const prepared = await prepareImport(request, await core.settings.read());
       const refused = refusedImport(prepared);
       if (refused) throw refused;
       return { value: { dryRun: true, ...prepared.plan }, text: planText(prepared.plan, `Would import ${prepared.plan.profiles.length} profile(s) from ${file} (dry run: nothing written):`) };

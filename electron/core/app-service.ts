@@ -77,7 +77,7 @@ export async function createAppService(options: {
       return dir === null ? null : folders.picked(dir);
     },
     // Only the plan crosses to the window: the file's auth codes stay here and are dropped.
-    'import:preview': async (request) => prepareImport(request, await core.settings.read()).plan,
+    'import:preview': async (request) => (await prepareImport(request, await core.settings.read())).plan,
     'import:apply': async (request) => {
       const { prepared, settings } = await applyImport(core, request);
       return { plan: prepared.plan, settings };

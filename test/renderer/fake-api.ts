@@ -97,9 +97,9 @@ export function importHandlers(initial: Settings): Handlers & { saved(): Setting
   return {
     ...settingsHandlers(initial),
     'settings:get': () => current,
-    'import:preview': (request) => prepareImport(request, current).plan,
-    'import:apply': (request) => {
-      const prepared = prepareImport(request, current);
+    'import:preview': async (request) => (await prepareImport(request, current)).plan,
+    'import:apply': async (request) => {
+      const prepared = await prepareImport(request, current);
       if (prepared.plan.refusals.length > 0) throw ipcError('BAD_INPUT', `Nothing was imported: ${prepared.plan.refusals.join('; ')}`);
       const ids = new Set(prepared.profiles.map((p) => p.id));
       current = { ...current, profiles: [...current.profiles.filter((p) => !ids.has(p.id)), ...prepared.profiles], activeProfileId: current.activeProfileId ?? prepared.profiles[0]!.id };

@@ -14,7 +14,7 @@ export function refusedImport(prepared: PreparedImport): CtiError | null {
 }
 
 export async function applyImport(core: CoreContext, request: ImportRequest): Promise<{ prepared: PreparedImport; settings: Settings }> {
-  const prepared = prepareImport(request, await core.settings.read());
+  const prepared = await prepareImport(request, await core.settings.read());
   const refused = refusedImport(prepared);
   if (refused) throw refused;
   const settings = await core.settings.upsertProfiles(prepared.profiles);

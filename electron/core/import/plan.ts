@@ -3,23 +3,16 @@
  * (a bad field is named with its record or section), an entry for a user and instance ID that already has a
  * profile updates that profile, and one instance ID in two entries is refused. Pure: nothing is written here.
  */
-import { createHash } from 'node:crypto';
 import { checkAuthString } from '../../../shared/fields.ts';
-import type { ImportKind, ImportPlan, ImportRequest, PlannedProfile } from '../../../shared/import.ts';
+import { IMPORTED_FIELDS, type ImportedFields, type ImportKind, type ImportPlan, type ImportRequest, type PlannedProfile } from '../../../shared/import.ts';
 import { defaultProfile, validateProfile, type Profile, type Settings } from '../../../shared/profile.ts';
 import { parseGenesysOptions } from './genesys.ts';
 import { parseJtapiIni } from './jtapi.ts';
 import { MAX_IMPORTED_PROFILES } from './source-text.ts';
 
 /** One profile as a file describes it, before the profile rules have looked at it. */
-export interface ImportEntry {
+export interface ImportEntry extends ImportedFields {
   source: string;
-  userName: string;
-  instanceId: string;
-  tftpServers: string[];
-  capfHost: string;
-  capfPort: number;
-  secureConnection: boolean;
   /** The file's one-time authentication string; stays in the main process, never in a plan or on disk. */
   authCode: string | null;
 }
@@ -50,9 +43,13 @@ function parse(request: ImportRequest): ParsedImport {
   return request.kind === 'jtapi' ? parseJtapiIni(request.text) : parseGenesysOptions(request.text, request.userName);
 }
 
-/** Ids never come from the file's text: a hash of user and instance ID, like the CLI's enroll profiles. */
-function importProfileId(userName: string, instanceId: string): string {
-  return `import-${createHash('sha256').update(`${userName}\0${instanceId}`).digest('hex').slice(0, 12)}`;
+/**
+ * Ids never come from the file's text: a hash of user and instance ID, like the CLI's enroll profiles. Web
+ * Crypto rather than node:crypto keeps the parser usable where the window's tests run it.
+ */
+async function importProfileId(userName: string, instanceId: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${userName}\0${instanceId}`)));
+  return `import-${[...digest.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function sharedInstanceRefusals(entries: readonly ImportEntry[]): string[] {
@@ -66,7 +63,7 @@ function sharedInstanceRefusals(entries: readonly ImportEntry[]): string[] {
     );
 }
 
-export function prepareImport(request: ImportRequest, current: Settings): PreparedImport {
+export async function prepareImport(request: ImportRequest, current: Settings): Promise<PreparedImport> {
   const parsed = parse(request);
   const refusals = [...parsed.refusals, ...sharedInstanceRefusals(parsed.entries)];
   const warnings = [...parsed.warnings];
@@ -76,16 +73,8 @@ export function prepareImport(request: ImportRequest, current: Settings): Prepar
   const prepared: PreparedImport = { plan: { kind: request.kind, profiles: [], warnings, refusals }, profiles: [], authCodes: new Map(), sources: new Map() };
   for (const entry of parsed.entries.slice(0, MAX_IMPORTED_PROFILES)) {
     const existing = current.profiles.find((p) => p.userName === entry.userName && p.instanceId === entry.instanceId);
-    const id = existing?.id ?? importProfileId(entry.userName, entry.instanceId);
-    const profile: Profile = {
-      ...(existing ?? defaultProfile(id)),
-      userName: entry.userName,
-      instanceId: entry.instanceId,
-      tftpServers: entry.tftpServers,
-      capfHost: entry.capfHost,
-      capfPort: entry.capfPort,
-      secureConnection: entry.secureConnection,
-    };
+    const id = existing?.id ?? (await importProfileId(entry.userName, entry.instanceId));
+    const profile: Profile = { ...(existing ?? defaultProfile(id)), ...importedFields(entry) };
     // The same rules as the Security tab and settings.json; the first fault of each field, named with its place.
     const errors = Object.values(validateProfile(profile));
     refusals.push(...errors.map((error) => `${entry.source}: ${error}`));
@@ -102,17 +91,10 @@ export function prepareImport(request: ImportRequest, current: Settings): Prepar
   return prepared;
 }
 
+function importedFields(from: ImportedFields): ImportedFields {
+  return Object.fromEntries(IMPORTED_FIELDS.map((key) => [key, from[key]])) as unknown as ImportedFields;
+}
+
 function plannedProfile(entry: ImportEntry, profile: Profile, action: PlannedProfile['action']): PlannedProfile {
-  return {
-    source: entry.source,
-    profileId: profile.id,
-    action,
-    userName: profile.userName,
-    instanceId: profile.instanceId,
-    tftpServers: profile.tftpServers,
-    capfHost: profile.capfHost,
-    capfPort: profile.capfPort,
-    secureConnection: profile.secureConnection,
-    authCode: entry.authCode === null ? 'absent' : 'present',
-  };
+  return { source: entry.source, profileId: profile.id, action, ...importedFields(profile), authCode: entry.authCode === null ? 'absent' : 'present' };
 }
