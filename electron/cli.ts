@@ -65,6 +65,16 @@ const COMMANDS: Record<string, Command> = {
     'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID.',
     async () => (await commands()).enroll,
   ),
+  'import jtapi': coreCommand(
+    '[--home DIR] [--json] import jtapi FILE [--dry-run] [--enroll]',
+    "Creates a profile for each SecurityProperty record of a JTAPI jtapi.ini (auth codes are never stored; --enroll uses each once); --dry-run only shows them.",
+    async () => (await import('./cli/import-command.ts')).importCommand('jtapi'),
+  ),
+  'import genesys': coreCommand(
+    '[--home DIR] [--json] import genesys FILE --user NAME [--dry-run] [--enroll]',
+    'Creates a profile for each TLS link of a Genesys T-Server for Cisco UCM options export ([link-tls] and each link\'s tls-instance-id); one instance ID on two links is refused.',
+    async () => (await import('./cli/import-command.ts')).importCommand('genesys'),
+  ),
   'certs list': coreCommand('[--home DIR] [--json] certs list', 'Lists every stored certificate.', async () => (await commands()).certsList),
   'certs export': coreCommand(
     '[--home DIR] certs export --instance-id ID [--folder DIR] --out FILE [--format pem|p12]',

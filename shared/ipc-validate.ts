@@ -4,6 +4,7 @@
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
 import { checkAuthString, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId } from './fields.ts';
+import { checkImportKind, checkImportText, checkImportUserName } from './import.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -43,6 +44,7 @@ const noPayload: RequestValidator = (payload) =>
 const profileRequest = objectOf({ profileId: checkProfileId });
 const orNull = (check: FieldCheck): FieldCheck => (value) => (value === null ? null : check(value));
 const certificateRequest = objectOf({ folderId: checkFolderId, instanceId: checkInstanceId });
+const importRequest = objectOf({ kind: checkImportKind, text: checkImportText, userName: checkImportUserName });
 
 export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } = {
   'settings:get': noPayload,
@@ -67,6 +69,8 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'log:lines': objectOf({ profileId: orNull(checkProfileId), operationId: orNull(checkOperationId), count: checkLogLineCount }),
   'about:get': noPayload,
   'support:bundle': noPayload,
+  'import:preview': importRequest,
+  'import:apply': importRequest,
 };
 
 export function isChannel(value: unknown): value is Channel {

@@ -19,6 +19,7 @@ import type {
   AboutInfo,
   SupportBundleFile,
 } from './model.ts';
+import type { ImportPlan, ImportRequest, ImportResult } from './import.ts';
 import type { Settings } from './profile.ts';
 
 /** Every request channel: its payload and its result. */
@@ -50,6 +51,10 @@ export interface IpcChannels {
   'about:get': { request: void; response: AboutInfo };
   /** The support bundle as text (secret-free by construction), for the window to save. */
   'support:bundle': { request: void; response: SupportBundleFile };
+  /** What importing a jtapi.ini or a Genesys options export would create; auth codes only as "present". */
+  'import:preview': { request: ImportRequest; response: ImportPlan };
+  /** Creates the profiles of the file in one settings write, or nothing when the plan has a refusal. */
+  'import:apply': { request: ImportRequest; response: ImportResult };
 }
 
 export type Channel = keyof IpcChannels;
@@ -85,6 +90,8 @@ export const CHANNELS = [
   'log:lines',
   'about:get',
   'support:bundle',
+  'import:preview',
+  'import:apply',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes as `window.ctiprefs` (and the preview bridge implements). */

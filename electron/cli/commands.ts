@@ -111,7 +111,7 @@ const AUTH_STRING_INPUT = { flag: '--auth-string-file', maxBytes: 4096, holds: '
  * Ctrl+C or SIGTERM cancels the running operation (status CANCELLED, seal erased, lock released): a user
  * who stops a command does not want it resumed at the next start, as a crash would be.
  */
-async function whileCancellable<T>(operations: CertificateOperations, run: () => Promise<T>): Promise<T> {
+export async function whileCancellable<T>(operations: CertificateOperations, run: () => Promise<T>): Promise<T> {
   const cancel = () => void operations.close();
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);

@@ -19,6 +19,8 @@ import { testWithStoredCertificate } from './ctimanager/stored-certificate-test.
 import { runDoctor } from './doctor/run-doctor.ts';
 import type { Logger } from './log.ts';
 import { viewLog } from './log-view.ts';
+import { applyImport } from './import/apply.ts';
+import { prepareImport } from './import/plan.ts';
 import { CertificateOperations } from './operations.ts';
 import { supportBundleFile } from './support-bundle.ts';
 
@@ -86,6 +88,12 @@ export async function createAppService(options: {
     'log:lines': (query) => viewLog(core.layout.logFile, query),
     'about:get': () => describeApp(core, appVersion),
     'support:bundle': () => supportBundleFile(core, appVersion),
+    // Only the plan crosses to the window: the file's auth codes stay here and are dropped.
+    'import:preview': async (request) => (await prepareImport(request, await core.settings.read())).plan,
+    'import:apply': async (request) => {
+      const { prepared, settings } = await applyImport(core, request);
+      return { plan: prepared.plan, settings };
+    },
   };
 
   if (options.resume) {

@@ -44,6 +44,16 @@ export class SettingsStore {
     });
   }
 
+  /** Inserts or replaces several profiles (by id) in one atomic write; the active profile stays, or becomes the first. */
+  async upsertProfiles(incoming: readonly Profile[]): Promise<Settings> {
+    return this.update(async (current) => {
+      const ids = new Set(incoming.map((p) => p.id));
+      const profiles = [...current.profiles.filter((p) => !ids.has(p.id)), ...incoming];
+      const next = checked({ ...current, profiles, activeProfileId: current.activeProfileId ?? incoming[0]?.id ?? null }, '');
+      return { next, result: next };
+    });
+  }
+
   private update<T>(change: (current: Settings) => Promise<{ next: Settings; result: T }>): Promise<T> {
     return withDocumentLock(this.lockPath, this.path, async () => {
       const { next, result } = await change(await this.read());

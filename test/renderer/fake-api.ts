@@ -7,6 +7,7 @@ import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
 import type { AboutInfo, CertificateInfo, DoctorReport, LogLine, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
+import { prepareImport } from '../../electron/core/import/plan.ts';
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>>;
 export type Handlers = { [C in Channel]?: Handler<C> };
@@ -139,5 +140,26 @@ export function certificateInfo(instanceId: string, overrides: Partial<Certifica
     keySize: '2048',
     fingerprintSha256: 'ab'.repeat(32),
     ...overrides,
+  };
+}
+
+/**
+ * import:preview and import:apply on the core's own parser, over settings kept here: the window sees
+ * exactly the plans (and refusals) the main process would send, without a main process.
+ */
+export function importHandlers(initial: Settings): Handlers & { saved(): Settings } {
+  let current = structuredClone(initial);
+  return {
+    ...settingsHandlers(initial),
+    'settings:get': () => current,
+    'import:preview': async (request) => (await prepareImport(request, current)).plan,
+    'import:apply': async (request) => {
+      const prepared = await prepareImport(request, current);
+      if (prepared.plan.refusals.length > 0) throw ipcError('BAD_INPUT', `Nothing was imported: ${prepared.plan.refusals.join('; ')}`);
+      const ids = new Set(prepared.profiles.map((p) => p.id));
+      current = { ...current, profiles: [...current.profiles.filter((p) => !ids.has(p.id)), ...prepared.profiles], activeProfileId: current.activeProfileId ?? prepared.profiles[0]!.id };
+      return { plan: prepared.plan, settings: current };
+    },
+    saved: () => current,
   };
 }

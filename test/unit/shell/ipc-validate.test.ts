@@ -29,6 +29,8 @@ const VALID: Record<string, unknown> = {
   'log:lines': { profileId: null, operationId: '0123456789ab', count: 200 },
   'about:get': undefined,
   'support:bundle': undefined,
+  'import:preview': { kind: 'jtapi', text: 'SecurityProperty=u,i;', userName: '' },
+  'import:apply': { kind: 'genesys', text: '[link-tls]', userName: 'tserver' },
 };
 
 describe('validateRequest', () => {
@@ -50,6 +52,17 @@ describe('validateRequest', () => {
     for (const payload of [null, {}, [], 0, '', 'x']) {
       expect(validateRequest('settings:get', payload)).toEqual({ ok: false, message: 'settings:get: This request takes no payload' });
     }
+  });
+
+  it('refuses an import of another kind, of too much text, or for a bad user name, naming the field', () => {
+    const request = (overrides: Record<string, unknown>) => ({ kind: 'jtapi', text: '', userName: '', ...overrides });
+    expect(validateRequest('import:preview', request({ kind: 'tsp' }))).toEqual({ ok: false, message: 'import:preview: Import kind must be one of jtapi, genesys' });
+    expect(validateRequest('import:apply', request({ text: 'x'.repeat(256 * 1024 + 1) }))).toEqual({
+      ok: false,
+      message: 'import:apply: Import file must be text of at most 262144 characters',
+    });
+    expect(validateRequest('import:preview', request({ userName: ' padded ' }))).toMatchObject({ ok: false, message: expect.stringMatching(/^import:preview: User name must be/) });
+    expect(validateRequest('import:preview', request({ authCode: '1234' }))).toMatchObject({ ok: false, message: expect.stringMatching(/Unknown request field "authCode"/) });
   });
 
   it('refuses wrong types, missing and extra fields', () => {
