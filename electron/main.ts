@@ -43,7 +43,7 @@ let lab: Lab | null = null;
 
 async function start(): Promise<void> {
   window = openSecureWindow();
-  service = await createAppService({ home, logger, resume: true, pickFolder });
+  service = await createAppService({ home, logger, resume: true, pickFolder, pickExportFile });
   if (args.lab) lab = await startLabSession({ home, service, profiles: args.profiles, logger });
 
   const unregister = registerIpcHandlers({ ipcMain, contents: window.webContents, service, logger });
@@ -58,6 +58,17 @@ async function pickFolder(): Promise<string | null> {
   const options = { title: 'Certificate folder', properties: ['openDirectory', 'createDirectory'] } satisfies Electron.OpenDialogOptions;
   const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
   return picked.canceled ? null : (picked.filePaths[0] ?? null);
+}
+
+/** The PKCS#12 export's file: the person picks it here, so the key goes from main to disk, never via the page. */
+async function pickExportFile(suggestedName: string): Promise<string | null> {
+  const options = {
+    title: 'Export certificate and key (PKCS#12)',
+    defaultPath: join(app.getPath('documents'), suggestedName),
+    filters: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }],
+  } satisfies Electron.SaveDialogOptions;
+  const picked = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return picked.canceled || !picked.filePath ? null : picked.filePath;
 }
 
 async function shutdown(): Promise<void> {

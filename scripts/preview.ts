@@ -13,6 +13,7 @@ import { defaultHome, homeLayout } from '../electron/core/paths.ts';
 import { startLabSession } from '../electron/lab-session.ts';
 import { startBridgeServer } from '../electron/preview/bridge-server.ts';
 import { bundleBrowserBridge, ensureRendererBuilt } from '../electron/preview/assets.ts';
+import { previewExportPicker } from '../electron/preview/export-folder.ts';
 import { parseShellArgs } from '../electron/shell-args.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const [renderer, bridgeScript, service] = await Promise.all([
     ensureRendererBuilt(ROOT),
     bundleBrowserBridge(ROOT),
-    createAppService({ home, logger, resume: true }),
+    createAppService({ home, logger, resume: true, pickExportFile: previewExportPicker(home) }),
   ]);
   const closers: (() => Promise<void>)[] = [() => service.close()];
   const stop = async (code: number) => {

@@ -26,6 +26,12 @@ export interface IpcChannels {
   'certs:list': { request: void; response: CertificateEntry[] };
   /** The certificate only (never the key), PEM text. */
   'certs:export-pem': { request: CertificateRef; response: string };
+  /**
+   * Certificate and private key as PKCS#12, encrypted with the password the person chose. The main process
+   * writes the file where the person says (the app's save dialog; the preview: its home's exports folder),
+   * so the key never reaches the renderer, not even encrypted. Null when the save dialog was cancelled.
+   */
+  'certs:export-p12': { request: CertificateRef & { password: string }; response: { savedAs: string } | null };
   /** Works without opening the keystore, so a keystore whose password is lost can still be removed. */
   'certs:delete': { request: CertificateRef; response: void };
   'ctl:get': { request: { profileId: string }; response: TrustListInfo | null };
@@ -59,6 +65,7 @@ export const CHANNELS = [
   'enroll:cancel',
   'certs:list',
   'certs:export-pem',
+  'certs:export-p12',
   'certs:delete',
   'ctl:get',
   'ctl:check-update',

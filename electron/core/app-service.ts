@@ -34,6 +34,8 @@ export async function createAppService(options: {
   resume?: boolean;
   /** The native folder dialog; absent in the browser preview. Resolves null when the user cancels. */
   pickFolder?: () => Promise<string | null>;
+  /** Where a PKCS#12 export goes: the app's save dialog, the preview's exports folder. Null: cancelled. */
+  pickExportFile?: (suggestedName: string) => Promise<string | null>;
 }): Promise<AppService> {
   const core = openCore(options);
   const operations = new CertificateOperations(core);
@@ -50,6 +52,14 @@ export async function createAppService(options: {
     'enroll:cancel': async ({ profileId }) => operations.cancel(profileId),
     'certs:list': () => listCertificates(core),
     'certs:export-pem': async ({ folderId, instanceId }) => (await storeHolding(core, instanceId, { folderId })).exportPem(instanceId),
+    'certs:export-p12': async ({ folderId, instanceId, password }) => {
+      if (!options.pickExportFile) throw new CtiError('BAD_INPUT', 'Exporting PKCS#12 needs the desktop app or the preview; use ctiprefs certs export --format p12');
+      const store = await storeHolding(core, instanceId, { folderId });
+      const path = await options.pickExportFile(`${instanceId}.p12`);
+      if (path === null) return null;
+      await store.exportP12(instanceId, path, password);
+      return { savedAs: path };
+    },
     'certs:delete': async ({ folderId, instanceId }) => {
       await (await storeHolding(core, instanceId, { folderId })).delete(instanceId);
     },

@@ -2,13 +2,17 @@
  * The Security tab for a person: OK / Cancel / Apply in view on small windows, the first-use fingerprint
  * with a copy button, and an axe-core scan of every tab the page lists (role=tab), in both themes.
  */
+import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const run = promisify(execFile);
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 test.describe.configure({ mode: 'serial' });
@@ -81,6 +85,26 @@ test('the first-use warning shows the signer fingerprint with a copy button', as
   await expect(warning.getByRole('status')).toHaveText('Copied.');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
   expect(watch.problems).toEqual([]);
+});
+
+test('exports certificate and key as PKCS#12 into the preview home, readable by openssl with the password', async ({ page }) => {
+  const password = 'e2e-export-Pass-31';
+  await page.goto(preview.url);
+  await page.getByRole('tab', { name: 'Certificates', exact: true }).click();
+  await button(page, 'Export PKCS#12 lab1').click();
+  const dialog = page.getByRole('alertdialog', { name: 'Export PKCS#12' });
+  await expect(dialog).toContainText('At least 8 characters');
+  await dialog.getByLabel('Export password', { exact: true }).fill(password);
+  await dialog.getByLabel('Repeat the password', { exact: true }).fill(`${password}x`);
+  await expect(dialog.getByRole('button', { name: 'Export', exact: true })).toBeDisabled();
+  await dialog.getByLabel('Repeat the password', { exact: true }).fill(password);
+  await page.screenshot({ path: `${SCREENSHOTS}export-p12.png`, animations: 'disabled' });
+  await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+  const file = join(preview.home, 'exports', 'lab1.p12');
+  await expect(page.getByRole('status').filter({ hasText: file })).toBeVisible();
+  const opened = await run('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nodes']);
+  expect(opened.stdout).toContain('BEGIN PRIVATE KEY');
+  expect(opened.stdout).toContain('subject=CN = CTI-lab1');
 });
 
 test.describe('accessibility', () => {
