@@ -4,13 +4,12 @@
  * (the same window.ctiprefs contract as the Electron preload). Prints `Preview: http://127.0.0.1:PORT/`
  * once it accepts connections; with --lab it first starts the built-in lab and points profile "lab" at it.
  */
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCodeOf, toCtiError } from '../shared/errors.ts';
 import { createAppService } from '../electron/core/app-service.ts';
 import { fileLogger } from '../electron/core/log.ts';
-import { defaultHome, homeLayout } from '../electron/core/paths.ts';
-import { startLabSession } from '../electron/lab-session.ts';
+import { homeLayout } from '../electron/core/paths.ts';
+import { sessionHome, sessionVaultService, startLabSession } from '../electron/lab-session.ts';
 import { startBridgeServer } from '../electron/preview/bridge-server.ts';
 import { bundleBrowserBridge, ensureRendererBuilt } from '../electron/preview/assets.ts';
 import { previewExportPicker } from '../electron/preview/export-folder.ts';
@@ -21,13 +20,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 async function main(): Promise<void> {
   const started = performance.now();
   const args = parseShellArgs(process.argv.slice(2), { strict: true });
-  const home = resolve(args.home ?? defaultHome());
+  const home = sessionHome(args);
   const logger = fileLogger(homeLayout(home).logFile);
 
   const [renderer, bridgeScript, service] = await Promise.all([
     ensureRendererBuilt(ROOT),
     bundleBrowserBridge(ROOT),
-    createAppService({ home, logger, resume: true, pickExportFile: previewExportPicker(home) }),
+    createAppService({ home, logger, resume: true, vaultService: sessionVaultService(args), pickExportFile: previewExportPicker(home) }),
   ]);
   const closers: (() => Promise<void>)[] = [() => service.close()];
   const stop = async (code: number) => {
@@ -46,7 +45,7 @@ async function main(): Promise<void> {
     }
     const server = await startBridgeServer({ service, rendererDir: renderer.dir, bridgeScript, port: args.port ?? 0, logger });
     closers.push(() => server.close());
-    console.log(`Home: ${home}`);
+    console.log(`Home: ${home}${args.lab ? ` (the lab's own; secrets under vault service "${sessionVaultService(args)}")` : ''}`);
     console.log(`Ready in ${Math.round(performance.now() - started)} ms${renderer.rebuilt ? ' (renderer rebuilt)' : ''}`);
     console.log(`Preview: ${server.url}`);
   } catch (err) {

@@ -30,6 +30,8 @@ export async function createAppService(options: {
   home: string;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /** The OS vault service of this session's secrets (a lab session has its own). */
+  vaultService?: string;
   /** Resume interrupted enrollments in the background (the desktop app does; tests may not). */
   resume?: boolean;
   /** The native folder dialog; absent in the browser preview. Resolves null when the user cancels. */
