@@ -48,6 +48,10 @@ async function main(): Promise<void> {
     console.log(`Home: ${home}${args.lab ? ` (the lab's own; secrets under vault service "${sessionVaultService(args)}")` : ''}`);
     console.log(`Ready in ${Math.round(performance.now() - started)} ms${renderer.rebuilt ? ' (renderer rebuilt)' : ''}`);
     console.log(`Preview: ${server.url}`);
+    // Said once the start-up probe answers, without holding the start: one sentence, never D-Bus's message.
+    void service.handle('vault:status', { recheck: false }).then((vault) => {
+      if (!vault.available) console.log(`No OS credential vault: ${vault.error.hint}`);
+    });
   } catch (err) {
     const error = toCtiError(err);
     console.error(`Preview could not start: ${error.message}`);

@@ -79,7 +79,7 @@ export const ERRORS = {
   },
   VAULT: {
     exit: 6,
-    hint: 'The OS credential vault is not available. Unlock it, or set CTIPREFS_KEYSTORE_PASSWORD for headless use.',
+    hint: 'Unlock your keyring (the OS credential vault), or on a headless machine set CTIPREFS_KEYSTORE_PASSWORD before starting ctiprefs.',
   },
   CTIOS_SET_INVALID: {
     exit: 7,

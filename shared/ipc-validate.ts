@@ -61,6 +61,7 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:check-update': profileRequest,
   'ctl:forget': profileRequest,
   'connection:test': profileRequest,
+  'vault:status': objectOf({ recheck: (value) => (typeof value === 'boolean' ? null : 'recheck must be true or false') }),
   'folders:pick': noPayload,
 };
 

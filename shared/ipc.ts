@@ -12,6 +12,7 @@ import type {
   TrustListInfo,
   CtlCheckResult,
   ConnectionTestResult,
+  VaultStatus,
 } from './model.ts';
 import type { Settings } from './profile.ts';
 
@@ -39,6 +40,8 @@ export interface IpcChannels {
   /** Forgets the profile folder's trusted CTL (the way out of CTL_TAMPERED): the next check is a first use. */
   'ctl:forget': { request: { profileId: string }; response: { forgotten: boolean } };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
+  /** The answer of the vault probe made at start; `recheck` probes again (after the person unlocked it). */
+  'vault:status': { request: { recheck: boolean }; response: VaultStatus };
   /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
   'folders:pick': { request: void; response: string | null };
 }
@@ -71,6 +74,7 @@ export const CHANNELS = [
   'ctl:check-update',
   'ctl:forget',
   'connection:test',
+  'vault:status',
   'folders:pick',
 ] as const satisfies readonly Channel[];
 

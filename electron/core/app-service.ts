@@ -3,7 +3,8 @@
  * IPC layer and the browser preview bridge both validate payloads, then call `handle`.
  */
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
-import type { ConnectionTestResult, ProgressEvent } from '../../shared/model.ts';
+import { toErrorPayload } from '../../shared/ipc-error.ts';
+import type { ConnectionTestResult, ProgressEvent, VaultStatus } from '../../shared/model.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
 import { CertificateFolderPolicy } from './certificate-folders.ts';
@@ -42,6 +43,18 @@ export async function createAppService(options: {
   const core = openCore(options);
   const operations = new CertificateOperations(core);
   const folders = new CertificateFolderPolicy(core.layout);
+  // Probed now, so the Certificates tab can say at once that there is no vault instead of "Loading…".
+  let vaultAnswer: Promise<VaultStatus> | undefined;
+  const vaultStatus = (recheck: boolean): Promise<VaultStatus> => {
+    if (!vaultAnswer || recheck) {
+      vaultAnswer = core.vault().then(
+        (vault): VaultStatus => ({ available: true, kind: vault.kind }),
+        (err: unknown): VaultStatus => ({ available: false, error: toErrorPayload(err) }),
+      );
+    }
+    return vaultAnswer;
+  };
+  void vaultStatus(false);
 
   const handlers: Handlers = {
     'settings:get': () => core.settings.read(),
@@ -81,6 +94,7 @@ export async function createAppService(options: {
       return { forgotten: (await forgetTrustedCtl(core, core.dirOf(profile))).forgotten };
     },
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
+    'vault:status': ({ recheck }) => vaultStatus(recheck),
     'folders:pick': async () => {
       if (!options.pickFolder) throw new CtiError('BAD_INPUT', `Choosing a folder needs the desktop app; here, use a folder under ${core.layout.home}`);
       const dir = await options.pickFolder();

@@ -84,5 +84,6 @@ export function settingsHandlers(initial: Settings): Handlers {
       return current;
     },
     'status:get': () => ({}),
+    'vault:status': () => ({ available: true, kind: 'os-vault' }),
   };
 }

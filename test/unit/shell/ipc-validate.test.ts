@@ -24,6 +24,7 @@ const VALID: Record<string, unknown> = {
   'ctl:check-update': { profileId: 'p1' },
   'ctl:forget': { profileId: 'p1' },
   'connection:test': { profileId: 'p1' },
+  'vault:status': { recheck: false },
 };
 
 describe('validateRequest', () => {
