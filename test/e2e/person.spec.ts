@@ -63,11 +63,11 @@ for (const viewport of [
       );
       expect(onTop, name).toBe(true);
     }
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}security-${viewport.width}x${viewport.height}.png`, animations: 'disabled' });
     // Scrolled to the end, the last field is not hidden behind the footer.
     await page.getByLabel('Retry interval (seconds)', { exact: true }).scrollIntoViewIfNeeded();
     await expect(page.getByLabel('Retry interval (seconds)', { exact: true })).toBeInViewport();
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}security-${viewport.width}x${viewport.height}.png`, animations: 'disabled' });
   });
 }
 
