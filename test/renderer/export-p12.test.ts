@@ -4,26 +4,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../renderer/src/state/settings.svelte.ts';
 import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import { EXPORT_PASSWORD } from '../../shared/fields.ts';
-import type { CertificateInfo } from '../../shared/model.ts';
-import { installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
+import { CERTIFICATE_FOLDER_ID, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
 
-const FOLDER = '0123456789abcdef';
-const CERT: CertificateInfo = {
-  folderId: FOLDER,
-  instanceId: 'lab1',
-  profileIds: ['lab'],
-  subject: 'CN=lab1',
-  issuer: 'CN=CAPF-lab',
-  serialNumber: '0a1b',
-  validFrom: '2026-01-01T00:00:00Z',
-  validTo: '2027-01-01T00:00:00Z',
-  daysLeft: 40,
-  expired: false,
-  expiringSoon: false,
-  keyType: 'RSA',
-  keySize: '2048',
-  fingerprintSha256: 'ab'.repeat(32),
-};
+const FOLDER = CERTIFICATE_FOLDER_ID;
+const CERT = certificateInfo('lab1');
 
 let fake: FakeApi;
 async function renderTab(extra: Handlers = {}): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { vi } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
-import type { ProgressEvent } from '../../shared/model.ts';
+import type { CertificateInfo, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
 
@@ -85,5 +85,28 @@ export function settingsHandlers(initial: Settings): Handlers {
     },
     'status:get': () => ({}),
     'vault:status': () => ({ available: true, kind: 'os-vault' }),
+  };
+}
+
+export const CERTIFICATE_FOLDER_ID = '0123456789abcdef';
+
+/** A readable stored certificate as certs:list reports it (lab1 belongs to profile "lab", others to "second"). */
+export function certificateInfo(instanceId: string, extra: Partial<CertificateInfo> = {}): CertificateInfo {
+  return {
+    folderId: CERTIFICATE_FOLDER_ID,
+    instanceId,
+    profileIds: [instanceId === 'lab1' ? 'lab' : 'second'],
+    subject: `CN=${instanceId}`,
+    issuer: 'CN=CAPF-lab',
+    serialNumber: '0a1b',
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: '2027-01-01T00:00:00Z',
+    daysLeft: 40,
+    expired: false,
+    expiringSoon: false,
+    keyType: 'RSA',
+    keySize: '2048',
+    fingerprintSha256: 'ab'.repeat(32),
+    ...extra,
   };
 }

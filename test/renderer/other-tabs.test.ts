@@ -8,8 +8,8 @@ import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import ConnectionTab from '../../renderer/src/tabs/ConnectionTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
-import type { CertificateEntry, CertificateInfo, TrustListInfo } from '../../shared/model.ts';
-import { installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
+import type { CertificateEntry, TrustListInfo } from '../../shared/model.ts';
+import { CERTIFICATE_FOLDER_ID, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
 
@@ -109,24 +109,8 @@ describe('Certificate status tab', () => {
 });
 
 describe('Certificates tab', () => {
-  const FOLDER = '0123456789abcdef';
-  const cert = (instanceId: string, extra: Partial<CertificateInfo> = {}): CertificateInfo => ({
-    folderId: FOLDER,
-    instanceId,
-    profileIds: [instanceId === 'lab1' ? 'lab' : 'second'],
-    subject: `CN=${instanceId}`,
-    issuer: 'CN=CAPF-lab',
-    serialNumber: '0a1b',
-    validFrom: '2026-01-01T00:00:00Z',
-    validTo: '2027-01-01T00:00:00Z',
-    daysLeft: 40,
-    expired: false,
-    expiringSoon: false,
-    keyType: 'RSA',
-    keySize: '2048',
-    fingerprintSha256: 'ab'.repeat(32),
-    ...extra,
-  });
+  const FOLDER = CERTIFICATE_FOLDER_ID;
+  const cert = certificateInfo;
   let list: CertificateEntry[];
   let fake: FakeApi;
 

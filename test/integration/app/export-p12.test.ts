@@ -9,10 +9,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultProfile } from '../../../shared/profile.ts';
 import { createAppService, type AppService } from '../../../electron/core/app-service.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { dispatchRequest } from '../../../electron/ipc-dispatch.ts';
+import { labProfile, withProfile } from '../../../electron/lab-session.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { EXPORTS_FOLDER, previewExportPicker } from '../../../electron/preview/export-folder.ts';
@@ -36,20 +36,7 @@ beforeAll(async () => {
   lab = await startLab({ dir: labDir.path, profiles: ['p12one:24681357:p256'].map(parseLabProfile) });
   const pick = previewExportPicker(home);
   app = await createAppService({ home, logger, pickExportFile: async (name) => (cancel ? null : pick(name)) });
-  await app.handle('settings:save', {
-    version: 2,
-    activeProfileId: 'lab',
-    profiles: [
-      {
-        ...defaultProfile('lab'),
-        userName: 'labuser',
-        instanceId: 'p12one',
-        tftpServers: [`${lab.tftp.host}:${lab.tftp.port}`],
-        capfHost: lab.capf.host,
-        capfPort: lab.capf.port,
-      },
-    ],
-  });
+  await app.handle('settings:save', withProfile(await app.handle('settings:get', undefined), labProfile(lab)));
   expect(await app.handle('enroll:start', { profileId: 'lab', authString: '24681357' })).toMatchObject({ state: 'succeeded' });
 }, 120_000);
 afterAll(async () => {
