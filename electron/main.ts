@@ -10,9 +10,9 @@ import { APP_SCHEME, APP_URL } from './app-protocol.ts';
 import { cliArguments, runCliAndExit } from './cli-dispatch.ts';
 import { createAppService, type AppService } from './core/app-service.ts';
 import { fileLogger } from './core/log.ts';
-import { defaultHome, homeLayout } from './core/paths.ts';
+import { homeLayout } from './core/paths.ts';
 import { registerIpcHandlers } from './ipc.ts';
-import { startLabSession } from './lab-session.ts';
+import { sessionHome, sessionVaultService, startLabSession } from './lab-session.ts';
 import type { Lab } from './lab/lab.ts';
 import { windowArgs } from './shell-args.ts';
 import { openSecureWindow } from './window.ts';
@@ -32,7 +32,7 @@ function readArgs() {
 // `ctiprefs COMMAND ...` through the installed app: answered by the CLI, with no window (cli-dispatch.ts).
 const cliArgv = cliArguments(process.argv.slice(app.isPackaged ? 1 : 2));
 const args = cliArgv ? windowArgs([], false) : readArgs();
-const home = args.home ?? defaultHome();
+const home = sessionHome(args);
 const logger = fileLogger(homeLayout(home).logFile);
 // Chromium's caches stay out of the folder the CLI shares with the app.
 app.setPath('sessionData', join(home, 'session'));
@@ -43,7 +43,7 @@ let lab: Lab | null = null;
 
 async function start(): Promise<void> {
   window = openSecureWindow();
-  service = await createAppService({ home, logger, resume: true, pickFolder, appVersion: app.getVersion() });
+  service = await createAppService({ home, logger, resume: true, vaultService: sessionVaultService(args), pickFolder, pickExportFile, appVersion: app.getVersion() });
   if (args.lab) lab = await startLabSession({ home, service, profiles: args.profiles, logger });
 
   const unregister = registerIpcHandlers({ ipcMain, contents: window.webContents, service, logger });
@@ -58,6 +58,17 @@ async function pickFolder(): Promise<string | null> {
   const options = { title: 'Certificate folder', properties: ['openDirectory', 'createDirectory'] } satisfies Electron.OpenDialogOptions;
   const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
   return picked.canceled ? null : (picked.filePaths[0] ?? null);
+}
+
+/** The PKCS#12 export's file: the person picks it here, so the key goes from main to disk, never via the page. */
+async function pickExportFile(suggestedName: string): Promise<string | null> {
+  const options = {
+    title: 'Export certificate and key (PKCS#12)',
+    defaultPath: join(app.getPath('documents'), suggestedName),
+    filters: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }],
+  } satisfies Electron.SaveDialogOptions;
+  const picked = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return picked.canceled || !picked.filePath ? null : picked.filePath;
 }
 
 async function shutdown(): Promise<void> {

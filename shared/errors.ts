@@ -1,7 +1,9 @@
 /**
  * Error codes shared by the core, the CLI (exit codes), the IPC bridge and the UI.
  * One table: the code names the fault, `exit` is the CLI exit code of its family,
- * `hint` is the sentence the UI shows under the message ("what to do").
+ * `hint` is the sentence a person reads first (what happened, what to do); the UI and the CLI show the code
+ * and the message (the protocol detail, e.g. the CAPF reason) after it. The CAPF end-session reasons a
+ * person can act on have codes of their own (capf/client.ts), so this table holds their sentences too.
  */
 
 import { COMPROMISED_ADVICE } from './texts.ts';
@@ -30,17 +32,23 @@ export const ERRORS = {
 
   CAPF_AUTH_FAILED: {
     exit: 4,
-    hint: 'The CAPF server refused the authentication string. Check it, or ask the administrator for a new one (each string works once).',
+    hint: 'The CAPF server refused the authentication string. Ask your administrator for a new one.',
   },
   CAPF_UNKNOWN_DEVICE: {
     exit: 4,
-    hint: 'The CAPF server does not know this instance ID. Check the instance ID against the CAPF profile of the user.',
+    hint: 'The CAPF server does not know this instance ID. Check the instance ID against the CAPF profile of the user, or ask your administrator to create that profile.',
   },
-  CAPF_REFUSED: { exit: 4, hint: 'The CAPF server refused the operation; the reason number is in the message.' },
-  CAPF_PROTOCOL: { exit: 4, hint: 'The CAPF server sent something this client does not understand.' },
+  CAPF_REFUSED: {
+    exit: 4,
+    hint: 'The CAPF server refused the certificate operation. Ask your administrator to check the CAPF profile of this instance, and quote the reason shown here.',
+  },
+  CAPF_PROTOCOL: {
+    exit: 4,
+    hint: 'The CAPF server sent something this client does not understand. Check that the CAPF server address points at a Unified CM CAPF service.',
+  },
   CAPF_NOTHING_TO_DO: {
     exit: 4,
-    hint: 'The CAPF profile has no pending operation. Ask the administrator to set the profile to install or upgrade.',
+    hint: 'The CAPF profile of this instance has no pending operation. Ask your administrator to set it to Install/Upgrade with a new authentication string.',
   },
   CERT_COMPROMISED: {
     exit: 4,
@@ -71,7 +79,7 @@ export const ERRORS = {
   },
   VAULT: {
     exit: 6,
-    hint: 'The OS credential vault is not available. Unlock it, or set CTIPREFS_KEYSTORE_PASSWORD for headless use.',
+    hint: 'Unlock your keyring (the OS credential vault), or on a headless machine set CTIPREFS_KEYSTORE_PASSWORD before starting ctiprefs.',
   },
   CTIOS_SET_INVALID: {
     exit: 7,
@@ -164,6 +172,17 @@ function systemError(err: unknown, knownPath?: string): CtiError | null {
 export function exitCodeOf(code: ErrorCode): number {
   return ERRORS[code].exit;
 }
+
+/**
+ * Whether the authentication string is still good after an enrollment failed with this code: it was never
+ * shown to the CAPF server (bad input, another run, a CTL problem) or the exchange broke off (network,
+ * timeout, untrusted TLS, cancel). Once the CAPF server has answered (refused, unknown instance, nothing to
+ * do) or anything after it failed, the one-time string counts as spent and the field is cleared.
+ */
+export function keepsAuthString(code: ErrorCode): boolean {
+  return AUTH_STRING_NOT_SPENT_EXITS.has(ERRORS[code].exit);
+}
+const AUTH_STRING_NOT_SPENT_EXITS: ReadonlySet<number> = new Set([ERRORS.BAD_INPUT.exit, ERRORS.CTL_NONE.exit, ERRORS.NETWORK_TIMEOUT.exit]);
 
 /** TSP error values from the TAPI developers guide; never compare with `<`. */
 export const TSPERR_UNKNOWN = 0x00000010;

@@ -36,6 +36,20 @@ const DEVICE_NAME_TEMPLATE = /^[^\x00-\x1f\x7f]{1,128}$/;
 
 export type FieldError = string | null;
 
+/**
+ * The password a person chooses for a PKCS#12 export (app and `certs export --format p12`): the file holds
+ * the private key, so it must resist guessing even at 100 000 PBKDF2 iterations.
+ */
+export const EXPORT_PASSWORD = { minLength: 8, maxLength: 1024 } as const;
+
+/** The message never repeats the value: it is a secret. */
+export function checkExportPassword(value: unknown): FieldError {
+  const { minLength, maxLength } = EXPORT_PASSWORD;
+  return typeof value === 'string' && value.length >= minLength && value.length <= maxLength && !/[\x00-\x1f\x7f]/.test(value)
+    ? null
+    : `Export password must be ${minLength} to ${maxLength} characters, without control characters`;
+}
+
 export function checkInstanceId(value: unknown): FieldError {
   return typeof value === 'string' && INSTANCE_ID.test(value)
     ? null

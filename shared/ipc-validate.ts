@@ -3,7 +3,7 @@
  * through `validateRequest` before the core sees it, so both sides accept and refuse exactly the same things.
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
-import { checkAuthString, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId } from './fields.ts';
+import { checkAuthString, checkExportPassword, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId } from './fields.ts';
 import { checkImportKind, checkImportText, checkImportUserName } from './import.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
@@ -58,11 +58,13 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'enroll:cancel': profileRequest,
   'certs:list': noPayload,
   'certs:export-pem': certificateRequest,
+  'certs:export-p12': objectOf({ folderId: checkFolderId, instanceId: checkInstanceId, password: checkExportPassword }),
   'certs:delete': certificateRequest,
   'ctl:get': profileRequest,
   'ctl:check-update': profileRequest,
   'ctl:forget': profileRequest,
   'connection:test': profileRequest,
+  'vault:status': objectOf({ recheck: (value) => (typeof value === 'boolean' ? null : 'recheck must be true or false') }),
   'folders:pick': noPayload,
   'doctor:run': profileRequest,
   'history:get': profileRequest,

@@ -18,6 +18,7 @@ import type {
   LogQuery,
   AboutInfo,
   SupportBundleFile,
+  VaultStatus,
 } from './model.ts';
 import type { ImportPlan, ImportRequest, ImportResult } from './import.ts';
 import type { Settings } from './profile.ts';
@@ -33,6 +34,12 @@ export interface IpcChannels {
   'certs:list': { request: void; response: CertificateEntry[] };
   /** The certificate only (never the key), PEM text. */
   'certs:export-pem': { request: CertificateRef; response: string };
+  /**
+   * Certificate and private key as PKCS#12, encrypted with the password the person chose. The main process
+   * writes the file where the person says (the app's save dialog; the preview: its home's exports folder),
+   * so the key never reaches the renderer, not even encrypted. Null when the save dialog was cancelled.
+   */
+  'certs:export-p12': { request: CertificateRef & { password: string }; response: { savedAs: string } | null };
   /** Works without opening the keystore, so a keystore whose password is lost can still be removed. */
   'certs:delete': { request: CertificateRef; response: void };
   'ctl:get': { request: { profileId: string }; response: TrustListInfo | null };
@@ -40,6 +47,8 @@ export interface IpcChannels {
   /** Forgets the profile folder's trusted CTL (the way out of CTL_TAMPERED): the next check is a first use. */
   'ctl:forget': { request: { profileId: string }; response: { forgotten: boolean } };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
+  /** The answer of the vault probe made at start; `recheck` probes again (after the person unlocked it). */
+  'vault:status': { request: { recheck: boolean }; response: VaultStatus };
   /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
   'folders:pick': { request: void; response: string | null };
   /** The preflight checks of `ctiprefs doctor` for a profile, in their order. */
@@ -79,11 +88,13 @@ export const CHANNELS = [
   'enroll:cancel',
   'certs:list',
   'certs:export-pem',
+  'certs:export-p12',
   'certs:delete',
   'ctl:get',
   'ctl:check-update',
   'ctl:forget',
   'connection:test',
+  'vault:status',
   'folders:pick',
   'doctor:run',
   'history:get',

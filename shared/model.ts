@@ -189,3 +189,10 @@ export interface SupportBundleFile {
   fileName: string;
   text: string;
 }
+/**
+ * Whether the keystore passwords have a home: the OS vault, CTIPREFS_KEYSTORE_PASSWORD, or neither (then
+ * the error says what to do). Probed once when the app starts, so a tab can say so at once.
+ */
+export type VaultStatus =
+  | { available: true; kind: 'os-vault' | 'environment' }
+  | { available: false; error: { code: ErrorCode; message: string; hint: string } };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CtiError } from '../../shared/errors.ts';
-import { checkAuthString, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint, parseSha256Fingerprint } from '../../shared/fields.ts';
+import { checkAuthString, checkExportPassword, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint, parseSha256Fingerprint } from '../../shared/fields.ts';
 import { checkTftpServers, defaultProfile, expiryWarningDaysOf, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
@@ -210,9 +210,10 @@ function requireInstanceId(value: string | undefined): string {
 
 /** A PKCS#12 export is encrypted with a password from the environment, never from a flag (process lists show flags). */
 function exportPassword(env: NodeJS.ProcessEnv): string {
-  const password = env.CTIPREFS_EXPORT_PASSWORD;
-  if (!password || password.length < 8) {
-    throw new CtiError('BAD_INPUT', '--format p12 needs the export password in CTIPREFS_EXPORT_PASSWORD (at least 8 characters)');
+  const password = env.CTIPREFS_EXPORT_PASSWORD ?? '';
+  const passwordError = checkExportPassword(password);
+  if (passwordError) {
+    throw new CtiError('BAD_INPUT', `--format p12 needs the export password in CTIPREFS_EXPORT_PASSWORD (${passwordError})`);
   }
   return password;
 }

@@ -31,7 +31,8 @@ export function createOutput(json: boolean, stdout = process.stdout, stderr = pr
     },
     failure(error) {
       if (json) stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-      else stderr.write(`ctiprefs: ${error.message}\n  ${ERRORS[error.code].hint}\n`);
+      // The sentence a person acts on first, then the code and the detail (as the app's error notice does).
+      else stderr.write(`ctiprefs: ${ERRORS[error.code].hint}\n  ${error.code}: ${error.message}\n`);
       return exitCodeOf(error.code);
     },
   };

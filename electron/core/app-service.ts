@@ -3,7 +3,8 @@
  * IPC layer and the browser preview bridge both validate payloads, then call `handle`.
  */
 import { CtiError, ERRORS, toCtiError } from '../../shared/errors.ts';
-import type { ConnectionTestResult, ProgressEvent } from '../../shared/model.ts';
+import { toErrorPayload } from '../../shared/ipc-error.ts';
+import type { ConnectionTestResult, ProgressEvent, VaultStatus } from '../../shared/model.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import type { Profile } from '../../shared/profile.ts';
 import { describeApp } from './about.ts';
@@ -36,17 +37,33 @@ export async function createAppService(options: {
   home: string;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /** The OS vault service of this session's secrets (a lab session has its own). */
+  vaultService?: string;
   /** Resume interrupted enrollments in the background (the desktop app does; tests may not). */
   resume?: boolean;
   /** The native folder dialog; absent in the browser preview. Resolves null when the user cancels. */
   pickFolder?: () => Promise<string | null>;
   /** Shown in About and the support bundle (Electron's app version, or package.json's in the preview). */
   appVersion?: string;
+  /** Where a PKCS#12 export goes: the app's save dialog, the preview's exports folder. Null: cancelled. */
+  pickExportFile?: (suggestedName: string) => Promise<string | null>;
 }): Promise<AppService> {
   const core = openCore(options);
   const operations = new CertificateOperations(core);
   const folders = new CertificateFolderPolicy(core.layout);
   const appVersion = options.appVersion ?? 'unknown (not given to the app service)';
+  // Probed now, so the Certificates tab can say at once that there is no vault instead of "Loading…".
+  let vaultAnswer: Promise<VaultStatus> | undefined;
+  const vaultStatus = (recheck: boolean): Promise<VaultStatus> => {
+    if (!vaultAnswer || recheck) {
+      vaultAnswer = core.vault().then(
+        (vault): VaultStatus => ({ available: true, kind: vault.kind }),
+        (err: unknown): VaultStatus => ({ available: false, error: toErrorPayload(err) }),
+      );
+    }
+    return vaultAnswer;
+  };
+  void vaultStatus(false);
 
   const handlers: Handlers = {
     'settings:get': () => core.settings.read(),
@@ -59,6 +76,14 @@ export async function createAppService(options: {
     'enroll:cancel': async ({ profileId }) => operations.cancel(profileId),
     'certs:list': () => listCertificates(core),
     'certs:export-pem': async ({ folderId, instanceId }) => (await storeHolding(core, instanceId, { folderId })).exportPem(instanceId),
+    'certs:export-p12': async ({ folderId, instanceId, password }) => {
+      if (!options.pickExportFile) throw new CtiError('BAD_INPUT', 'Exporting PKCS#12 needs the desktop app or the preview; use ctiprefs certs export --format p12');
+      const store = await storeHolding(core, instanceId, { folderId });
+      const path = await options.pickExportFile(`${instanceId}.p12`);
+      if (path === null) return null;
+      await store.exportP12(instanceId, path, password);
+      return { savedAs: path };
+    },
     'certs:delete': async ({ folderId, instanceId }) => {
       await (await storeHolding(core, instanceId, { folderId })).delete(instanceId);
     },
@@ -78,6 +103,7 @@ export async function createAppService(options: {
       return { forgotten: (await forgetTrustedCtl(core, core.dirOf(profile))).forgotten };
     },
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
+    'vault:status': ({ recheck }) => vaultStatus(recheck),
     'folders:pick': async () => {
       if (!options.pickFolder) throw new CtiError('BAD_INPUT', `Choosing a folder needs the desktop app; here, use a folder under ${core.layout.home}`);
       const dir = await options.pickFolder();

@@ -34,7 +34,7 @@ export interface CoreContext {
   certificateDirs(profiles: readonly Pick<Profile, 'certificatePath'>[]): string[];
 }
 
-export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger }): CoreContext {
+export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logger?: Logger; vaultService?: string }): CoreContext {
   prepareHomeFolder(options.home);
   const layout = homeLayout(options.home);
   ensurePrivateHome(layout.home);
@@ -53,7 +53,7 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
   let vaultPromise: Promise<SecretVault> | undefined;
   const vault = (): Promise<SecretVault> => {
     if (!vaultPromise) {
-      const opening = openVault(env);
+      const opening = openVault(env, { logger, ...(options.vaultService ? { service: options.vaultService } : {}) });
       // A failed probe is retried next time: the user may unlock the vault meanwhile.
       opening.catch(() => (vaultPromise = undefined));
       vaultPromise = opening;

@@ -8,12 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleMessage, Page } from '@playwright/test';
+import { API_INVOKE_PATH, TOKEN_HEADER, TOKEN_QUERY } from '../../electron/preview/bridge-routes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY = /^Preview: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)$/m;
 const START_TIMEOUT_MS = 120_000;
 
 export const LAB_PROFILES = ['lab1:123456', 'lab2:654321:p256'];
+/** The real home's folder name under the temp folder when the preview runs without --home. */
+export const REAL_HOME = 'real-home';
 
 export interface Preview {
   url: string;
@@ -22,11 +25,23 @@ export interface Preview {
   stop(): Promise<void>;
 }
 
-export async function startPreview(profiles: string[] = LAB_PROFILES): Promise<Preview> {
+export interface PreviewOptions {
+  /** Added to the environment (e.g. a dead D-Bus address: no OS vault). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * false: no --home, as a person starts it; the real home (CTIPREFS_HOME) is then `<home>/real-home`, so
+   * a test can see what the preview derives from it.
+   */
+  homeFlag?: boolean;
+}
+
+export async function startPreview(profiles: string[] = LAB_PROFILES, options: PreviewOptions = {}): Promise<Preview> {
   const home = await mkdtemp(join(tmpdir(), 'ctiprefs-e2e-'));
-  const args = ['--import', 'tsx', 'scripts/preview.ts', '--lab', '--home', home, '--port', '0'];
+  const withHome = options.homeFlag !== false;
+  const args = ['--import', 'tsx', 'scripts/preview.ts', '--lab', ...(withHome ? ['--home', home] : []), '--port', '0'];
   for (const profile of profiles) args.push('--profile', profile);
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...(withHome ? {} : { CTIPREFS_HOME: join(home, REAL_HOME) }), ...options.env };
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
@@ -58,6 +73,17 @@ export async function startPreview(profiles: string[] = LAB_PROFILES): Promise<P
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Calls a channel over the preview's HTTP bridge, as the page does; resolves to the envelope. */
+export async function invokeBridge(preview: Pick<Preview, 'url'>, channel: string, payload?: unknown): Promise<unknown> {
+  const url = new URL(preview.url);
+  const response = await fetch(new URL(`${API_INVOKE_PATH}${encodeURIComponent(channel)}`, url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [TOKEN_HEADER]: url.searchParams.get(TOKEN_QUERY) ?? '' },
+    body: payload === undefined ? '' : JSON.stringify(payload),
+  });
+  return response.json();
 }
 
 /** Collects Content-Security-Policy violations and page errors, which every test expects to stay empty. */

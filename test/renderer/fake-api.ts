@@ -86,6 +86,7 @@ export function settingsHandlers(initial: Settings): Handlers {
     },
     'status:get': () => ({}),
     'history:get': () => [],
+    'vault:status': () => ({ available: true, kind: 'os-vault' }),
   };
 }
 
@@ -122,12 +123,14 @@ export function supportHandlers(lines: LogLine[] = []): Handlers {
   };
 }
 
-/** A readable stored certificate as certs:list describes it. */
+export const CERTIFICATE_FOLDER_ID = '0123456789abcdef';
+
+/** A readable stored certificate as certs:list reports it (lab1 belongs to profile "lab", others to "second"). */
 export function certificateInfo(instanceId: string, overrides: Partial<CertificateInfo> = {}): CertificateInfo {
   return {
-    folderId: '0123456789abcdef',
+    folderId: CERTIFICATE_FOLDER_ID,
     instanceId,
-    profileIds: [],
+    profileIds: [instanceId === 'lab1' ? 'lab' : 'second'],
     subject: `CN=${instanceId}`,
     issuer: 'CN=CAPF-lab',
     serialNumber: '0a1b',

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings, prefs } from '../../renderer/src/state/settings.svelte.ts';
 import SecurityTab from '../../renderer/src/tabs/SecurityTab.svelte';
+import { ERRORS } from '../../shared/errors.ts';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
 import type { OperationStatus } from '../../shared/model.ts';
 import {
@@ -195,10 +196,47 @@ describe('Apply with Fetch Certificate ticked', () => {
     await vi.waitFor(() => expect(box.checked).toBe(false));
     expect(fake.channels()).toEqual(['settings:get', 'settings:save', 'enroll:start']);
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('CAPF_AUTH_FAILED');
-    expect(alert.textContent).toContain('The CAPF server refused the authentication string');
-    expect(alert.textContent).toContain('ask the administrator for a new one');
+    // The sentence a person acts on leads; the code and the protocol detail follow.
+    const lines = [...alert.querySelectorAll('p')].map((p) => p.textContent);
+    expect(lines[0]).toBe(ERRORS.CAPF_AUTH_FAILED.hint);
+    expect(lines[0]).toBe('The CAPF server refused the authentication string. Ask your administrator for a new one.');
+    expect(lines[1]).toBe('CAPF_AUTH_FAILED: The CAPF server refused the authentication string');
     expect(screen.getByLabelText('Authentication string')).toHaveProperty('value', '');
+  });
+
+  it.each([
+    ['NETWORK_TIMEOUT', 'The CAPF server 127.0.0.1:3804 did not answer'],
+    ['NETWORK_UNREACHABLE', 'Cannot connect to 127.0.0.1:3804 (ECONNREFUSED)'],
+    ['CTL_NOT_FOUND', 'No TFTP server has CTLFile.tlv'],
+  ] as const)('keeps the authentication string after %s: it was never spent', async (code, message) => {
+    await renderTab({
+      'enroll:start': () => {
+        throw ipcError(code, message);
+      },
+    });
+    const box = await tickConfirmAndType();
+    await fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await vi.waitFor(() => expect(box.checked).toBe(false));
+    expect(screen.getByRole('alert').textContent).toContain(code);
+    expect(screen.getByLabelText('Authentication string')).toHaveProperty('value', '123456');
+    expect(prefs.authString).toBe('123456');
+  });
+
+  it.each([
+    ['CAPF_AUTH_FAILED', 'refused (reason invalidElement (7))'],
+    ['CAPF_REFUSED', 'CAPF server ended the session with reason unknown reason (42)'],
+    ['CAPF_NOTHING_TO_DO', 'no operation pending (reason noAction (0))'],
+  ] as const)('clears the authentication string after the finished status says %s', async (code, message) => {
+    const fake = await renderTab({
+      'enroll:start': () => ({ state: 'in-progress', since: 'x', step: 'capf-authenticate', attempt: 1, maxAttempts: 1 }),
+    });
+    const box = await tickConfirmAndType();
+    await fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await vi.waitFor(() => expect(fake.channels()).toContain('enroll:start'));
+    fake.emit({ profileId: 'lab', status: { state: 'failed', at: 'x', code, message, hint: ERRORS[code].hint }, message: 'Failed' });
+    await vi.waitFor(() => expect(box.checked).toBe(false));
+    expect(screen.getByLabelText('Authentication string')).toHaveProperty('value', '');
+    expect(prefs.authString).toBe('');
   });
 
   it('unticks when the enrollment finishes as failed', async () => {

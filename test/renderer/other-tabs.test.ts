@@ -8,8 +8,8 @@ import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import ConnectionTab from '../../renderer/src/tabs/ConnectionTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
-import type { CertificateEntry, CertificateInfo, TrustListInfo } from '../../shared/model.ts';
-import { certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
+import type { CertificateEntry, TrustListInfo } from '../../shared/model.ts';
+import { CERTIFICATE_FOLDER_ID, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
 
@@ -109,9 +109,8 @@ describe('Certificate status tab', () => {
 });
 
 describe('Certificates tab', () => {
-  const FOLDER = '0123456789abcdef';
-  const cert = (instanceId: string, extra: Partial<CertificateInfo> = {}): CertificateInfo =>
-    certificateInfo(instanceId, { folderId: FOLDER, profileIds: [instanceId === 'lab1' ? 'lab' : 'second'], ...extra });
+  const FOLDER = CERTIFICATE_FOLDER_ID;
+  const cert = certificateInfo;
   let list: CertificateEntry[];
   let fake: FakeApi;
 

@@ -36,7 +36,7 @@ export async function vaultCheck(open: () => Promise<SecretVault>): Promise<Doct
       ? pass(VAULT_ID, 'The OS credential vault is available.')
       : pass(VAULT_ID, 'No OS vault is used: the keystore password comes from CTIPREFS_KEYSTORE_PASSWORD.');
   } catch (err) {
-    return fail(VAULT_ID, `The OS credential vault is not available: ${toCtiError(err).message}.`, ERRORS.VAULT.hint);
+    return fail(VAULT_ID, `${toCtiError(err).message}.`, ERRORS.VAULT.hint);
   }
 }
 

@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CtiError, toCtiError, type ErrorCode } from '../../../shared/errors.ts';
-import { checkInstanceId } from '../../../shared/fields.ts';
+import { checkExportPassword, checkInstanceId } from '../../../shared/fields.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
 import { fileSystemError } from '../fs/fs-errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -213,7 +213,8 @@ export class CertificateStore {
    * lives in the vault, so a plain copy would open for nobody.
    */
   async exportP12(instanceId: string, outPath: string, password: string): Promise<void> {
-    if (password.length < 8) throw new CtiError('BAD_INPUT', 'The export password must be at least 8 characters');
+    const passwordError = checkExportPassword(password);
+    if (passwordError) throw new CtiError('BAD_INPUT', passwordError);
     const identity = await this.load(instanceId);
     if (!identity) throw notStored(instanceId);
     const bytes = await buildPkcs12({ ...identity, password, friendlyName: instanceId, passwordKind: 'chosen' });

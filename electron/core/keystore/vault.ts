@@ -16,6 +16,8 @@ const pbkdf2 = promisify(pbkdf2Cb);
 export const KEYSTORE_PASSWORD_ENV = 'CTIPREFS_KEYSTORE_PASSWORD';
 export const MIN_ENV_PASSWORD_LENGTH = 8;
 export const DEFAULT_VAULT_SERVICE = 'ctiprefs';
+/** What openVault says without a vault and without CTIPREFS_KEYSTORE_PASSWORD; ERRORS.VAULT says what to do. */
+export const NO_VAULT_MESSAGE = 'No OS credential vault is available (locked or missing keyring)';
 export const INTEGRITY_KEY_ACCOUNT = 'ctl-integrity';
 const INTEGRITY_KEY_BYTES = 32;
 const GENERATED_PASSWORD_BYTES = 32;
@@ -150,7 +152,9 @@ export async function openVault(
   }
   const password = environmentPassword(env);
   if (password === undefined) {
-    throw new CtiError('VAULT', `No OS credential vault is available (${problem}); unlock it, or set ${KEYSTORE_PASSWORD_ENV}`);
+    // The library's reason (a nested D-Bus message) helps support staff, not the person: it goes to the log.
+    logger.log('warn', 'vault.unavailable', { problem, using: null });
+    throw new CtiError('VAULT', NO_VAULT_MESSAGE, { cause: problem });
   }
   logger.log('warn', 'vault.unavailable', { problem, using: KEYSTORE_PASSWORD_ENV });
   return new EnvironmentVault(password);

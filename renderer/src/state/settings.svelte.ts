@@ -3,6 +3,7 @@
  * Fetch Certificate request (never saved). Nothing invalid leaves this module: `apply` re-validates
  * the whole draft with the shared schema before anything is sent.
  */
+import { keepsAuthString, type ErrorCode } from '../../../shared/errors.ts';
 import { checkAuthString } from '../../../shared/fields.ts';
 import type { OperationStatus } from '../../../shared/model.ts';
 import {
@@ -27,7 +28,7 @@ export const prefs = $state({
   /** Bumped when the form must forget typed text: profile switch, revert. */
   formRevision: 0,
   fetchCertificate: false,
-  /** Kept in memory only, cleared as soon as the enrollment starts. */
+  /** Kept in memory only: cleared when the enrollment starts, put back when it failed before it was spent. */
   authString: '',
   busy: false,
   /** What the last Apply did, in words, or why it failed. */
@@ -201,6 +202,7 @@ async function enroll(profileId: string): Promise<ApplyResult | null> {
     if (result.state === 'failed') {
       prefs.applyNotice = '';
       prefs.applyError = { code: result.code, message: result.message, hint: result.hint };
+      restoreUnspent(authString, result.code);
       return null;
     }
     prefs.applyNotice = 'Settings saved. The certificate was updated.';
@@ -208,9 +210,15 @@ async function enroll(profileId: string): Promise<ApplyResult | null> {
   } catch (err) {
     prefs.applyNotice = '';
     prefs.applyError = toUiError(err);
+    restoreUnspent(authString, prefs.applyError.code);
     return null;
   } finally {
     watch.stop();
     prefs.fetchCertificate = false;
   }
+}
+
+/** A string the CAPF server never judged goes back into the field (unless the user typed a new one meanwhile). */
+function restoreUnspent(authString: string, code: ErrorCode): void {
+  if (keepsAuthString(code) && prefs.authString === '') prefs.authString = authString;
 }

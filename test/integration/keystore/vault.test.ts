@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AsyncEntry } from '@napi-rs/keyring';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ERRORS } from '../../../shared/errors.ts';
 import {
   INTEGRITY_KEY_ACCOUNT,
   integrityKey,
   keystoreAccount,
   keystorePassword,
   KEYSTORE_PASSWORD_ENV,
+  NO_VAULT_MESSAGE,
   openVault,
   OsVault,
 } from '../../../electron/core/keystore/vault.ts';
@@ -81,14 +83,16 @@ describe('OsVault (gnome-keyring over the Secret Service)', () => {
 describe('without an OS vault (a child process with a dead D-Bus address)', () => {
   const noBus: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ctiprefs-bus' };
 
-  it('fails with VAULT and says to set CTIPREFS_KEYSTORE_PASSWORD', async () => {
+  it('fails with VAULT in one plain sentence (what to do is the VAULT hint); the D-Bus detail goes to the log', async () => {
     const { [KEYSTORE_PASSWORD_ENV]: _, ...env } = noBus;
     const result = await openInChild(env);
-    expect(result.error?.code).toBe('VAULT');
-    expect(result.error?.message).toMatch(/No OS credential vault is available/);
-    expect(result.error?.message).toContain(KEYSTORE_PASSWORD_ENV);
-    // The OsVault error inside names the failed operation, the secret and the service.
-    expect(result.error?.message).toMatch(/OS credential vault could not store the secret "probe:[0-9a-f]+" of service "ctiprefs-test-/);
+    expect(result.error).toEqual({ code: 'VAULT', message: NO_VAULT_MESSAGE });
+    expect(ERRORS.VAULT.hint).toContain(KEYSTORE_PASSWORD_ENV);
+    expect(ERRORS.VAULT.hint).toMatch(/^Unlock your keyring/);
+    // The OsVault error, for support staff: the failed operation, the secret, the service and D-Bus's reason.
+    const logged = result.logs.join('\n');
+    expect(logged).toMatch(/vault\.unavailable/);
+    expect(logged).toMatch(/OS credential vault could not store the secret \\"probe:[0-9a-f]+\\" of service \\"ctiprefs-test-.*DBus/);
   }, 60_000);
 
   it('falls back to the environment password, stores nothing, and never logs the password', async () => {

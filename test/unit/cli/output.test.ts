@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createOutput } from '../../../electron/cli/output.ts';
+import { CtiError, ERRORS } from '../../../shared/errors.ts';
 
 function capture() {
   const stream = new PassThrough();
@@ -27,5 +28,19 @@ describe('CLI output', () => {
     out.result({ ok: true }, 'ok');
     expect(stderr.text()).toBe('');
     expect(stdout.text()).toBe('{"ok":true}\n');
+  });
+
+  it('prints an error with the sentence a person acts on first, then the code and the protocol detail (as the app)', () => {
+    const stdout = capture();
+    const stderr = capture();
+    const out = createOutput(false, stdout.stream as unknown as typeof process.stdout, stderr.stream as unknown as typeof process.stderr);
+    const code = out.failure(new CtiError('CAPF_AUTH_FAILED', 'CAPF server refused the authentication string (reason invalidElement (7))'));
+    expect(code).toBe(4);
+    expect(stderr.text()).toBe(
+      'ctiprefs: The CAPF server refused the authentication string. Ask your administrator for a new one.\n' +
+        '  CAPF_AUTH_FAILED: CAPF server refused the authentication string (reason invalidElement (7))\n',
+    );
+    expect(stderr.text().startsWith(`ctiprefs: ${ERRORS.CAPF_AUTH_FAILED.hint}`)).toBe(true);
+    expect(stdout.text()).toBe('');
   });
 });

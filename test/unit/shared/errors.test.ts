@@ -1,6 +1,6 @@
 /** Errno errors about the user's environment become typed errors naming the path or port, never INTERNAL. */
 import { describe, expect, it } from 'vitest';
-import { exitCodeOf, toCtiError } from '../../../shared/errors.ts';
+import { ERRORS, exitCodeOf, keepsAuthString, toCtiError, type ErrorCode } from '../../../shared/errors.ts';
 
 const errno = (code: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(`${code}: raw`), { code, ...fields });
 
@@ -31,5 +31,15 @@ describe('toCtiError for system errors', () => {
   it('keeps anything else INTERNAL', () => {
     expect(toCtiError(new TypeError('x is undefined')).code).toBe('INTERNAL');
     expect(toCtiError(errno('ECONNRESET', { path: '/x' })).code).toBe('INTERNAL');
+  });
+});
+
+describe('keepsAuthString', () => {
+  it('keeps the string when the CAPF server never judged it, clears it once the server answered or after', () => {
+    const kept: ErrorCode[] = ['BAD_INPUT', 'ALREADY_RUNNING', 'CTL_NOT_FOUND', 'CTL_COMPROMISED', 'NETWORK_TIMEOUT', 'NETWORK_UNREACHABLE', 'TLS_UNTRUSTED', 'TFTP_ERROR', 'CANCELLED'];
+    const cleared: ErrorCode[] = ['CAPF_AUTH_FAILED', 'CAPF_REFUSED', 'CAPF_UNKNOWN_DEVICE', 'CAPF_NOTHING_TO_DO', 'CAPF_PROTOCOL', 'KEYSTORE', 'STORAGE', 'VAULT', 'INTERNAL'];
+    for (const code of kept) expect(keepsAuthString(code), code).toBe(true);
+    for (const code of cleared) expect(keepsAuthString(code), code).toBe(false);
+    expect([...kept, ...cleared].length).toBeLessThanOrEqual(Object.keys(ERRORS).length);
   });
 });

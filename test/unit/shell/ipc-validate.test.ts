@@ -18,6 +18,7 @@ const VALID: Record<string, unknown> = {
   'enroll:cancel': { profileId: 'p1' },
   'certs:list': undefined,
   'certs:export-pem': { folderId: '0123456789abcdef', instanceId: 'inst1' },
+  'certs:export-p12': { folderId: '0123456789abcdef', instanceId: 'inst1', password: 'long enough' },
   'certs:delete': { folderId: '0123456789abcdef', instanceId: 'inst1' },
   'ctl:get': { profileId: 'p1' },
   'ctl:check-update': { profileId: 'p1' },
@@ -31,6 +32,7 @@ const VALID: Record<string, unknown> = {
   'support:bundle': undefined,
   'import:preview': { kind: 'jtapi', text: 'SecurityProperty=u,i;', userName: '' },
   'import:apply': { kind: 'genesys', text: '[link-tls]', userName: 'tserver' },
+  'vault:status': { recheck: false },
 };
 
 describe('validateRequest', () => {
@@ -99,6 +101,15 @@ describe('validateRequest', () => {
   it('names the field and its rule without echoing the authentication string', () => {
     const checked = validateRequest('enroll:start', { profileId: 'p1', authString: '12ab' });
     expect(checked).toEqual({ ok: false, message: 'enroll:start: Authentication string must be 4 to 10 digits' });
+  });
+
+  it('refuses a short, long or non-text PKCS#12 export password without echoing it', () => {
+    const ref = { folderId: '0123456789abcdef', instanceId: 'inst1' };
+    for (const password of ['seven77', 'x'.repeat(1025), 'tab\tinside', 12345678, null]) {
+      const checked = validateRequest('certs:export-p12', { ...ref, password });
+      expect(checked).toEqual({ ok: false, message: 'certs:export-p12: Export password must be 8 to 1024 characters, without control characters' });
+    }
+    expect(validateRequest('certs:export-p12', ref).ok).toBe(false);
   });
 
   it('refuses prototype-pollution keys as unknown fields and leaves Object.prototype alone', () => {
