@@ -2,6 +2,8 @@
 // The `ctiprefs` command: runs the precompiled CLI bundle (dist-cli/, built by `npm run build:cli`).
 import { existsSync } from 'node:fs';
 import module from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 const bundle = new URL('../dist-cli/cli.mjs', import.meta.url);
 if (!existsSync(bundle)) {
@@ -9,7 +11,9 @@ if (!existsSync(bundle)) {
   process.exit(1);
 }
 // Node 22.1 and later keep compiled code between runs (earlier versions lack the call): compiling the
-// bundle is a good part of a start.
-module.enableCompileCache?.();
+// bundle is a good part of a start. In a folder of this user's own: Node's default is in the shared
+// temporary folder, where another local user could create it first and hand us their code cache.
+const cacheRoot = process.env.LOCALAPPDATA ?? process.env.XDG_CACHE_HOME ?? join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache');
+module.enableCompileCache?.(join(cacheRoot, 'ctiprefs', 'node-compile-cache'));
 const { main } = await import(bundle.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -4,8 +4,8 @@
  * this call already wrote. Each file is written atomically, private (0600) by default.
  */
 import { lstat, rm } from 'node:fs/promises';
-import { CtiError } from '../../../shared/errors.ts';
-import { writeFileAtomic } from '../fs/atomic-file.ts';
+import { CtiError, toCtiError } from '../../../shared/errors.ts';
+import { writeNewFileAtomic } from '../fs/atomic-file.ts';
 
 export interface NewFile {
   path: string;
@@ -26,16 +26,24 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+function alreadyExists(path: string): CtiError {
+  return new CtiError('BAD_INPUT', `${path} already exists and is kept; move it away first to make a new one`);
+}
+
 export async function writeNewFiles(files: NewFile[]): Promise<void> {
   for (const file of files) {
-    if (await exists(file.path)) {
-      throw new CtiError('BAD_INPUT', `${file.path} already exists and is kept; move it away first to make a new one`);
-    }
+    if (await exists(file.path)) throw alreadyExists(file.path);
   }
   const written: string[] = [];
   try {
     for (const file of files) {
-      await writeFileAtomic(file.path, file.data, file.mode ?? 0o600);
+      // Checked again as it is written: another writer may have made the file since the check above.
+      try {
+        await writeNewFileAtomic(file.path, file.data, file.mode ?? 0o600);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(file.path);
+        throw toCtiError(err, { path: file.path });
+      }
       written.push(file.path);
     }
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { toCtiError } from '../../../shared/errors.ts';
 
@@ -23,13 +23,24 @@ export const STALE_TEMP_AGE_MS = 60_000;
 /** Errors are typed and name the file (a full disk: STORAGE, "PATH: the disk is full (ENOSPC)"). */
 export async function writeFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
   try {
-    await writeAtomically(path, data, mode);
+    await writeAtomically(path, data, mode, rename);
   } catch (err) {
     throw toCtiError(err, { path });
   }
 }
 
-async function writeAtomically(path: string, data: Buffer | string, mode: number): Promise<void> {
+/**
+ * Like writeFileAtomic, but never replaces a file: the finished temp file is hard-linked to the name,
+ * which fails with EEXIST when another writer got there first (a check beforehand would leave that race).
+ */
+export async function writeNewFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
+  await writeAtomically(path, data, mode, async (temp, target) => {
+    await link(temp, target);
+    await rm(temp, { force: true });
+  });
+}
+
+async function writeAtomically(path: string, data: Buffer | string, mode: number, publish: (temp: string, path: string) => Promise<void>): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = tempPathFor(path);
@@ -42,7 +53,7 @@ async function writeAtomically(path: string, data: Buffer | string, mode: number
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await publish(temp, path);
     renamed = true;
     await syncDirectory(dir);
   } finally {

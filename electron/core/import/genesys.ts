@@ -16,8 +16,23 @@ export const AUTH_CODE_OPTION = 'tls-auth-code';
 const LINK_NAME_OPTION = /^link-\d{1,4}-name$/;
 
 const COMMENT = /^\s*[;#]/;
-const SECTION_LINE = /^\s*\[([^\]]*)\]\s*$/;
-const OPTION_LINE = /^\s*([^=]+?)\s*=\s*(.*?)\s*$/;
+
+// Lines are split with string operations, not regular expressions: a pattern like `\s*([^=]+?)\s*=` backtracks
+// for minutes on one long line of spaces, and the file comes from outside.
+
+/** `[name]`: the name, or null for any other line. */
+function sectionName(line: string): string | null {
+  const text = line.trim();
+  const name = text.slice(1, -1);
+  return text.startsWith('[') && text.endsWith(']') && !name.includes(']') ? name : null;
+}
+
+/** `key = value`: both trimmed, or null when there is no `=` after a key. */
+function optionLine(line: string): { key: string; value: string } | null {
+  const equals = line.indexOf('=');
+  const key = equals < 0 ? '' : line.slice(0, equals).trim();
+  return key === '' ? null : { key, value: line.slice(equals + 1).trim() };
+}
 
 interface Section {
   name: string;
@@ -36,9 +51,9 @@ function readSections(lines: string[], result: ParsedImport): Map<string, Sectio
   lines.forEach((line, index) => {
     const lineNumber = index + 1;
     if (line.trim() === '' || COMMENT.test(line)) return;
-    const section = SECTION_LINE.exec(line);
-    if (section) {
-      const name = section[1]!.trim();
+    const sectionLine = sectionName(line);
+    if (sectionLine !== null) {
+      const name = sectionLine.trim();
       const before = sections.get(name);
       if (name === '') result.refusals.push(`Line ${lineNumber}: a section needs a name, [name]`);
       else if (before) result.refusals.push(`Section [${name}] is on lines ${before.line} and ${lineNumber}: a section appears once`);
@@ -46,22 +61,22 @@ function readSections(lines: string[], result: ParsedImport): Map<string, Sectio
       if (name !== '' && !before) sections.set(name, current);
       return;
     }
-    const option = OPTION_LINE.exec(line);
+    const option = optionLine(line);
     if (!option) {
       result.warnings.push(`Line ${lineNumber} is neither [section] nor key=value; ignored`);
       return;
     }
     if (!current) {
-      result.warnings.push(`Line ${lineNumber}: option ${shown(option[1]!)} comes before any section; ignored`);
+      result.warnings.push(`Line ${lineNumber}: option ${shown(option.key)} comes before any section; ignored`);
       return;
     }
-    const key = option[1]!;
+    const { key } = option;
     const before = current.options.get(key);
     if (before) {
       result.refusals.push(`Option ${key} is twice in section [${current.name}] (lines ${before.line} and ${lineNumber}): keep one`);
       return;
     }
-    current.options.set(key, { value: unquoted(option[2]!), line: lineNumber });
+    current.options.set(key, { value: unquoted(option.value), line: lineNumber });
   });
   return sections;
 }

@@ -118,6 +118,12 @@ describe('Genesys T-Server options', () => {
     expect(parseGenesysOptions('[link-tls]\0', 'u').refusals[0]).toMatch(/NUL/);
   });
 
+  it('reads long lines of blanks in linear time: a line of spaces, "[" and spaces, spaces around "="', async () => {
+    const blanks = ' '.repeat(60_000); // three lines of it stay under the 256 KiB cap
+    const warnings = (await plan(`${LINK_TLS}[l]\ntls-instance-id=a\n${blanks}x\n[${blanks}\n${blanks}=${blanks}\n`)).plan.warnings;
+    expect(warnings).toEqual(['Line 6 is neither [section] nor key=value; ignored', 'Line 7 is neither [section] nor key=value; ignored', 'Line 8 is neither [section] nor key=value; ignored']);
+  });
+
   it('never throws on arbitrary text', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 400 }), async (junk) => {
