@@ -91,6 +91,10 @@ export function checkCtiosValue(name: string, rule: CtiosDwordRule, value: unkno
 /** The `<InstanceName>` and `<ServerName>` parts of the server's registry key: one key name each. */
 const REGISTRY_KEY_PART = /^[^\\\x00-\x1f\x7f]{1,64}$/;
 export const DEFAULT_CTIOS_SERVER_NAME = 'CTIOS1';
+/** Server settings that name its registry key rather than a DWORD under it, with their settings field. */
+export const CTIOS_SERVER_KEY_SETTINGS = { InstanceName: 'instanceName', ServerName: 'serverName' } as const;
+/** A .reg file of CTI OS settings is a few hundred bytes; anything near this is not one. */
+export const MAX_REG_FILE_BYTES = 64 * 1024;
 
 export function checkCtiosKeyPart(label: string, value: unknown): FieldError {
   return typeof value === 'string' && REGISTRY_KEY_PART.test(value) && value.trim() === value

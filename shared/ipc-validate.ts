@@ -3,7 +3,19 @@
  * through `validateRequest` before the core sees it, so both sides accept and refuse exactly the same things.
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
-import { checkAuthString, checkFolderId, checkInstanceId } from './fields.ts';
+import {
+  checkCtiosCaPassword,
+  checkCtiosKeyPart,
+  checkCtiosValue,
+  CTIOS_ROLES,
+  CTIOS_SERVER_KEY_SETTINGS,
+  CTIOS_SETTINGS_ROLES,
+  ctiosValueRules,
+  isCtiosRole,
+  isCtiosSettingsRole,
+  MAX_REG_FILE_BYTES,
+} from './ctios-fields.ts';
+import { checkAuthString, checkFolderId, checkInstanceId, parseEndpoint } from './fields.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -43,6 +55,51 @@ const noPayload: RequestValidator = (payload) =>
 const profileRequest = objectOf({ profileId: checkProfileId });
 const certificateRequest = objectOf({ folderId: checkFolderId, instanceId: checkInstanceId });
 
+const MAX_FOLDER_LENGTH = 1024;
+const checkCtiosFolder: FieldCheck = (value) =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_FOLDER_LENGTH && !/[\x00-\x1f\x7f]/.test(value)
+    ? null
+    : `Folder must be a path of 1 to ${MAX_FOLDER_LENGTH} characters`;
+const checkRole: FieldCheck = (value) => (isCtiosRole(value) ? null : `Role must be one of ${CTIOS_ROLES.join(', ')}`);
+const checkSettingsRole: FieldCheck = (value) =>
+  isCtiosSettingsRole(value) ? null : `Role must be one of ${CTIOS_SETTINGS_ROLES.join(', ')}`;
+// The subject's parts are checked by the core's parser, which names the part; this only bounds the text.
+const checkSubject: FieldCheck = (value) =>
+  typeof value === 'string' && value.length <= 512 && !/[\x00-\x1f\x7f]/.test(value)
+    ? null
+    : 'Subject must be text such as "CN=desk-12,OU=CTI OS Client" (at most 512 characters), or empty for the default';
+const checkCtiosServer: FieldCheck = (value) => {
+  const endpoint = parseEndpoint(value, 0, 'CTI OS server');
+  if ('error' in endpoint) return endpoint.error;
+  return endpoint.port === 0 ? 'CTI OS server must be HOST:PORT (CTI OS has no fixed port)' : null;
+};
+const checkBoolean = (label: string): FieldCheck => (value) => (typeof value === 'boolean' ? null : `${label} must be true or false`);
+const MAX_REG_BASE64_LENGTH = Math.ceil(MAX_REG_FILE_BYTES / 3) * 4;
+const checkRegBase64: FieldCheck = (value) =>
+  typeof value === 'string' && value.length <= MAX_REG_BASE64_LENGTH && /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0
+    ? null
+    : `The .reg file must be base64 of at most ${MAX_REG_FILE_BYTES} bytes`;
+
+/** Registry settings changes: every name one of the role's, every value within its rule. */
+const ctiosSettingsChanges: RequestValidator = (payload) => {
+  const shape = objectOf({ role: checkSettingsRole, changes: (v) => (isPlainObject(v) ? null : 'Changes must be an object of NAME: VALUE') })(payload);
+  if (shape) return shape;
+  const { role, changes } = payload as { role: 'client' | 'server'; changes: Record<string, unknown> };
+  const rules = ctiosValueRules(role);
+  const keyNames = role === 'server' ? Object.keys(CTIOS_SERVER_KEY_SETTINGS) : [];
+  const names = Reflect.ownKeys(changes);
+  if (names.length === 0) return 'Changes must name at least one setting';
+  for (const name of names) {
+    const known = typeof name === 'string' ? [...Object.keys(rules), ...keyNames].find((n) => n.toLowerCase() === name.toLowerCase()) : undefined;
+    if (!known) return `${String(name).slice(0, 64)} is not a CTI OS ${role} setting (${[...Object.keys(rules), ...keyNames].join(', ')})`;
+    const descriptor = Object.getOwnPropertyDescriptor(changes, name)!;
+    if (!('value' in descriptor)) return `Change "${known}" must be plain data`;
+    const error = rules[known] ? checkCtiosValue(known, rules[known], descriptor.value) : checkCtiosKeyPart(known, descriptor.value);
+    if (error) return error;
+  }
+  return null;
+};
+
 export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } = {
   'settings:get': noPayload,
   'settings:save': (payload) => {
@@ -61,6 +118,17 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:forget': profileRequest,
   'connection:test': profileRequest,
   'folders:pick': noPayload,
+  'ctios:state': objectOf({ dir: checkCtiosFolder }),
+  'ctios:ca-create': objectOf({ dir: checkCtiosFolder, password: checkCtiosCaPassword }),
+  'ctios:request': objectOf({ dir: checkCtiosFolder, role: checkRole, subject: checkSubject }),
+  'ctios:sign': objectOf({ caDir: checkCtiosFolder, dir: checkCtiosFolder, role: checkRole, password: checkCtiosCaPassword }),
+  'ctios:combine': objectOf({ dir: checkCtiosFolder, role: checkRole, cleanup: checkBoolean('Cleanup') }),
+  'ctios:check': objectOf({ dir: checkCtiosFolder, role: checkRole }),
+  'ctios:test': objectOf({ dir: checkCtiosFolder, server: checkCtiosServer }),
+  'ctios:settings-get': noPayload,
+  'ctios:settings-set': ctiosSettingsChanges,
+  'ctios:reg-export': objectOf({ role: checkSettingsRole }),
+  'ctios:reg-import': objectOf({ role: checkSettingsRole, base64: checkRegBase64 }),
 };
 
 export function isChannel(value: unknown): value is Channel {
