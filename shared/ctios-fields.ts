@@ -6,7 +6,7 @@
  * silent, ctiprefs uses the bounds below (its own choice, stated in the README) so a typo never exports
  * a nonsense value such as a handshake wait of a hundred years.
  */
-import type { FieldError } from './fields.ts';
+import { parseEndpoint, type Endpoint, type FieldError } from './fields.ts';
 
 /** "a password for the CA (between 8 and 30 characters)". */
 export const CTIOS_CA_PASSWORD_LENGTH = { min: 8, max: 30 } as const;
@@ -86,6 +86,13 @@ export function checkCtiosValue(name: string, rule: CtiosDwordRule, value: unkno
   return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max
     ? null
     : `${name} must be ${describeCtiosRange(rule)}`;
+}
+
+/** A CTI OS server to test against: HOST:PORT, the port always given (CTI OS has no fixed port). */
+export function parseCtiosServer(text: unknown): Endpoint | { error: string } {
+  const label = 'CTI OS server';
+  if (typeof text === 'string' && !/:\d{1,5}$/.test(text.trim())) return { error: `${label} must be HOST:PORT (CTI OS has no fixed port)` };
+  return parseEndpoint(text, 0, label);
 }
 
 /** The `<InstanceName>` and `<ServerName>` parts of the server's registry key: one key name each. */

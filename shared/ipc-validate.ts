@@ -14,8 +14,9 @@ import {
   isCtiosRole,
   isCtiosSettingsRole,
   MAX_REG_FILE_BYTES,
+  parseCtiosServer,
 } from './ctios-fields.ts';
-import { checkAuthString, checkFolderId, checkInstanceId, parseEndpoint } from './fields.ts';
+import { checkAuthString, checkFolderId, checkInstanceId } from './fields.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -69,9 +70,8 @@ const checkSubject: FieldCheck = (value) =>
     ? null
     : 'Subject must be text such as "CN=desk-12,OU=CTI OS Client" (at most 512 characters), or empty for the default';
 const checkCtiosServer: FieldCheck = (value) => {
-  const endpoint = parseEndpoint(value, 0, 'CTI OS server');
-  if ('error' in endpoint) return endpoint.error;
-  return endpoint.port === 0 ? 'CTI OS server must be HOST:PORT (CTI OS has no fixed port)' : null;
+  const endpoint = parseCtiosServer(value);
+  return 'error' in endpoint ? endpoint.error : null;
 };
 const checkBoolean = (label: string): FieldCheck => (value) => (typeof value === 'boolean' ? null : `${label} must be true or false`);
 const MAX_REG_BASE64_LENGTH = Math.ceil(MAX_REG_FILE_BYTES / 3) * 4;

@@ -394,11 +394,11 @@ describe('Test connection tab', () => {
 });
 
 describe('App', () => {
-  it('has the five tabs, moves between them with the arrow keys, and follows progress', async () => {
+  it('has the six tabs, moves between them with the arrow keys, and follows progress', async () => {
     const fake = installFakeApi({ ...settingsHandlers(settings), 'certs:list': () => [] });
     render(App, { onclose: vi.fn() });
     const names = screen.getAllByRole('tab').map((t) => t.textContent);
-    expect(names).toEqual(['Security', 'Certificate status', 'Certificates', 'Trust list', 'Test connection']);
+    expect(names).toEqual(['Security', 'Certificate status', 'Certificates', 'Trust list', 'Test connection', 'CTI OS']);
     await screen.findByLabelText('User name');
     const security = screen.getByRole('tab', { name: 'Security' });
     expect(security.getAttribute('aria-selected')).toBe('true');
@@ -412,7 +412,7 @@ describe('App', () => {
     fake.emit({ profileId: 'lab', status: { state: 'pending', since: 'x' }, message: 'Queued.' });
     await vi.waitFor(() => expect(text(screen.getByRole('region', { name: 'Status of lab' }))).toContain('Pending'));
     await fireEvent.keyDown(status, { key: 'End' });
-    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Test connection' })));
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'CTI OS' })));
     await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
     await vi.waitFor(() => expect(document.activeElement).toBe(security));
   });

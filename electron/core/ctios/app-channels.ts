@@ -5,9 +5,8 @@
  * never a key or the CA password.
  */
 import { basename, join } from 'node:path';
-import type { CtiosRole } from '../../../shared/ctios-fields.ts';
+import { parseCtiosServer, type CtiosRole } from '../../../shared/ctios-fields.ts';
 import { CtiError } from '../../../shared/errors.ts';
-import { parseEndpoint } from '../../../shared/fields.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../../shared/ipc.ts';
 import type { CertificateFolderPolicy } from '../certificate-folders.ts';
 import type { Logger } from '../log.ts';
@@ -91,7 +90,7 @@ export function ctiosHandlers(options: { home: string; folders: CertificateFolde
     },
     'ctios:check': async ({ dir, role }) => checkCtiosSet(folder(dir), role),
     'ctios:test': async ({ dir, server }) => {
-      const endpoint = parseEndpoint(server, 0, 'CTI OS server');
+      const endpoint = parseCtiosServer(server);
       if ('error' in endpoint) throw new CtiError('BAD_INPUT', endpoint.error);
       const handShakeTimeSeconds = (await readCtiosSettings(home)).client.values.HandShakeTime;
       const result = await testCtiosConnection({ host: endpoint.host, port: endpoint.port, dir: folder(dir), handShakeTimeSeconds });

@@ -5,36 +5,14 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import type { CtiosFileKind, CtiosFileState, CtiosFolderState } from '../../../shared/ctios-model.ts';
+import { ctiosFileNames } from '../../../shared/ctios-file-names.ts';
+import type { CtiosFileState, CtiosFolderState } from '../../../shared/ctios-model.ts';
 import { toCtiError } from '../../../shared/errors.ts';
 import { readCertificateRequest } from './certificate-request.ts';
 import { describeCertificate, readSetFile } from './check.ts';
-import { CA_CERT_FILE, CA_KEY_FILE, filesOf } from './file-names.ts';
 import { isKeyLabel, PEM_LABEL, type PemBlock } from './pem-blocks.ts';
 
-interface ExpectedFile {
-  name: string;
-  kind: CtiosFileKind;
-  role?: 'client' | 'server';
-}
-
-/** The procedure's files in the order it makes them: the CA, then each set's key, request and certificate. */
-function expectedFiles(): ExpectedFile[] {
-  const files: ExpectedFile[] = [
-    { name: CA_KEY_FILE, kind: 'ca-key' },
-    { name: CA_CERT_FILE, kind: 'ca-certificate' },
-  ];
-  for (const role of ['client', 'server'] as const) {
-    const names = filesOf(role);
-    files.push(
-      { name: names.key, kind: 'key', role },
-      { name: names.request, kind: 'request', role },
-      { name: names.certificate, kind: 'third-party-certificate', role },
-      { name: names.combined, kind: 'combined', role },
-    );
-  }
-  return files;
-}
+type ExpectedFile = ReturnType<typeof ctiosFileNames>[number];
 
 function describeBlocks(file: ExpectedFile, blocks: PemBlock[], path: string): Partial<CtiosFileState> {
   if (file.kind === 'ca-key' || file.kind === 'key') {
@@ -61,7 +39,7 @@ function describeBlocks(file: ExpectedFile, blocks: PemBlock[], path: string): P
 
 export async function describeCtiosFolder(dir: string): Promise<CtiosFolderState> {
   const files = await Promise.all(
-    expectedFiles().map(async (file): Promise<CtiosFileState> => {
+    ctiosFileNames().map(async (file): Promise<CtiosFileState> => {
       const path = join(dir, file.name);
       const read = await readSetFile(path);
       if (read.state === 'missing') return { ...file, present: false };
