@@ -44,7 +44,7 @@ afterEach(() => {
 });
 
 describe('CTI OS tab: the flow', () => {
-  it('has one h2 and an h3 per step, and shows which files the folder holds', async () => {
+  it('has one h2, an h3 per step and an h4 per settings role, and shows which files the folder holds', async () => {
     const fake = await renderTab({}, ['CtiosRootCert.pem', 'CtiosRoot.pem']);
     expect(screen.getAllByRole('heading', { level: 2 }).map(text)).toEqual(['CTI OS security']);
     expect(screen.getAllByRole('heading', { level: 3 }).map(text)).toEqual([
@@ -55,9 +55,8 @@ describe('CTI OS tab: the flow', () => {
       '4. Check',
       '5. Test',
       'Registry settings',
-      'Settings: CTI OS client (CTI Toolkit desktop)',
-      'Settings: CTI OS server',
     ]);
+    expect(screen.getAllByRole('heading', { level: 4 }).map(text)).toEqual(['Settings: CTI OS client (CTI Toolkit desktop)', 'Settings: CTI OS server']);
     expect(fake.calls.filter((c) => c.channel === 'ctios:state').map((c) => c.request)).toEqual([{ dir: 'ctios' }, { dir: 'ctios' }]);
     const table = screen.getByRole('table', { name: `Files in ${HOME_DIR}` });
     const row = (name: string) => within(table).getByRole('row', { name: new RegExp(`^${name}`) });
