@@ -7,7 +7,6 @@ import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { ctiosFileNames } from '../../../shared/ctios-file-names.ts';
 import type { CtiosFileState, CtiosFolderState } from '../../../shared/ctios-model.ts';
-import { toCtiError } from '../../../shared/errors.ts';
 import { readCertificateRequest } from './certificate-request.ts';
 import { describeCertificate, readSetFile } from './check.ts';
 import { isKeyLabel, PEM_LABEL, type PemBlock } from './pem-blocks.ts';
@@ -23,8 +22,9 @@ function describeBlocks(file: ExpectedFile, blocks: PemBlock[], path: string): P
     if (!request) return { problem: 'holds no certificate request' };
     try {
       return { subject: readCertificateRequest(request.der, path).subjectText };
-    } catch (err) {
-      return { problem: toCtiError(err).message };
+    } catch {
+      // The words fit "present, but it …"; `sign` names the exact fault when it reads the request.
+      return { problem: 'holds a certificate request that does not verify (changed, damaged or not PKCS#10)' };
     }
   }
   const block = blocks.find((b) => b.label === PEM_LABEL.certificate);

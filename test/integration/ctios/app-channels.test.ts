@@ -114,6 +114,26 @@ describe('CTI OS channels', () => {
     expect(JSON.stringify(logger.lines)).not.toContain('not-the-password');
   });
 
+  it('says what is wrong with a file that is there but unusable, and never fails the whole state', async () => {
+    const dir = join(home, 'damaged');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'CtiosRootCert.pem'), 'not a PEM file');
+    await writeFile(join(dir, 'CtiosRoot.pem'), await readFile(join(home, 'ctios', 'CtiosRootCert.pem')));
+    const request = await readFile(join(home, 'ctios', 'CtiosClientreq.pem'), 'utf8');
+    // One base64 character changed inside the request: its signature no longer verifies.
+    const lines = request.split('\n');
+    lines[3] = `${lines[3]![0] === 'A' ? 'B' : 'A'}${lines[3]!.slice(1)}`;
+    await writeFile(join(dir, 'CtiosClientreq.pem'), lines.join('\n'));
+    await mkdir(join(dir, 'CtiosClient.pem'));
+    const state = await ok('ctios:state', { dir: 'damaged' });
+    const problem = (name: string) => state.files.find((f) => f.name === name)?.problem;
+    expect(problem('CtiosRootCert.pem')).toBe('holds no PEM block');
+    expect(problem('CtiosRoot.pem')).toBe('holds no private key');
+    expect(problem('CtiosClientreq.pem')).toBe('holds a certificate request that does not verify (changed, damaged or not PKCS#10)');
+    expect(problem('CtiosClient.pem')).toBe('is not a regular file');
+    expect(state.files.find((f) => f.name === 'CtiosServer.pem')).toMatchObject({ present: false });
+  });
+
   it('never overwrites a CA that is there', async () => {
     const before = await readFile(join(home, 'ctios', 'CtiosRoot.pem'), 'utf8');
     const error = await refused('ctios:ca-create', { dir: 'ctios', password: 'another-password' });
