@@ -26,10 +26,11 @@ function realExisting(dir: string): string {
   }
 }
 
-function outsideHome(label: string, dir: string, home: string): CtiError {
+/** `button` is the window's button that opens the native folder dialog for this field. */
+function outsideHome(label: string, dir: string, home: string, button = 'Choose folder…'): CtiError {
   return new CtiError(
     'BAD_INPUT',
-    `${label}: ${dir} is outside ${home}; choose it with "Choose folder…" (the desktop app's folder dialog) or use a folder under the home`,
+    `${label}: ${dir} is outside ${home}; choose it with "${button}" (the desktop app's folder dialog) or use a folder under the home`,
   );
 }
 
@@ -59,12 +60,13 @@ export class CertificateFolderPolicy {
   /**
    * A folder a page names for a one-off task (the CTI OS files): relative paths resolve against the home;
    * it must be under the home (also after resolving links, so a link in the home cannot lead out) or picked.
+   * `label` and `button` name the field and its folder-dialog button in the window.
    */
-  folder(dir: string, label: string): string {
+  folder(dir: string, label: string, button: string): string {
     const absolute = resolve(certificateDir(this.layout, dir));
     if (this.#picked.has(absolute)) return absolute;
     const home = realExisting(this.layout.home);
     if (isInside(this.layout.home, absolute) && isInside(home, realExisting(absolute))) return absolute;
-    throw outsideHome(label, absolute, this.layout.home);
+    throw outsideHome(label, absolute, this.layout.home, button);
   }
 }

@@ -201,16 +201,34 @@ describe('CTI OS tab: the flow', () => {
     expect(fake.calls.find((c) => c.channel === 'ctios:test')?.request).toEqual({ dir: 'ctios', server: '127.0.0.1:42028' });
   });
 
+  it('takes a folder from the native dialog, and says when there is none (the preview)', async () => {
+    let picked: string | null = '/mnt/share/ctios-ca';
+    const fake = await renderTab({
+      'folders:pick': () => {
+        if (picked === null) throw ipcError('BAD_INPUT', 'Choosing a folder needs the desktop app; here, use a folder under /home/agent');
+        return picked;
+      },
+    });
+    await fireEvent.click(button('Choose CA folder…'));
+    await vi.waitFor(() => expect(screen.getByLabelText('CA folder')).toHaveProperty('value', '/mnt/share/ctios-ca'));
+    await vi.waitFor(() => expect(fake.calls.at(-1)).toEqual({ channel: 'ctios:state', request: { dir: '/mnt/share/ctios-ca' } }));
+    expect(screen.getByLabelText('Set folder')).toHaveProperty('value', 'ctios');
+    picked = null;
+    await fireEvent.click(button('Choose set folder…'));
+    expect(text(await screen.findByRole('alert'))).toContain('Choosing a folder needs the desktop app');
+    expect(screen.getByLabelText('Set folder')).toHaveProperty('value', 'ctios');
+  });
+
   it('shows a folder the core refuses (outside the home, not picked) as an error', async () => {
     installFakeApi({
       'ctios:state': ({ dir }) => {
-        throw ipcError('BAD_INPUT', `CTI OS folder: ${dir} is outside /home/agent/.config/ctiprefs`);
+        throw ipcError('BAD_INPUT', `Set folder: ${dir} is outside /home/agent/.config/ctiprefs`);
       },
       'ctios:settings-get': () => defaultCtiosSettings(),
     });
     ctiosChoices.dir = '/etc';
     render(CtiosTab);
-    expect(text(await screen.findByRole('alert'))).toContain('CTI OS folder: /etc is outside');
+    expect(text(await screen.findByRole('alert'))).toContain('Set folder: /etc is outside');
   });
 });
 

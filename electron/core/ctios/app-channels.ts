@@ -45,7 +45,7 @@ async function copyRootIfMissing(caDir: string, dir: string): Promise<boolean> {
 
 export function ctiosHandlers(options: { home: string; folders: CertificateFolderPolicy; logger: Logger }): CtiosHandlers {
   const { home, folders, logger } = options;
-  const folder = (dir: string): string => folders.folder(dir, 'CTI OS folder');
+  const folder = (dir: string): string => folders.folder(dir, 'Set folder', 'Choose set folder…');
 
   return {
     'ctios:state': async ({ dir }) => describeCtiosFolder(folder(dir)),
@@ -69,7 +69,7 @@ export function ctiosHandlers(options: { home: string; folders: CertificateFolde
       return { role, dir: target, keyFile: basename(made.keyFile), requestFile: basename(made.requestFile) };
     },
     'ctios:sign': async ({ caDir, dir, role, password }) => {
-      const ca = folders.folder(caDir, 'CA folder');
+      const ca = folders.folder(caDir, 'CA folder', 'Choose CA folder…');
       const target = folder(dir);
       const signed = await signCtiosRequest({ caDir: ca, password, requestFile: join(target, filesOf(role).request), outDir: target, role: signedRole(role) });
       const rootCopied = await copyRootIfMissing(ca, target);

@@ -190,7 +190,7 @@ describe('CTI OS folders over IPC', () => {
     for (const dir of ['/etc', '../outside', join(tmp.path, 'elsewhere')]) {
       const error = await refused('ctios:state', { dir });
       expect(error.code).toBe('BAD_INPUT');
-      expect(error.message).toMatch(/^CTI OS folder: .* is outside /);
+      expect(error.message).toMatch(/^Set folder: .* is outside .*; choose it with "Choose set folder…"/);
     }
     await mkdir(join(tmp.path, 'target'), { recursive: true });
     await symlink(join(tmp.path, 'target'), join(home, 'link'));
