@@ -6,7 +6,7 @@
  * silent, ctiprefs uses the bounds below (its own choice, stated in the README) so a typo never exports
  * a nonsense value such as a handshake wait of a hundred years.
  */
-import type { FieldError } from './fields.ts';
+import { parseEndpoint, type Endpoint, type FieldError } from './fields.ts';
 
 /** "a password for the CA (between 8 and 30 characters)". */
 export const CTIOS_CA_PASSWORD_LENGTH = { min: 8, max: 30 } as const;
@@ -88,9 +88,20 @@ export function checkCtiosValue(name: string, rule: CtiosDwordRule, value: unkno
     : `${name} must be ${describeCtiosRange(rule)}`;
 }
 
+/** A CTI OS server to test against: HOST:PORT, the port always given (CTI OS has no fixed port). */
+export function parseCtiosServer(text: unknown): Endpoint | { error: string } {
+  const label = 'CTI OS server';
+  if (typeof text === 'string' && !/:\d{1,5}$/.test(text.trim())) return { error: `${label} must be HOST:PORT (CTI OS has no fixed port)` };
+  return parseEndpoint(text, 0, label);
+}
+
 /** The `<InstanceName>` and `<ServerName>` parts of the server's registry key: one key name each. */
 const REGISTRY_KEY_PART = /^[^\\\x00-\x1f\x7f]{1,64}$/;
 export const DEFAULT_CTIOS_SERVER_NAME = 'CTIOS1';
+/** Server settings that name its registry key rather than a DWORD under it, with their settings field. */
+export const CTIOS_SERVER_KEY_SETTINGS = { InstanceName: 'instanceName', ServerName: 'serverName' } as const;
+/** A .reg file of CTI OS settings is a few hundred bytes; anything near this is not one. */
+export const MAX_REG_FILE_BYTES = 64 * 1024;
 
 export function checkCtiosKeyPart(label: string, value: unknown): FieldError {
   return typeof value === 'string' && REGISTRY_KEY_PART.test(value) && value.trim() === value

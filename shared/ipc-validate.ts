@@ -5,6 +5,19 @@
  */
 import { checkAuthString, checkExportPassword, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId } from './fields.ts';
 import { checkImportKind, checkImportText, checkImportUserName } from './import.ts';
+import {
+  checkCtiosCaPassword,
+  checkCtiosKeyPart,
+  checkCtiosValue,
+  CTIOS_ROLES,
+  CTIOS_SERVER_KEY_SETTINGS,
+  CTIOS_SETTINGS_ROLES,
+  ctiosValueRules,
+  isCtiosRole,
+  isCtiosSettingsRole,
+  MAX_REG_FILE_BYTES,
+  parseCtiosServer,
+} from './ctios-fields.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -46,6 +59,50 @@ const orNull = (check: FieldCheck): FieldCheck => (value) => (value === null ? n
 const certificateRequest = objectOf({ folderId: checkFolderId, instanceId: checkInstanceId });
 const importRequest = objectOf({ kind: checkImportKind, text: checkImportText, userName: checkImportUserName });
 
+const MAX_FOLDER_LENGTH = 1024;
+const checkCtiosFolder: FieldCheck = (value) =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_FOLDER_LENGTH && !/[\x00-\x1f\x7f]/.test(value)
+    ? null
+    : `Folder must be a path of 1 to ${MAX_FOLDER_LENGTH} characters`;
+const checkRole: FieldCheck = (value) => (isCtiosRole(value) ? null : `Role must be one of ${CTIOS_ROLES.join(', ')}`);
+const checkSettingsRole: FieldCheck = (value) =>
+  isCtiosSettingsRole(value) ? null : `Role must be one of ${CTIOS_SETTINGS_ROLES.join(', ')}`;
+// The subject's parts are checked by the core's parser, which names the part; this only bounds the text.
+const checkSubject: FieldCheck = (value) =>
+  typeof value === 'string' && value.length <= 512 && !/[\x00-\x1f\x7f]/.test(value)
+    ? null
+    : 'Subject must be text such as "CN=desk-12,OU=CTI OS Client" (at most 512 characters), or empty for the default';
+const checkCtiosServer: FieldCheck = (value) => {
+  const endpoint = parseCtiosServer(value);
+  return 'error' in endpoint ? endpoint.error : null;
+};
+const checkBoolean = (label: string): FieldCheck => (value) => (typeof value === 'boolean' ? null : `${label} must be true or false`);
+const MAX_REG_BASE64_LENGTH = Math.ceil(MAX_REG_FILE_BYTES / 3) * 4;
+const checkRegBase64: FieldCheck = (value) =>
+  typeof value === 'string' && value.length <= MAX_REG_BASE64_LENGTH && /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0
+    ? null
+    : `The .reg file must be base64 of at most ${MAX_REG_FILE_BYTES} bytes`;
+
+/** Registry settings changes: every name one of the role's, every value within its rule. */
+const ctiosSettingsChanges: RequestValidator = (payload) => {
+  const shape = objectOf({ role: checkSettingsRole, changes: (v) => (isPlainObject(v) ? null : 'Changes must be an object of NAME: VALUE') })(payload);
+  if (shape) return shape;
+  const { role, changes } = payload as { role: 'client' | 'server'; changes: Record<string, unknown> };
+  const rules = ctiosValueRules(role);
+  const keyNames = role === 'server' ? Object.keys(CTIOS_SERVER_KEY_SETTINGS) : [];
+  const names = Reflect.ownKeys(changes);
+  if (names.length === 0) return 'Changes must name at least one setting';
+  for (const name of names) {
+    const known = typeof name === 'string' ? [...Object.keys(rules), ...keyNames].find((n) => n.toLowerCase() === name.toLowerCase()) : undefined;
+    if (!known) return `${String(name).slice(0, 64)} is not a CTI OS ${role} setting (${[...Object.keys(rules), ...keyNames].join(', ')})`;
+    const descriptor = Object.getOwnPropertyDescriptor(changes, name)!;
+    if (!('value' in descriptor)) return `Change "${known}" must be plain data`;
+    const error = rules[known] ? checkCtiosValue(known, rules[known], descriptor.value) : checkCtiosKeyPart(known, descriptor.value);
+    if (error) return error;
+  }
+  return null;
+};
+
 export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } = {
   'settings:get': noPayload,
   'settings:save': (payload) => {
@@ -73,6 +130,17 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'support:bundle': noPayload,
   'import:preview': importRequest,
   'import:apply': importRequest,
+  'ctios:state': objectOf({ dir: checkCtiosFolder }),
+  'ctios:ca-create': objectOf({ dir: checkCtiosFolder, password: checkCtiosCaPassword }),
+  'ctios:request': objectOf({ dir: checkCtiosFolder, role: checkRole, subject: checkSubject }),
+  'ctios:sign': objectOf({ caDir: checkCtiosFolder, dir: checkCtiosFolder, role: checkRole, password: checkCtiosCaPassword }),
+  'ctios:combine': objectOf({ dir: checkCtiosFolder, role: checkRole, cleanup: checkBoolean('Cleanup') }),
+  'ctios:check': objectOf({ dir: checkCtiosFolder, role: checkRole }),
+  'ctios:test': objectOf({ dir: checkCtiosFolder, server: checkCtiosServer }),
+  'ctios:settings-get': noPayload,
+  'ctios:settings-set': ctiosSettingsChanges,
+  'ctios:reg-export': objectOf({ role: checkSettingsRole }),
+  'ctios:reg-import': objectOf({ role: checkSettingsRole, base64: checkRegBase64 }),
 };
 
 export function isChannel(value: unknown): value is Channel {

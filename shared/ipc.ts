@@ -22,6 +22,18 @@ import type {
 } from './model.ts';
 import type { ImportPlan, ImportRequest, ImportResult } from './import.ts';
 import type { Settings } from './profile.ts';
+import type { CtiosRole, CtiosSettings, CtiosSettingsRole } from './ctios-fields.ts';
+import type {
+  CheckReport,
+  CtiosCaCreated,
+  CtiosCombined,
+  CtiosFolderState,
+  CtiosRegExport,
+  CtiosRegImport,
+  CtiosRequestMade,
+  CtiosSigned,
+  CtiosTestResult,
+} from './ctios-model.ts';
 
 /** Every request channel: its payload and its result. */
 export interface IpcChannels {
@@ -64,6 +76,28 @@ export interface IpcChannels {
   'import:preview': { request: ImportRequest; response: ImportPlan };
   /** Creates the profiles of the file in one settings write, or nothing when the plan has a refusal. */
   'import:apply': { request: ImportRequest; response: ImportResult };
+  /**
+   * CTI OS security. Folders are under the home (relative paths resolve there) or picked with folders:pick.
+   * Answers carry file names, subjects, dates, fingerprints and findings, never a key; the CA password is
+   * used for the one call and kept nowhere.
+   */
+  'ctios:state': { request: { dir: string }; response: CtiosFolderState };
+  'ctios:ca-create': { request: { dir: string; password: string }; response: CtiosCaCreated };
+  /** An empty subject means the computer's name with the role as OU, as the CLI does without --subject. */
+  'ctios:request': { request: { dir: string; role: CtiosRole; subject: string }; response: CtiosRequestMade };
+  /** Signs the role's request in `dir` with the CA in `caDir`; the result and, if missing, CtiosRootCert.pem go to `dir`. */
+  'ctios:sign': { request: { caDir: string; dir: string; role: CtiosRole; password: string }; response: CtiosSigned };
+  /** The third-party CtiosClientCert.pem/CtiosServerCert.pem and the key in `dir`, combined in that order. */
+  'ctios:combine': { request: { dir: string; role: CtiosRole; cleanup: boolean }; response: CtiosCombined };
+  'ctios:check': { request: { dir: string; role: CtiosRole }; response: CheckReport };
+  /** The client set in `dir` against HOST:PORT, with the client's HandShakeTime. */
+  'ctios:test': { request: { dir: string; server: string }; response: CtiosTestResult };
+  'ctios:settings-get': { request: void; response: CtiosSettings };
+  /** Registry value names (any case) to DWORDs, or InstanceName/ServerName (server) to key names. */
+  'ctios:settings-set': { request: { role: CtiosSettingsRole; changes: Record<string, number | string> }; response: CtiosSettings };
+  'ctios:reg-export': { request: { role: CtiosSettingsRole }; response: CtiosRegExport };
+  /** The .reg file's bytes, base64; refused whole when any value is out of range. */
+  'ctios:reg-import': { request: { role: CtiosSettingsRole; base64: string }; response: CtiosRegImport };
 }
 
 export type Channel = keyof IpcChannels;
@@ -103,6 +137,17 @@ export const CHANNELS = [
   'support:bundle',
   'import:preview',
   'import:apply',
+  'ctios:state',
+  'ctios:ca-create',
+  'ctios:request',
+  'ctios:sign',
+  'ctios:combine',
+  'ctios:check',
+  'ctios:test',
+  'ctios:settings-get',
+  'ctios:settings-set',
+  'ctios:reg-export',
+  'ctios:reg-import',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes as `window.ctiprefs` (and the preview bridge implements). */

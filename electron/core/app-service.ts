@@ -14,6 +14,7 @@ import { openCore, type CoreContext } from './context.ts';
 import { forgetTrustedCtl } from './ctl-forget.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
+import { ctiosHandlers } from './ctios/app-channels.ts';
 import { testPlainConnection } from './ctimanager/plain-connection.ts';
 import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
 import { testWithStoredCertificate } from './ctimanager/stored-certificate-test.ts';
@@ -120,6 +121,7 @@ export async function createAppService(options: {
       const { prepared, settings } = await applyImport(core, request);
       return { plan: prepared.plan, settings };
     },
+    ...ctiosHandlers({ home: core.layout.home, folders, logger: core.logger }),
   };
 
   if (options.resume) {

@@ -3,6 +3,8 @@
  * Requests go through structuredClone, as Electron's IPC does, so a reactive proxy sent by mistake fails here too.
  */
 import { vi } from 'vitest';
+import { ctiosFileNames } from '../../shared/ctios-file-names.ts';
+import type { CtiosFolderState } from '../../shared/ctios-model.ts';
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
 import type { AboutInfo, CertificateInfo, DoctorReport, LogLine, ProgressEvent } from '../../shared/model.ts';
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
@@ -165,4 +167,10 @@ export function importHandlers(initial: Settings): Handlers & { saved(): Setting
     },
     saved: () => current,
   };
+}
+
+/** A folder's CTI OS state as the core reports it, with the named files present (no subjects). */
+export function ctiosFolder(dir: string, present: string[] = []): CtiosFolderState {
+  const files = ctiosFileNames().map((file) => ({ ...file, present: present.includes(file.name) }));
+  return { dir, files };
 }

@@ -378,11 +378,11 @@ describe('Test connection tab', () => {
 });
 
 describe('App', () => {
-  it('has the six tabs, moves between them with the arrow keys, and follows progress', async () => {
+  it('has the seven tabs, moves between them with the arrow keys, and follows progress', async () => {
     const fake = installFakeApi({ ...settingsHandlers(settings), 'certs:list': () => [] });
     render(App, { onclose: vi.fn() });
     const names = screen.getAllByRole('tab').map((t) => t.textContent);
-    expect(names).toEqual(['Security', 'Certificate status', 'Certificates', 'Trust list', 'Test connection', 'Diagnostics']);
+    expect(names).toEqual(['Security', 'Certificate status', 'Certificates', 'Trust list', 'Test connection', 'Diagnostics', 'CTI OS']);
     await screen.findByLabelText('User name');
     const security = screen.getByRole('tab', { name: 'Security' });
     expect(security.getAttribute('aria-selected')).toBe('true');
@@ -396,7 +396,7 @@ describe('App', () => {
     fake.emit({ profileId: 'lab', status: { state: 'pending', since: 'x' }, message: 'Queued.' });
     await vi.waitFor(() => expect(text(screen.getByRole('region', { name: 'Status of lab' }))).toContain('Pending'));
     await fireEvent.keyDown(status, { key: 'End' });
-    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Diagnostics' })));
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'CTI OS' })));
     await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
     await vi.waitFor(() => expect(document.activeElement).toBe(security));
   });

@@ -6,52 +6,16 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CtiosRole } from '../../../shared/ctios-fields.ts';
+import { CHECK_FINDINGS, type CheckFinding, type CheckFindingName, type CheckReport, type CheckedFile } from '../../../shared/ctios-model.ts';
 import { CA_CERT_FILE, filesOf } from './file-names.ts';
 import { isKeyLabel, MAX_PEM_FILE_BYTES, parsePemBlocks, PEM_LABEL, type PemBlock } from './pem-blocks.ts';
 
-export const CHECK_FINDINGS = [
-  'missing-file',
-  'unreadable-file',
-  'missing-certificate',
-  'missing-key',
-  'key-before-certificate',
-  'chain',
-  'not-signed-by-root',
-  'expired',
-  'not-yet-valid',
-  'key-mismatch',
-  'encrypted-key',
-  'leftover-file',
-] as const;
-export type CheckFindingName = (typeof CHECK_FINDINGS)[number];
-
-export interface CheckFinding {
-  finding: CheckFindingName;
-  /** error: CTI OS will not work with this set; warning: it works, but the procedure says otherwise. */
-  severity: 'error' | 'warning';
-  file: string;
-  message: string;
-}
-
-export interface CheckedFile {
-  name: string;
-  present: boolean;
-  subject?: string;
-  issuer?: string;
-  validTo?: string;
-}
-
-export interface CheckReport {
-  role: CtiosRole;
-  dir: string;
-  ok: boolean;
-  files: CheckedFile[];
-  findings: CheckFinding[];
-}
+export { CHECK_FINDINGS, type CheckFinding, type CheckFindingName, type CheckReport, type CheckedFile };
 
 type FileRead = { state: 'missing' } | { state: 'unreadable'; reason: string } | { state: 'read'; blocks: PemBlock[] };
 
-async function readSetFile(path: string): Promise<FileRead> {
+/** A CTI OS file as PEM blocks, without following a link or reading more than a PEM file can hold. */
+export async function readSetFile(path: string): Promise<FileRead> {
   try {
     const stats = await lstat(path);
     if (!stats.isFile()) return { state: 'unreadable', reason: 'is not a regular file' };
@@ -121,7 +85,7 @@ async function checkRoot(path: string, findings: Findings, files: CheckedFile[],
     findings.add('unreadable-file', CA_CERT_FILE, `${CA_CERT_FILE} holds no readable certificate`);
     return undefined;
   }
-  Object.assign(files[files.length - 1]!, describe(root));
+  Object.assign(files[files.length - 1]!, describeCertificate(root));
   findings.validity(CA_CERT_FILE, root, now);
   return root;
 }
@@ -160,10 +124,10 @@ async function checkCombined(
   const certificate = certIndex >= 0 ? toCertificate(blocks[certIndex]!) : undefined;
   if (certIndex >= 0 && !certificate) findings.add('unreadable-file', name, `${name}: its certificate cannot be read`);
   if (certificate) {
-    Object.assign(files[files.length - 1]!, describe(certificate));
+    Object.assign(files[files.length - 1]!, describeCertificate(certificate));
     findings.validity(name, certificate, now);
     if (root && !(certificate.checkIssued(root) && certificate.verify(root.publicKey))) {
-      findings.add('not-signed-by-root', name, `${name}: the certificate is not signed by ${CA_CERT_FILE} (issuer: ${describe(certificate).issuer})`);
+      findings.add('not-signed-by-root', name, `${name}: the certificate is not signed by ${CA_CERT_FILE} (issuer: ${describeCertificate(certificate).issuer})`);
     }
   }
   const keyBlock = keyIndex >= 0 ? blocks[keyIndex]! : undefined;
@@ -184,7 +148,8 @@ function readKey(block: PemBlock): KeyObject | 'encrypted' | undefined {
   }
 }
 
-function describe(certificate: X509Certificate): Pick<CheckedFile, 'subject' | 'issuer' | 'validTo'> {
+/** A certificate's names on one line each (X509Certificate separates their parts with newlines) and its end. */
+export function describeCertificate(certificate: X509Certificate): Pick<CheckedFile, 'subject' | 'issuer' | 'validTo'> {
   const oneLine = (name: string) => name.split('\n').join(', ');
   return { subject: oneLine(certificate.subject), issuer: oneLine(certificate.issuer), validTo: certificate.validTo };
 }

@@ -7,19 +7,11 @@
  * TLS 1.3 the client finishes first and a refusal arrives later, if at all).
  */
 import tls from 'node:tls';
+import { CTIOS_TEST_OUTCOMES, type CtiosTestOutcome, type CtiosTestResult } from '../../../shared/ctios-model.ts';
 import { CLIENT_TLS_POLICY } from '../tls-policy.ts';
 import { loadCtiosIdentity } from './identity.ts';
 
-export const CTIOS_TEST_OUTCOMES = [
-  'connected',
-  'server-not-signed-by-ca',
-  'client-refused',
-  'handshake-too-slow',
-  'unreachable',
-  'connect-timeout',
-  'handshake-failed',
-] as const;
-export type CtiosTestOutcome = (typeof CTIOS_TEST_OUTCOMES)[number];
+export { CTIOS_TEST_OUTCOMES, type CtiosTestOutcome, type CtiosTestResult };
 
 export const DEFAULT_CTIOS_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -31,16 +23,6 @@ export interface CtiosTestOptions {
   /** The client's HandShakeTime: how long it waits for the TLS handshake, in seconds. */
   handShakeTimeSeconds: number;
   connectTimeoutMs?: number;
-}
-
-export interface CtiosTestResult {
-  ok: boolean;
-  outcome: CtiosTestOutcome;
-  server: string;
-  message: string;
-  clientSubject: string;
-  serverSubject?: string;
-  protocol?: string;
 }
 
 // TLS alerts a server sends about the client's certificate (RFC 5246 7.2.2, RFC 8446 6.2).

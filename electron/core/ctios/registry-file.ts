@@ -4,10 +4,11 @@
  * UTF-8. The reader trusts nothing: size, header, every line and every value is checked, and a fault names
  * the line.
  */
+import { MAX_REG_FILE_BYTES } from '../../../shared/ctios-fields.ts';
 import { CtiError } from '../../../shared/errors.ts';
 
 export const REG_HEADER = 'Windows Registry Editor Version 5.00';
-export const MAX_REG_FILE_BYTES = 64 * 1024;
+export { MAX_REG_FILE_BYTES };
 const DWORD_MAX = 0xffff_ffff;
 const UTF16LE_BOM = Buffer.from([0xff, 0xfe]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);

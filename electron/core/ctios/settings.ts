@@ -7,6 +7,7 @@ import { CtiError } from '../../../shared/errors.ts';
 import {
   checkCtiosKeyPart,
   checkCtiosValue,
+  CTIOS_SERVER_KEY_SETTINGS,
   ctiosValueRules,
   defaultCtiosSettings,
   type CtiosSettings,
@@ -16,7 +17,7 @@ import { readJsonFile, writeJsonFile } from '../json-file.ts';
 
 export const CTIOS_SETTINGS_FILE = 'ctios-settings.json';
 /** Settings that name the server's registry key rather than a DWORD under it. */
-export const SERVER_KEY_SETTINGS = { InstanceName: 'instanceName', ServerName: 'serverName' } as const;
+export const SERVER_KEY_SETTINGS = CTIOS_SERVER_KEY_SETTINGS;
 
 export function ctiosSettingsPath(home: string): string {
   return join(home, CTIOS_SETTINGS_FILE);

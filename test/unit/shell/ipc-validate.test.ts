@@ -33,6 +33,17 @@ const VALID: Record<string, unknown> = {
   'import:preview': { kind: 'jtapi', text: 'SecurityProperty=u,i;', userName: '' },
   'import:apply': { kind: 'genesys', text: '[link-tls]', userName: 'tserver' },
   'vault:status': { recheck: false },
+  'ctios:state': { dir: 'ctios' },
+  'ctios:ca-create': { dir: '/home/agent/ctios-ca', password: 'correct-horse' },
+  'ctios:request': { dir: 'ctios', role: 'peer', subject: '' },
+  'ctios:sign': { caDir: 'ctios-ca', dir: 'ctios', role: 'server', password: '12345678' },
+  'ctios:combine': { dir: 'ctios', role: 'client', cleanup: true },
+  'ctios:check': { dir: 'ctios', role: 'client' },
+  'ctios:test': { dir: 'ctios', server: '127.0.0.1:42028' },
+  'ctios:settings-get': undefined,
+  'ctios:settings-set': { role: 'server', changes: { numbytesrenegotiation: 10_000_000, InstanceName: 'cc1' } },
+  'ctios:reg-export': { role: 'client' },
+  'ctios:reg-import': { role: 'server', base64: '//5XAA==' },
 };
 
 describe('validateRequest', () => {
@@ -96,6 +107,49 @@ describe('validateRequest', () => {
       ['support:bundle', 'out.json'],
     ];
     for (const [channel, payload] of bad) expect(validateRequest(channel, payload).ok, `${channel} ${JSON.stringify(payload)}`).toBe(false);
+  });
+
+  it('refuses CTI OS payloads that break the shared rules, naming the rule', () => {
+    const bad: [string, unknown, string][] = [
+      ['ctios:state', { dir: '' }, 'Folder must be a path of 1 to 1024 characters'],
+      ['ctios:state', { dir: 'a\u0000b' }, 'Folder must be a path of 1 to 1024 characters'],
+      ['ctios:state', { dir: 'x'.repeat(1025) }, 'Folder must be a path of 1 to 1024 characters'],
+      ['ctios:request', { dir: 'ctios', role: 'desk', subject: '' }, 'Role must be one of client, server, peer'],
+      ['ctios:request', { dir: 'ctios', role: 'client', subject: 'CN=a\nb' }, 'Subject must be text'],
+      ['ctios:combine', { dir: 'ctios', role: 'client', cleanup: 'yes' }, 'Cleanup must be true or false'],
+      ['ctios:check', { dir: 'ctios', role: 'client', extra: 1 }, 'Unknown request field "extra"'],
+      ['ctios:test', { dir: 'ctios', server: '127.0.0.1' }, 'CTI OS server must be HOST:PORT (CTI OS has no fixed port)'],
+      ['ctios:test', { dir: 'ctios', server: '127.0.0.1:0' }, 'CTI OS server port must be 1 to 65535'],
+      ['ctios:test', { dir: 'ctios', server: '[::1]:42028' }, 'IPv6'],
+      ['ctios:settings-set', { role: 'client', changes: {} }, 'Changes must name at least one setting'],
+      ['ctios:settings-set', { role: 'client', changes: { HandShakeTime: 0 } }, 'HandShakeTime must be 1 to 300 seconds'],
+      ['ctios:settings-set', { role: 'client', changes: { HandShakeTime: '5' } }, 'HandShakeTime must be 1 to 300 seconds'],
+      ['ctios:settings-set', { role: 'client', changes: { InstanceName: 'cc1' } }, 'InstanceName is not a CTI OS client setting (CAType, HandShakeTime)'],
+      ['ctios:settings-set', { role: 'server', changes: { NumBytesRenegotiation: 9_999_999 } }, 'NumBytesRenegotiation must be 10000000 to 4294967295 bytes'],
+      ['ctios:settings-set', { role: 'server', changes: { SecurityEnabled: 2 } }, 'SecurityEnabled must be 0 (off) or 1 (on)'],
+      ['ctios:settings-set', { role: 'server', changes: { InstanceName: 'a\\b' } }, 'InstanceName must be 1 to 64 printable characters without a backslash'],
+      ['ctios:settings-set', { role: 'peer', changes: { CAType: 1 } }, 'Role must be one of client, server'],
+      ['ctios:reg-import', { role: 'client', base64: 'not base64!' }, 'The .reg file must be base64 of at most 65536 bytes'],
+      ['ctios:reg-import', { role: 'client', base64: 'A'.repeat(90_000) }, 'The .reg file must be base64 of at most 65536 bytes'],
+    ];
+    for (const [channel, payload, message] of bad) {
+      const checked = validateRequest(channel, payload);
+      expect(checked.ok, `${channel} ${JSON.stringify(payload)}`).toBe(false);
+      if (!checked.ok) expect(checked.message).toContain(message);
+    }
+  });
+
+  it('checks the CA password at 7/8/30/31 characters and never echoes it', () => {
+    for (const [length, ok] of [[7, false], [8, true], [30, true], [31, false]] as const) {
+      const password = 'p'.repeat(length);
+      const checked = validateRequest('ctios:ca-create', { dir: 'ctios', password });
+      expect(checked.ok, String(length)).toBe(ok);
+      if (!checked.ok) {
+        expect(checked.message).toBe(`ctios:ca-create: CA password must be 8 to 30 characters without control characters (got ${length})`);
+        expect(checked.message).not.toContain(password);
+      }
+      expect(validateRequest('ctios:sign', { caDir: 'a', dir: 'b', role: 'client', password }).ok).toBe(ok);
+    }
   });
 
   it('names the field and its rule without echoing the authentication string', () => {
