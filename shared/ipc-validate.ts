@@ -3,7 +3,7 @@
  * through `validateRequest` before the core sees it, so both sides accept and refuse exactly the same things.
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
-import { checkAuthString, checkFolderId, checkInstanceId } from './fields.ts';
+import { checkAuthString, checkFolderId, checkInstanceId, parseSha256Fingerprint } from './fields.ts';
 import { CHANNELS, type Channel, type RequestValidator } from './ipc.ts';
 import { checkProfileId, validateSettings, type Checked } from './profile.ts';
 
@@ -37,6 +37,13 @@ function objectOf(fields: Record<string, FieldCheck>): RequestValidator {
   };
 }
 
+/** The administrator's typed or pasted fingerprint: any case, colons or spaces allowed. */
+const checkFingerprint: FieldCheck = (value) => {
+  if (typeof value !== 'string') return 'Fingerprint must be text';
+  const parsed = parseSha256Fingerprint(value, 'Fingerprint');
+  return typeof parsed === 'string' ? null : parsed.error;
+};
+
 const noPayload: RequestValidator = (payload) =>
   payload === undefined ? null : 'This request takes no payload';
 
@@ -59,6 +66,8 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:get': profileRequest,
   'ctl:check-update': profileRequest,
   'ctl:forget': profileRequest,
+  'ctl:refused': profileRequest,
+  'ctl:adopt': objectOf({ profileId: checkProfileId, fingerprint: checkFingerprint }),
   'connection:test': profileRequest,
   'folders:pick': noPayload,
 };

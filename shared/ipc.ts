@@ -12,6 +12,8 @@ import type {
   TrustListInfo,
   CtlCheckResult,
   ConnectionTestResult,
+  RefusedCtlReport,
+  CtlAdoptResult,
 } from './model.ts';
 import type { Settings } from './profile.ts';
 
@@ -32,6 +34,10 @@ export interface IpcChannels {
   'ctl:check-update': { request: { profileId: string }; response: CtlCheckResult };
   /** Forgets the profile folder's trusted CTL (the way out of CTL_TAMPERED): the next check is a first use. */
   'ctl:forget': { request: { profileId: string }; response: { forgotten: boolean } };
+  /** The refused updates of the profile folder's trust list, kept aside, each beside the trusted list. */
+  'ctl:refused': { request: { profileId: string }; response: RefusedCtlReport };
+  /** Trusts the newest refused update when its signer has this fingerprint (any case, colons optional). */
+  'ctl:adopt': { request: { profileId: string; fingerprint: string }; response: CtlAdoptResult };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
   /** A native folder dialog (desktop app only): the certificate folders the window may save outside the home. */
   'folders:pick': { request: void; response: string | null };
@@ -63,6 +69,8 @@ export const CHANNELS = [
   'ctl:get',
   'ctl:check-update',
   'ctl:forget',
+  'ctl:refused',
+  'ctl:adopt',
   'connection:test',
   'folders:pick',
 ] as const satisfies readonly Channel[];

@@ -22,6 +22,8 @@ const VALID: Record<string, unknown> = {
   'ctl:get': { profileId: 'p1' },
   'ctl:check-update': { profileId: 'p1' },
   'ctl:forget': { profileId: 'p1' },
+  'ctl:refused': { profileId: 'p1' },
+  'ctl:adopt': { profileId: 'p1', fingerprint: `${'ab:'.repeat(31)}AB` },
   'connection:test': { profileId: 'p1' },
 };
 
@@ -55,6 +57,9 @@ describe('validateRequest', () => {
       ['enroll:start', 'p1'],
       ['enroll:start', null],
       ['ctl:get', { profileId: 'P1' }],
+      ['ctl:adopt', { profileId: 'p1', fingerprint: 'AB:CD' }],
+      ['ctl:adopt', { profileId: 'p1', fingerprint: 42 }],
+      ['ctl:adopt', { profileId: 'p1' }],
       ['ctl:get', { profileId: 'a/../b' }],
       ['certs:delete', { folderId: '0123456789abcdef', instanceId: '../../etc/passwd' }],
       ['certs:delete', { folderId: '0123456789abcdef', instanceId: ['inst1'] }],
