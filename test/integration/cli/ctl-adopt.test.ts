@@ -3,7 +3,7 @@
  * makes its own PKI, with the same names: a regenerated cluster). A refused update is kept aside (the last 3),
  * shown beside the trusted list, and adopted only with its signer's fingerprint.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderId } from '../../../electron/core/paths.ts';
@@ -153,6 +153,20 @@ describe('ctiprefs ctl adopt', () => {
     expect(error.message).toContain(trustedSigner);
     expect(await readFile(join(home, 'certificates', 'ctl-trust.json'), 'utf8')).toBe(trustRecord);
     expect(await readdir(refusedDir(home))).toEqual(before);
+    expect(json<{ trustList: { signerFingerprintSha256: string } }>(await cli(home, ['ctl', 'show'])).trustList.signerFingerprintSha256).toBe(trustedSigner);
+  });
+
+  it('refuses a kept file whose bytes changed on disk, even with the right fingerprint', async () => {
+    const home = await homeWithRefusal();
+    const [kept] = (await readdir(refusedDir(home))).filter((f) => f.endsWith('.tlv'));
+    // Another validly signed list by the same new signer, put in place of the kept bytes.
+    const { sast } = regeneratedLab.pki;
+    await writeFile(join(refusedDir(home), kept!), buildSignedCtl({ signer: sast, hash: 'sha256', records: [{ role: Role.SAST, certificate: sast.certificate }] }));
+    const report = json<RefusedCtlReport>(await cli(home, ['ctl', 'refused']));
+    expect(report.refused[0]!.problem).toContain('is not the one that was kept');
+    const run = await cli(home, ['ctl', 'adopt', '--fingerprint', newSigner]);
+    expect(run.code).toBe(3);
+    expect(json<{ error: { code: string; message: string } }>(run).error).toMatchObject({ code: 'CTL_INVALID', message: expect.stringContaining('is not the one that was kept') });
     expect(json<{ trustList: { signerFingerprintSha256: string } }>(await cli(home, ['ctl', 'show'])).trustList.signerFingerprintSha256).toBe(trustedSigner);
   });
 
