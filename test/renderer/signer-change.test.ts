@@ -85,7 +85,11 @@ describe('Trust list tab: a refused update', () => {
     expect(text(within(table).getByRole('row', { name: /File SHA-256/ })).replaceAll(' ', '')).toContain(colons('11') + colons('22'));
     expect(text(region)).toContain('is not listed in the SAST role of the trusted CTL');
     expect(text(region)).toContain('Records: 1 added, 0 removed, 1 changed.');
-    expect(text(region)).toContain('Added CAPF CN=CAPF-new');
+    const changes = within(region).getByRole('table', { name: 'Record changes' });
+    const [added, changed] = within(changes).getAllByRole('row').slice(1);
+    expect(text(added!).replaceAll(' ', '')).toContain(`AddedCAPFCN=CAPF-newNone${colons('AA')}`);
+    expect(text(changed!).replaceAll(' ', '')).toContain(`ChangedSAST`);
+    expect(text(changed!).replaceAll(' ', '')).toContain(OLD_SIGNER + NEW_SIGNER);
   });
 
   it('adopts only once the fingerprint typed matches, ignoring case and colons, then shows the adopted list', async () => {
