@@ -42,8 +42,18 @@ function describeRefused(refused: RefusedCtl, trusted: TrustedCtl | null): Refus
   };
 }
 
+/** The trusted list to compare with; a tampered one is no basis for a comparison (the Trust list tab names it). */
+async function trustedOrNone(core: CoreContext, dir: string): Promise<TrustedCtl | null> {
+  try {
+    return await (await core.trustStore(dir)).current();
+  } catch (err) {
+    if (err instanceof CtiError && err.code === 'CTL_TAMPERED') return null;
+    throw err;
+  }
+}
+
 export async function refusedCtlReport(core: CoreContext, dir: string): Promise<RefusedCtlReport> {
-  const trusted = await (await core.trustStore(dir)).current();
+  const trusted = await trustedOrNone(core, dir);
   const refused = await (await core.refusedStore(dir)).list();
   return {
     folder: dir,

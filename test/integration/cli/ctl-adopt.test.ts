@@ -198,6 +198,21 @@ describe('ctiprefs ctl adopt', () => {
     expect((await fetchFrom(home, trustedLab)).code).toBe(3);
   });
 
+  it('after a tampered trusted list is forgotten, adopts the refused list by its fingerprint instead of a blind first use', async () => {
+    const home = await homeWithRefusal();
+    await writeFile(join(home, 'certificates', 'ctl-trust.json'), '{"format":3}');
+    const tampered = json<RefusedCtlReport>(await cli(home, ['ctl', 'refused']));
+    expect(tampered.trusted).toBeNull();
+    expect(tampered.refused[0]!.added.map((r) => r.roleName)).toEqual(['SAST', 'CCM+TFTP', 'CAPF']);
+    const refused = await cli(home, ['ctl', 'adopt', '--fingerprint', newSigner]);
+    expect(refused.code).toBe(3);
+    expect(json<{ error: { code: string } }>(refused).error.code).toBe('CTL_TAMPERED');
+    expect((await cli(home, ['ctl', 'forget'])).code).toBe(0);
+    const run = await cli(home, ['ctl', 'adopt', '--fingerprint', newSigner]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(json(run)).toMatchObject({ previousSignerFingerprintSha256: null, signerFingerprintSha256: newSigner, trustList: { trustedOnFirstUse: false } });
+  });
+
   it('adopts with the fingerprint written without colons, in a profile folder, and records it in the history', async () => {
     const home = join(root.path, `home${++homes}`);
     const enrolled = await runCli(
