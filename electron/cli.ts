@@ -45,6 +45,7 @@ function coreCommand(usage: string, about: string, load: () => Promise<CoreComma
 
 const commands = () => import('./cli/commands.ts');
 const labCommands = () => import('./cli/lab-commands.ts');
+const refusedCommands = () => import('./cli/ctl-refused-commands.ts');
 
 const COMMANDS: Record<string, Command> = {
   'ctl fetch': coreCommand(
@@ -57,6 +58,16 @@ const COMMANDS: Record<string, Command> = {
     '[--home DIR] [--json] ctl forget [--folder DIR]',
     'Forgets the trusted CTL of a certificate folder (the way out after CTL_TAMPERED): the next fetch is a first use.',
     async () => (await commands()).ctlForget,
+  ),
+  'ctl refused': coreCommand(
+    '[--home DIR] [--json] ctl refused [--folder DIR]',
+    'Shows the refused CTL updates kept aside (the last 3) beside the trusted CTL: signers, hashes, timestamps, records added, removed and changed.',
+    async () => (await refusedCommands()).ctlRefused,
+  ),
+  'ctl adopt': coreCommand(
+    '[--home DIR] [--json] ctl adopt --fingerprint SHA256 [--folder DIR]',
+    "Trusts the newest refused CTL when its signer has this SHA-256 fingerprint (any case, colons optional); otherwise exit 3 and nothing changes.",
+    async () => (await refusedCommands()).ctlAdopt,
   ),
   enroll: coreCommand(
     `[--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME

@@ -25,6 +25,10 @@ export const ERRORS = {
     exit: 3,
     hint: 'The new CTL is not signed by a signer of the trusted CTL, so it was rejected and the trusted CTL was kept. Ask the administrator whether the cluster certificates were changed.',
   },
+  CTL_NOTHING_REFUSED: {
+    exit: 3,
+    hint: 'No refused trust list update is kept for this certificate folder: only an update that was refused can be adopted.',
+  },
   CTL_TAMPERED: {
     exit: 3,
     hint: 'The stored CTL was changed on disk and is no longer trusted. Forget the trusted list (Trust list tab, or ctiprefs ctl forget), then fetch the CTL again on a secure network.',

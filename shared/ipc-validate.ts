@@ -3,7 +3,7 @@
  * through `validateRequest` before the core sees it, so both sides accept and refuse exactly the same things.
  * Payloads are plain data: exact key sets, no prototypes other than Object's, no extra arguments.
  */
-import { checkAuthString, checkExportPassword, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId } from './fields.ts';
+import { checkAuthString, checkExportPassword, checkFolderId, checkInstanceId, checkLogLineCount, checkOperationId, parseSha256Fingerprint } from './fields.ts';
 import { checkImportKind, checkImportText, checkImportUserName } from './import.ts';
 import {
   checkCtiosCaPassword,
@@ -50,6 +50,13 @@ function objectOf(fields: Record<string, FieldCheck>): RequestValidator {
     return null;
   };
 }
+
+/** The administrator's typed or pasted fingerprint: any case, colons or spaces allowed. */
+const checkFingerprint: FieldCheck = (value) => {
+  if (typeof value !== 'string') return 'Fingerprint must be text';
+  const parsed = parseSha256Fingerprint(value, 'Fingerprint');
+  return typeof parsed === 'string' ? null : parsed.error;
+};
 
 const noPayload: RequestValidator = (payload) =>
   payload === undefined ? null : 'This request takes no payload';
@@ -120,6 +127,8 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:get': profileRequest,
   'ctl:check-update': profileRequest,
   'ctl:forget': profileRequest,
+  'ctl:refused': profileRequest,
+  'ctl:adopt': objectOf({ profileId: checkProfileId, fingerprint: checkFingerprint }),
   'connection:test': profileRequest,
   'vault:status': objectOf({ recheck: (value) => (typeof value === 'boolean' ? null : 'recheck must be true or false') }),
   'folders:pick': noPayload,

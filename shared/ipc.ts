@@ -19,6 +19,8 @@ import type {
   AboutInfo,
   SupportBundleFile,
   VaultStatus,
+  RefusedCtlReport,
+  CtlAdoptResult,
 } from './model.ts';
 import type { ImportPlan, ImportRequest, ImportResult } from './import.ts';
 import type { Settings } from './profile.ts';
@@ -58,6 +60,10 @@ export interface IpcChannels {
   'ctl:check-update': { request: { profileId: string }; response: CtlCheckResult };
   /** Forgets the profile folder's trusted CTL (the way out of CTL_TAMPERED): the next check is a first use. */
   'ctl:forget': { request: { profileId: string }; response: { forgotten: boolean } };
+  /** The refused updates of the profile folder's trust list, kept aside, each beside the trusted list. */
+  'ctl:refused': { request: { profileId: string }; response: RefusedCtlReport };
+  /** Trusts the newest refused update when its signer has this fingerprint (any case, colons optional). */
+  'ctl:adopt': { request: { profileId: string; fingerprint: string }; response: CtlAdoptResult };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
   /** The answer of the vault probe made at start; `recheck` probes again (after the person unlocked it). */
   'vault:status': { request: { recheck: boolean }; response: VaultStatus };
@@ -127,6 +133,8 @@ export const CHANNELS = [
   'ctl:get',
   'ctl:check-update',
   'ctl:forget',
+  'ctl:refused',
+  'ctl:adopt',
   'connection:test',
   'vault:status',
   'folders:pick',

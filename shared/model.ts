@@ -109,6 +109,54 @@ export interface CtlCheckResult {
   trustList: TrustListInfo;
 }
 
+/** One list of a signer-change comparison: who signed it, which bytes, when. */
+export interface CtlSide {
+  signerSubject: string;
+  /** Empty when its signature does not verify: then no signer is proven. */
+  signerFingerprintSha256: string;
+  /** SHA-256 of the file, uppercase, colon-separated. */
+  sha256: string;
+  /** The timestamp in its header (ISO); empty when the file cannot be read. */
+  timestamp: string;
+  fileName: string;
+  /** The TFTP server it came from, `host:port`. */
+  source: string;
+}
+
+export interface CtlRecordChange {
+  before: CtlRecordInfo;
+  after: CtlRecordInfo;
+}
+
+/** A refused update beside the trusted list: records matched by certificate, then by role and subject. */
+export interface RefusedCtlInfo {
+  refusedAt: string;
+  /** Why the update was refused. */
+  reason: string;
+  /** Why it cannot be adopted as it is (unreadable, changed on disk, its own signature fails); absent when it can. */
+  problem?: string;
+  list: CtlSide;
+  added: CtlRecordInfo[];
+  removed: CtlRecordInfo[];
+  /** Same certificate in another role, or the same role and subject with another certificate. */
+  changed: CtlRecordChange[];
+}
+
+export interface RefusedCtlReport {
+  /** The certificate folder, absolute. */
+  folder: string;
+  trusted: CtlSide | null;
+  /** Newest first; adopting takes the first. */
+  refused: RefusedCtlInfo[];
+}
+
+export interface CtlAdoptResult {
+  /** The signer of the list that was replaced; null when none was trusted. */
+  previousSignerFingerprintSha256: string | null;
+  signerFingerprintSha256: string;
+  trustList: TrustListInfo;
+}
+
 export interface ConnectionTestResult {
   ok: boolean;
   /** Plain words for the user. */
@@ -136,7 +184,7 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-export type OperationOutcome = 'installed' | 'fetched' | 'deleted' | 'failed';
+export type OperationOutcome = 'installed' | 'fetched' | 'deleted' | 'failed' | 'adopted';
 
 /** One finished certificate operation of a profile, as history.json keeps it. */
 export interface OperationRecord {
@@ -150,6 +198,8 @@ export interface OperationRecord {
   attempts: number;
   /** `HOST:PORT` */
   capfServer: string;
+  /** An adopted trust list (outcome "adopted"): the signer it replaced (none: nothing was trusted) and its own. */
+  signers?: { previous: string | null; adopted: string };
 }
 
 /** One line of the app log as the window shows it: the known fields, the rest as bounded JSON text. */

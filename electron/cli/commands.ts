@@ -192,10 +192,10 @@ export async function certsList(core: CoreContext, args: string[]): Promise<Comm
   return { value: { certificates, expiryWarningDays }, text: formatCertificates(certificates, expiryWarningDays) };
 }
 
-const FOLDER_OPTION = { folder: { type: 'string' } } as const;
+export const FOLDER_OPTION = { folder: { type: 'string' } } as const;
 
 /** `--folder DIR` (relative to the current folder), or every certificate folder of the home. */
-function certificateWhere(folder: string | undefined): CertificateWhere {
+export function certificateWhere(folder: string | undefined): CertificateWhere {
   if (folder === undefined) return {};
   if (folder === '') throw new CtiError('BAD_INPUT', '--folder needs a folder path');
   return { dir: resolve(folder) };

@@ -12,6 +12,7 @@ import { CertificateFolderPolicy } from './certificate-folders.ts';
 import { listCertificates, storeHolding } from './certificates.ts';
 import { openCore, type CoreContext } from './context.ts';
 import { forgetTrustedCtl } from './ctl-forget.ts';
+import { adoptRefusedCtl, refusedCtlReport } from './ctl-adopt.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
 import { describeCtl } from './ctl/describe.ts';
 import { ctiosHandlers } from './ctios/app-channels.ts';
@@ -103,6 +104,8 @@ export async function createAppService(options: {
       const profile = await core.settings.profile(profileId);
       return { forgotten: (await forgetTrustedCtl(core, core.dirOf(profile))).forgotten };
     },
+    'ctl:refused': async ({ profileId }) => refusedCtlReport(core, core.dirOf(await core.settings.profile(profileId))),
+    'ctl:adopt': async ({ profileId, fingerprint }) => adoptRefusedCtl(core, core.dirOf(await core.settings.profile(profileId)), fingerprint),
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
     'vault:status': ({ recheck }) => vaultStatus(recheck),
     'folders:pick': async () => {

@@ -12,6 +12,7 @@ import { SettingsStore } from './settings.ts';
 import { StatusStore } from './status.ts';
 import { HistoryStore } from './history.ts';
 import { CtlTrustStore } from './ctl/trust-store.ts';
+import { RefusedCtlStore } from './ctl/refused-store.ts';
 import { CertificateStore } from './keystore/certificate-store.ts';
 import { integrityKey, openVault, type SecretVault } from './keystore/vault.ts';
 import type { Profile } from '../../shared/profile.ts';
@@ -27,6 +28,8 @@ export interface CoreContext {
   /** Opened on first use: commands that never touch secrets work without a vault. */
   vault(): Promise<SecretVault>;
   trustStore(dir: string): Promise<CtlTrustStore>;
+  /** The updates of a folder's trust list that were refused, kept aside in the home. */
+  refusedStore(dir: string): Promise<RefusedCtlStore>;
   certificateStore(dir: string): Promise<CertificateStore>;
   /** The certificate folder of a profile. */
   dirOf(profile: Pick<Profile, 'certificatePath'>): string;
@@ -60,6 +63,11 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     }
     return vaultPromise;
   };
+  const refusedStoreOf = (dir: string, key: Buffer): RefusedCtlStore => {
+    const keptIn = join(layout.trustMarkersDir, 'refused', folderId(dir));
+    sweepOnce(keptIn);
+    return new RefusedCtlStore({ dir: keptIn, folder: dir, integrityKey: key });
+  };
   return {
     layout,
     logger,
@@ -71,8 +79,10 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     async trustStore(dir) {
       sweepOnce(dir);
       const markerFile = join(layout.trustMarkersDir, `${folderId(dir)}.json`);
-      return new CtlTrustStore({ dir, markerFile, integrityKey: await integrityKey(await vault()), logger });
+      const key = await integrityKey(await vault());
+      return new CtlTrustStore({ dir, markerFile, integrityKey: key, logger, refused: refusedStoreOf(dir, key) });
     },
+    refusedStore: async (dir) => refusedStoreOf(dir, await integrityKey(await vault())),
     async certificateStore(dir) {
       sweepOnce(dir);
       return new CertificateStore({ dir, vault: await vault(), logger });

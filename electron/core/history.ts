@@ -11,8 +11,10 @@ import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 /** Per profile, the newest first. */
 export const HISTORY_LIMIT = 20;
-const OUTCOMES = ['installed', 'fetched', 'deleted', 'failed'] as const satisfies readonly OperationOutcome[];
+const OUTCOMES = ['installed', 'fetched', 'deleted', 'failed', 'adopted'] as const satisfies readonly OperationOutcome[];
 export type { OperationOutcome, OperationRecord };
+
+const isFingerprint = (value: unknown) => typeof value === 'string' && /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(value);
 
 interface HistoryDocument {
   version: 1;
@@ -20,6 +22,11 @@ interface HistoryDocument {
 }
 
 const isIsoTime = (value: unknown) => typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value));
+
+function isSigners(value: unknown): boolean {
+  const s = value as { previous?: unknown; adopted?: unknown } | null;
+  return typeof s === 'object' && s !== null && (s.previous === null || isFingerprint(s.previous)) && isFingerprint(s.adopted);
+}
 
 function isRecord(value: unknown): value is OperationRecord {
   const r = value as Partial<Record<keyof OperationRecord, unknown>>;
@@ -35,7 +42,8 @@ function isRecord(value: unknown): value is OperationRecord {
     (r.attempts as number) >= 1 &&
     (r.attempts as number) <= 100 &&
     typeof r.capfServer === 'string' &&
-    r.capfServer.length <= 300
+    r.capfServer.length <= 300 &&
+    (r.signers === undefined || isSigners(r.signers))
   );
 }
 

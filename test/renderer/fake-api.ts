@@ -26,7 +26,13 @@ export function ipcError(code: ErrorCode, message: string): Error & { code: Erro
   return Object.assign(new Error(message), { code, hint: ERRORS[code].hint });
 }
 
-export function fakeApi(handlers: Handlers): FakeApi {
+/** Channels every tab may ask on its own, answered with "nothing there" unless a test says otherwise. */
+const QUIET_DEFAULTS: Handlers = {
+  'ctl:refused': () => ({ folder: '/home/agent/.config/ctiprefs/certificates', trusted: null, refused: [] }),
+};
+
+export function fakeApi(given: Handlers): FakeApi {
+  const handlers: Handlers = { ...QUIET_DEFAULTS, ...given };
   const calls: { channel: Channel; request: unknown }[] = [];
   const listeners = new Set<(event: ProgressEvent) => void>();
   const invoke = async (channel: Channel, request?: unknown): Promise<unknown> => {

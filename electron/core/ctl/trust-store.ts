@@ -32,6 +32,7 @@ import { fingerprintSha256, tryCertificateFieldsOf } from './certificate-fields.
 import { decodeCtl, type CtlFile } from './codec.ts';
 import type { CtlTrustMeta } from './describe.ts';
 import { CTLFILE_NAME } from './file-names.ts';
+import type { RefusedCtlStore } from './refused-store.ts';
 import { CTL_SIGNING_ROLES } from './tags.ts';
 import { verifyCtlSignature } from './verify.ts';
 
@@ -68,6 +69,8 @@ export interface CtlTrustStoreOptions {
    * folder). Without it, a list deleted from `dir` cannot be told from a folder that never had one.
    */
   markerFile?: string;
+  /** Where refused updates are kept aside for an administrator to compare and, on purpose, adopt. */
+  refused?: RefusedCtlStore;
   /** For tests: the clock behind firstTrustedAt/updatedAt. */
   now?: () => Date;
 }
@@ -152,6 +155,7 @@ export class CtlTrustStore {
   readonly #key: Buffer;
   readonly #logger: Logger;
   readonly #now: () => Date;
+  readonly #refused: RefusedCtlStore | undefined;
   /** Serialises reads and writes of this store within the process. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -164,6 +168,7 @@ export class CtlTrustStore {
     this.#key = Buffer.from(options.integrityKey);
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
+    this.#refused = options.refused;
   }
 
   get #ctlPath(): string {
@@ -392,8 +397,14 @@ export class CtlTrustStore {
 
     if (incoming.bytes.equals(current.ctl.bytes)) return { outcome: 'unchanged', trusted: current };
 
-    const signerFingerprintSha256 = this.#trustedSignerOf(incoming, current, source);
-    this.#refuseRollback(incoming, current, source);
+    let signerFingerprintSha256: string;
+    try {
+      signerFingerprintSha256 = this.#trustedSignerOf(incoming, current, source);
+      this.#refuseRollback(incoming, current, source);
+    } catch (err) {
+      await this.#keepRefused(incoming, source, fileName, now, err as Error);
+      throw err;
+    }
     const trusted = await this.#commit(incoming, {
       firstTrustedAt: current.firstTrustedAt,
       updatedAt: now,
@@ -404,6 +415,59 @@ export class CtlTrustStore {
     });
     this.#logger.log('info', 'ctl.updated', { source, fileName, signerSubject: incoming.header.signer.name, signerFingerprintSha256 });
     return { outcome: 'updated', trusted };
+  }
+
+  /** Keeping a refused file aside is a courtesy to the administrator: its failure never hides the refusal. */
+  async #keepRefused(incoming: CtlFile, source: string, fileName: string, refusedAt: string, refusal: Error): Promise<void> {
+    if (!this.#refused) return;
+    try {
+      const kept = await this.#refused.keep(incoming.bytes, { refusedAt, source, fileName, reason: refusal.message });
+      this.#logger.log('info', 'ctl.refused-kept', { dir: this.#dir, sha256: kept.sha256 });
+    } catch (err) {
+      this.#logger.log('warn', 'ctl.refused-keep-failed', { dir: this.#dir, reason: (err as Error).message });
+    }
+  }
+
+  /**
+   * Trusts a list an administrator chose after its update was refused, like a first use whose signer was
+   * named beforehand: its own signature must verify with its own signer, that signer must have the
+   * fingerprint the administrator confirmed, and it must be newer than the trusted list (never a rollback).
+   * Returns the trusted list it replaces (null when none was stored) and the one now trusted.
+   */
+  adopt(
+    bytes: Buffer,
+    source: string,
+    fileName: string,
+    confirmedSignerFingerprintSha256: string,
+  ): Promise<{ previous: TrustedCtl | null; trusted: TrustedCtl }> {
+    return this.#exclusive(async () => {
+      const incoming = decodeCtl(bytes);
+      const previous = await this.#load();
+      const signerFingerprintSha256 = fingerprintSha256(verifyCtlSignature(incoming).certificate.raw);
+      if (signerFingerprintSha256 !== confirmedSignerFingerprintSha256) {
+        throw new CtiError(
+          'CTL_COMPROMISED',
+          `Not adopted: the refused CTL's signer "${incoming.header.signer.name}" has SHA-256 ${signerFingerprintSha256}, but ${confirmedSignerFingerprintSha256} was confirmed. The trusted CTL was kept.`,
+        );
+      }
+      if (previous && incoming.header.timestamp <= previous.ctl.header.timestamp) {
+        const when = (seconds: number) => new Date(seconds * 1000).toISOString();
+        throw new CtiError(
+          'CTL_COMPROMISED',
+          `Not adopted: the refused CTL's timestamp ${when(incoming.header.timestamp)} is not newer than the trusted CTL's ${when(previous.ctl.header.timestamp)} (a rollback). The trusted CTL was kept.`,
+        );
+      }
+      const now = this.#now().toISOString();
+      const trusted = await this.#commit(incoming, {
+        firstTrustedAt: now,
+        updatedAt: now,
+        source,
+        fileName,
+        trustedOnFirstUse: false,
+        signerFingerprintSha256,
+      });
+      return { previous, trusted };
+    });
   }
 
   #reject(source: string, reason: string, fields: Record<string, unknown>): never {
