@@ -34,7 +34,8 @@ export function formatRefusedReport(report: RefusedCtlReport): string {
   });
   const [newest] = report.refused;
   if (newest && !newest.problem) {
-    lines.push('', `Confirm the new signer's fingerprint with the administrator (Unified CM shows it), then: ctiprefs ctl adopt --fingerprint ${newest.list.signerFingerprintSha256}`);
+    // Not the ready-made command: the fingerprint must come from the administrator, not from this file.
+    lines.push('', "Get the new signer's SHA-256 fingerprint from the administrator (Unified CM shows it), compare it with the one above, then: ctiprefs ctl adopt --fingerprint FINGERPRINT_FROM_UNIFIED_CM");
   }
   return lines.join('\n');
 }

@@ -80,7 +80,9 @@ describe('ctiprefs ctl refused', () => {
     expect(text.stdout).toContain(`signer SHA-256: ${newSigner}`);
     expect(text.stdout).toContain(`signer SHA-256: ${trustedSigner}`);
     expect(text.stdout).toContain('0 added, 0 removed, 3 changed');
-    expect(text.stdout).toContain(`ctiprefs ctl adopt --fingerprint ${newSigner}`);
+    // The fingerprint to confirm comes from the administrator; the command is never offered ready-made.
+    expect(text.stdout).toContain('ctiprefs ctl adopt --fingerprint FINGERPRINT_FROM_UNIFIED_CM');
+    expect(text.stdout).not.toContain(`--fingerprint ${newSigner}`);
   });
 
   it('keeps the refused file in the home, private, named by its hash', async () => {

@@ -11,6 +11,16 @@ function capture() {
 }
 
 describe('CLI output', () => {
+  it('shows control characters from outside (escape sequences, carriage returns) as \\xNN, keeping newlines and tabs', () => {
+    const stdout = capture();
+    const stderr = capture();
+    const out = createOutput(false, stdout.stream as unknown as typeof process.stdout, stderr.stream as unknown as typeof process.stderr);
+    out.result({}, 'signer: CN=x\x1b[2K\rsigner SHA-256: AA\u009b\n\tnext');
+    out.failure(new CtiError('CTL_INVALID', 'record CN=\x1b]0;title\x07'));
+    expect(stdout.text()).toBe('signer: CN=x\\x1b[2K\\x0dsigner SHA-256: AA\\x9b\n\tnext\n');
+    expect(stderr.text()).toContain('CTL_INVALID: record CN=\\x1b]0;title\\x07\n');
+  });
+
   it('prints a progress line once when the same step is reported twice in a row, and again after another', () => {
     const stdout = capture();
     const stderr = capture();
