@@ -115,7 +115,7 @@ export function checkUserName(value: unknown): FieldError {
   return conforms(USER_NAME_FIELD, value) ? null : 'User name must be 1 to 128 printable characters without leading or trailing spaces';
 }
 
-function checkIntegerRange(label: string, value: unknown, range: { min: number; max: number }): FieldError {
+export function checkIntegerRange(label: string, value: unknown, range: { min: number; max: number }): FieldError {
   return conforms(integerRule(range), value) ? null : `${label} must be ${range.min} to ${range.max}`;
 }
 

@@ -166,13 +166,13 @@ export function unknownFieldError(what: string, key: string, allowed: readonly s
 export function validateProfile(value: unknown): ProfileErrors {
   const p = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const errors: ProfileErrors = {};
+  // An unknown field first: it is what a document with a secret in it (authString, password) gets.
+  const unknown = Object.keys(p).find((key) => !(PROFILE_FIELDS as readonly string[]).includes(key));
+  if (unknown !== undefined) errors.id = unknownFieldError('profile', unknown, PROFILE_FIELDS);
   for (const field of PROFILE_FIELDS) {
     const { rule, check } = PROFILE_RULES[field];
     // The rule decides; the check only words the refusal (a fallback keeps the two from disagreeing).
-    if (!conforms(rule, p[field])) errors[field] = check(p[field]) ?? `${field} is not valid`;
-  }
-  for (const key of Object.keys(p)) {
-    if (!(PROFILE_FIELDS as readonly string[]).includes(key)) errors.id ??= unknownFieldError('profile', key, PROFILE_FIELDS);
+    if (!conforms(rule, p[field])) errors[field] ??= check(p[field]) ?? `${field} is not valid`;
   }
   return errors;
 }
