@@ -17,6 +17,7 @@ import { ctiManagerEndpoint } from './ctimanager/endpoint.ts';
 import { testWithStoredCertificate } from './ctimanager/stored-certificate-test.ts';
 import type { Logger } from './log.ts';
 import { CertificateOperations } from './operations.ts';
+import { presetFirstUse } from './preset.ts';
 
 export interface AppService {
   handle<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
@@ -61,7 +62,8 @@ export async function createAppService(options: {
     'ctl:check-update': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
       const store = await core.trustStore(core.dirOf(profile));
-      const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger });
+      const firstUse = presetFirstUse(await core.preset(), profileId);
+      const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger, firstUse });
       return { outcome: update.outcome, trustList: describeCtl(update.trusted.ctl, update.trusted) };
     },
     'ctl:forget': async ({ profileId }) => {

@@ -17,6 +17,7 @@ import { trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/tr
 import { describeCertificate } from './keystore/certificate-store.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
+import { presetFirstUse } from './preset.ts';
 
 export interface EnrollOptions {
   profile: Profile;
@@ -186,6 +187,9 @@ async function waitForRetry(seconds: number, signal: AbortSignal | undefined): P
 async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, options: EnrollOptions): Promise<TrustedCtl> {
   const store = await core.trustStore(core.dirOf(profile));
   const { signal } = options;
+  // An explicit rule (--expect-signer-fingerprint) wins; else the machine-wide preset's, on every path (start,
+  // resume). Read outside the fallback below: a preset that cannot be used stops the run, it is never skipped.
+  const firstUse = options.firstUse ?? presetFirstUse(await core.preset(), profile.id);
   try {
     const update = await updateTrustedCtl({
       servers: profile.tftpServers,
@@ -193,7 +197,7 @@ async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, opti
       store,
       logger: core.logger,
       ...(signal ? { signal } : {}),
-      ...(options.firstUse ? { firstUse: options.firstUse } : {}),
+      firstUse,
     });
     options.onCtl?.({ outcome: update.outcome, server: update.server, fileName: update.fileName });
     return update.trusted;

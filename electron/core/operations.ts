@@ -60,23 +60,16 @@ export class CertificateOperations {
 
   /** Runs an enrollment to its end; ALREADY_RUNNING when this profile runs here or in another process. */
   start(request: StartRequest): Promise<OperationStatus> {
-    const { authString, onCtl } = request;
+    const { authString, onCtl, firstUse } = request;
     return this.#run(
       request.profileId,
-      async (profile, signal, onProgress) => {
-        const firstUse = request.firstUse ?? (await this.#presetFirstUse(profile.id));
-        return enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), ...(firstUse ? { firstUse } : {}), signal, onProgress });
-      },
+      (profile, signal, onProgress) =>
+        enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), ...(firstUse ? { firstUse } : {}), signal, onProgress }),
       request.upsert,
       request.overrides,
     );
   }
 
-  /** The preset's expected CTL signer for this profile: a managed profile is never trusted on first use. */
-  async #presetFirstUse(profileId: string): Promise<EnrollOptions['firstUse']> {
-    const signer = (await this.#core.preset())?.expectedSigners[profileId];
-    return signer ? { expectedSignerFingerprintSha256: signer } : undefined;
-  }
 
   cancel(profileId: string): void {
     this.#running.get(profileId)?.controller.abort();

@@ -8,6 +8,7 @@ import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CtiError, toCtiError } from '../../shared/errors.ts';
 import { PRESET_FILE_NAME, validatePreset, type Preset } from '../../shared/preset.ts';
+import type { FirstUseRule } from './ctl/trust-store.ts';
 
 const MAX_PRESET_BYTES = 1024 * 1024;
 const GROUP_OR_OTHER_WRITE = 0o022;
@@ -73,4 +74,10 @@ export async function readPreset(dir: string): Promise<Preset | null> {
   const checked = validatePreset(value);
   if (!checked.ok) throw new CtiError('BAD_INPUT', `The preset ${path}: ${checked.message}; nothing of it is used`);
   return checked.value;
+}
+
+/** The preset's expected CTL signer for a profile: a managed profile is never trusted on first use. */
+export function presetFirstUse(preset: Preset | null, profileId: string): FirstUseRule {
+  const signer = preset?.expectedSigners[profileId];
+  return signer ? { expectedSignerFingerprintSha256: signer } : {};
 }
