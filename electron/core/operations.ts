@@ -70,7 +70,6 @@ export class CertificateOperations {
     );
   }
 
-
   cancel(profileId: string): void {
     this.#running.get(profileId)?.controller.abort();
   }

@@ -26,7 +26,7 @@ export class SettingsStore {
 
   /** Whether the user has a settings file of their own (else read() gives the preset's). */
   async exists(): Promise<boolean> {
-    return (await readJsonFile<boolean>(this.path, () => true, false));
+    return readJsonFile<boolean>(this.path, () => true, false);
   }
 
   /** Validates, then replaces the whole document; a bad document never reaches the disk. */
