@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
@@ -15,6 +17,8 @@ export default defineConfig({
           pool: 'forks',
           // The CLI tests spawn the precompiled bundle: build it from the current sources first.
           globalSetup: ['test/helpers/build-cli.ts'],
+          // Never the machine's own preset (/etc/ctiprefs): tests that want one set CTIPREFS_PRESET_DIR themselves.
+          env: { CTIPREFS_PRESET_DIR: join(tmpdir(), 'ctiprefs-tests-no-preset') },
         },
       },
       {

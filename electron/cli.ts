@@ -46,6 +46,7 @@ function coreCommand(usage: string, about: string, load: () => Promise<CoreComma
 const commands = () => import('./cli/commands.ts');
 const labCommands = () => import('./cli/lab-commands.ts');
 const refusedCommands = () => import('./cli/ctl-refused-commands.ts');
+const settingsCommands = () => import('./cli/settings-commands.ts');
 
 const COMMANDS: Record<string, Command> = {
   'ctl fetch': coreCommand(
@@ -70,10 +71,11 @@ const COMMANDS: Record<string, Command> = {
     async () => (await refusedCommands()).ctlAdopt,
   ),
   enroll: coreCommand(
-    `[--home DIR] [--json] enroll --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME
-         --instance-id ID (--auth-string-file FILE|- | --auth-string DIGITS)
-         [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE] [--expect-signer-fingerprint SHA256]`,
-    'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID.',
+    `[--home DIR] [--json] enroll (--profile ID | --tftp HOST[:PORT]... --capf HOST[:PORT] --user NAME --instance-id ID)
+         (--auth-string-file FILE|- | --auth-string DIGITS)
+         [--retries 0-3] [--retry-interval 0-15] [--device-name TEMPLATE] [--expect-signer-fingerprint SHA256]
+         [--skip-if-valid DAYS] [--start-within SECONDS]`,
+    'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID. With --profile, the flags given override that profile for this run only; --skip-if-valid 0-3650 exits 0 ("skipped") without contacting CAPF while the stored certificate has that many days left; --start-within 0-3600 first waits a random time up to that many seconds.',
     async () => (await commands()).enroll,
   ),
   'import jtapi': coreCommand(
@@ -101,6 +103,17 @@ const COMMANDS: Record<string, Command> = {
     '[--home DIR] [--json] settings expiry-warning-days [1-365]',
     'Shows or sets how many days before expiry a certificate is marked as expiring soon (default 30).',
     async () => (await import('./cli/expiry-command.ts')).expiryWarningDaysCommand,
+  ),
+  'profiles list': coreCommand('[--home DIR] [--json] profiles list', 'Lists the profiles (user, instance ID, servers, certificate folder), the active one marked with *.', async () => (await settingsCommands()).profilesList),
+  'settings export': coreCommand(
+    '[--home DIR] [--json] settings export [--out FILE]',
+    'Writes the settings document (docs/settings.schema.json; never a secret) to FILE, or to stdout.',
+    async () => (await settingsCommands()).settingsExport,
+  ),
+  'settings import': coreCommand(
+    '[--home DIR] [--json] settings import FILE|- [--merge]',
+    'Replaces the settings with a checked document in one atomic write; --merge adds or replaces its profiles by id instead (an instance ID another profile has is refused).',
+    async () => (await settingsCommands()).settingsImport,
   ),
   status: coreCommand('[--home DIR] [--json] status', 'Shows the certificate operation of each profile.', async () => (await commands()).status),
   resume: coreCommand('[--home DIR] [--json] resume', 'Resumes enrollments that were cut short.', async () => (await commands()).resume),

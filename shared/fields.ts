@@ -18,7 +18,42 @@ export const DEFAULT_DEVICE_NAME_TEMPLATE = 'CTI-{instance}';
 export const FETCH_CERTIFICATE_CONFIRMATION =
   'This will trigger a certificate update. Please make sure that you really want to update the TSP certificate now.';
 
-const INSTANCE_ID = /^[a-zA-Z0-9]{1,128}$/;
+/**
+ * What a field may hold, as data: the checks below decide validity from it alone, and the JSON Schema of
+ * the settings file (shared/settings-schema.ts) is generated from it, so the two cannot disagree.
+ * Patterns are ECMAScript sources matched with the `u` flag, as JSON Schema validators match them.
+ */
+export type FieldRule =
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'boolean' }
+  | { type: 'string'; pattern: string }
+  | { type: 'array'; items: FieldRule; minItems: number; maxItems: number };
+
+const compiled = new Map<string, RegExp>();
+function regex(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) compiled.set(pattern, (re = new RegExp(pattern, 'u')));
+  return re;
+}
+
+/** Whether a value conforms to a rule (exactly what the generated JSON Schema accepts for that field). */
+export function conforms(rule: FieldRule, value: unknown): boolean {
+  switch (rule.type) {
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string' && regex(rule.pattern).test(value);
+    case 'array':
+      return Array.isArray(value) && value.length >= rule.minItems && value.length <= rule.maxItems && value.every((item) => conforms(rule.items, item));
+  }
+}
+
+const stringRule = (pattern: string): FieldRule => ({ type: 'string', pattern });
+const integerRule = (range: { min: number; max: number }): FieldRule => ({ type: 'integer', min: range.min, max: range.max });
+
+const INSTANCE_ID_PATTERN = '^[a-zA-Z0-9]{1,128}$';
 /** The instance ID rule in words, for messages and hints. */
 export const INSTANCE_ID_RULE = '1 to 128 letters or digits (a-z, A-Z, 0-9)';
 
@@ -26,13 +61,39 @@ export const INSTANCE_ID_RULE = '1 to 128 letters or digits (a-z, A-Z, 0-9)';
 export const FOLDER_ID_HEX_DIGITS = 16;
 const FOLDER_ID = new RegExp(`^[0-9a-f]{${FOLDER_ID_HEX_DIGITS}}$`);
 const AUTH_STRING = /^[0-9]{4,10}$/;
-// Host names per RFC 1123 labels, or dotted IPv4; users type IP addresses most of the time.
-const HOST_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV4 = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}';
+const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?';
+/**
+ * A host ending where `end` matches: dotted IPv4, or host names per RFC 1123 labels (users type IP
+ * addresses most of the time). An all-numeric name is meant as an IPv4 address and must be a valid one
+ * (RFC 3696: no numeric TLDs).
+ */
+const hostPattern = (end: string) => `(?:${IPV4}|(?![\\d.]+${end})(?=[^:\\s]{1,253}${end})${HOST_LABEL}(?:\\.${HOST_LABEL})*)`;
+// 1 to 65535 in at most 5 digits (leading zeros allowed, as the number is what counts).
+const PORT_DIGITS = '(?=\\d{1,5}\\s*$)0*(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
+const ENDPOINT_END = '(?::|\\s*$)';
+const ENDPOINT_MAX_LENGTH = 260;
 // "[::1]:69", "::1", "fe80::1": a bracket, or two colons, is an IPv6 form (a host name has neither).
 const IPV6_FORM = /^\[|:.*:/;
-const USER_NAME = /^[^\x00-\x1f\x7f]{1,128}$/;
-const DEVICE_NAME_TEMPLATE = /^[^\x00-\x1f\x7f]{1,128}$/;
+const PRINTABLE_128 = '[^\\x00-\\x1f\\x7f]{1,128}';
+
+export const INSTANCE_ID_FIELD = stringRule(INSTANCE_ID_PATTERN);
+export const HOST_FIELD = stringRule(`^${hostPattern('$')}$`);
+/** `HOST[:PORT]`, surrounding spaces ignored. */
+export const ENDPOINT_FIELD = stringRule(`^(?=[\\s\\S]{1,${ENDPOINT_MAX_LENGTH}}$)\\s*${hostPattern(ENDPOINT_END)}(?::${PORT_DIGITS})?\\s*$`);
+export const PORT_FIELD = integerRule(PORT);
+export const RETRIES_FIELD = integerRule(RETRIES);
+export const RETRY_INTERVAL_FIELD = integerRule(RETRY_INTERVAL_S);
+export const EXPIRY_WARNING_DAYS_FIELD = integerRule(EXPIRY_WARNING_DAYS);
+export const BOOLEAN_FIELD: FieldRule = { type: 'boolean' };
+/** Printable, no leading or trailing spaces. */
+export const USER_NAME_FIELD = stringRule(`^(?!\\s)(?![\\s\\S]*\\s$)${PRINTABLE_128}$`);
+/** Printable, and no placeholder but {user} and {instance}. */
+// The length comes first: the placeholder check scans the rest of the string from every position, which on
+// a long hostile value (settings over IPC, a preset file) would take minutes.
+export const DEVICE_NAME_TEMPLATE_FIELD = stringRule(`^(?=${PRINTABLE_128}$)(?![\\s\\S]*\\{(?!user\\}|instance\\})[^}]*\\})${PRINTABLE_128}$`);
+/** A SHA-256 fingerprint: 64 hex digits, any case, colons or spaces anywhere. */
+export const SHA256_FINGERPRINT_FIELD = stringRule('^[:\\s]*(?:[0-9a-fA-F][:\\s]*){64}$');
 
 export type FieldError = string | null;
 
@@ -51,9 +112,7 @@ export function checkExportPassword(value: unknown): FieldError {
 }
 
 export function checkInstanceId(value: unknown): FieldError {
-  return typeof value === 'string' && INSTANCE_ID.test(value)
-    ? null
-    : `Instance ID must be ${INSTANCE_ID_RULE}`;
+  return conforms(INSTANCE_ID_FIELD, value) ? null : `Instance ID must be ${INSTANCE_ID_RULE}`;
 }
 
 export function checkFolderId(value: unknown): FieldError {
@@ -69,15 +128,11 @@ export function checkAuthString(value: unknown): FieldError {
 }
 
 export function checkUserName(value: unknown): FieldError {
-  return typeof value === 'string' && USER_NAME.test(value) && value.trim() === value
-    ? null
-    : 'User name must be 1 to 128 printable characters without leading or trailing spaces';
+  return conforms(USER_NAME_FIELD, value) ? null : 'User name must be 1 to 128 printable characters without leading or trailing spaces';
 }
 
-function checkIntegerRange(label: string, value: unknown, range: { min: number; max: number }): FieldError {
-  return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max
-    ? null
-    : `${label} must be ${range.min} to ${range.max}`;
+export function checkIntegerRange(label: string, value: unknown, range: { min: number; max: number }): FieldError {
+  return conforms(integerRule(range), value) ? null : `${label} must be ${range.min} to ${range.max}`;
 }
 
 export const checkRetries = (value: unknown): FieldError => checkIntegerRange('Retries', value, RETRIES);
@@ -101,18 +156,17 @@ const hostRule = (label: string) => `${label} must be an IPv4 address or a host 
 const ipv6Refused = (label: string, text: string) => `${hostRule(label)}: IPv6 addresses are not supported, got "${text}"`;
 
 export function checkHost(value: unknown, label = 'Host'): FieldError {
-  if (typeof value === 'string' && IPV6_FORM.test(value)) return ipv6Refused(label, value);
-  // An all-numeric name is meant as an IPv4 address and must be a valid one (RFC 3696: no numeric TLDs).
-  const valid = typeof value === 'string' && (/^[\d.]+$/.test(value) ? IPV4.test(value) : HOST_NAME.test(value));
-  return valid ? null : hostRule(label);
+  if (conforms(HOST_FIELD, value)) return null;
+  return typeof value === 'string' && IPV6_FORM.test(value) ? ipv6Refused(label, value) : hostRule(label);
 }
 
 export function checkDeviceNameTemplate(value: unknown): FieldError {
-  if (typeof value !== 'string' || !DEVICE_NAME_TEMPLATE.test(value)) {
-    return `Device name template must be 1 to 128 printable characters, e.g. ${DEFAULT_DEVICE_NAME_TEMPLATE} or {user}-{instance}`;
-  }
-  const unknown = value.match(/\{(?!user\}|instance\})[^}]*\}/);
-  return unknown ? `Device name template may use only {user} and {instance}, not ${unknown[0]}` : null;
+  if (conforms(DEVICE_NAME_TEMPLATE_FIELD, value)) return null;
+  const printable = typeof value === 'string' && regex(`^${PRINTABLE_128}$`).test(value);
+  const unknown = printable ? (value as string).match(/\{(?!user\}|instance\})[^}]*\}/) : null;
+  return unknown
+    ? `Device name template may use only {user} and {instance}, not ${unknown[0]}`
+    : `Device name template must be 1 to 128 printable characters, e.g. ${DEFAULT_DEVICE_NAME_TEMPLATE} or {user}-{instance}`;
 }
 
 export interface Endpoint {
@@ -122,19 +176,19 @@ export interface Endpoint {
 
 /** Parses `HOST[:PORT]`; the error names the field and the allowed form. */
 export function parseEndpoint(text: unknown, defaultPort: number, label: string): Endpoint | { error: string } {
-  if (typeof text !== 'string' || text.length === 0 || text.length > 260) {
-    return { error: `${label} must be HOST or HOST:PORT` };
-  }
-  if (IPV6_FORM.test(text.trim())) return { error: ipv6Refused(label, text) };
+  if (!conforms(ENDPOINT_FIELD, text)) return { error: endpointError(text, label) };
+  const [host, port] = (text as string).trim().split(':');
+  return { host: host!, port: port === undefined ? defaultPort : Number(port) };
+}
+
+/** Why a text is not `HOST[:PORT]`, naming the part at fault. */
+function endpointError(text: unknown, label: string): string {
+  const form = `${label} must be HOST or HOST:PORT`;
+  if (typeof text !== 'string' || text.length === 0 || text.length > ENDPOINT_MAX_LENGTH) return form;
+  if (IPV6_FORM.test(text.trim())) return ipv6Refused(label, text);
   const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(text.trim());
-  if (!m) return { error: `${label} must be HOST or HOST:PORT, got "${text}"` };
-  const host = m[1]!;
-  const port = m[2] === undefined ? defaultPort : Number(m[2]);
-  const hostError = checkHost(host, label);
-  if (hostError) return { error: hostError };
-  const portError = checkPort(port, `${label} port`);
-  if (portError) return { error: portError };
-  return { host, port };
+  if (!m) return `${form}, got "${text}"`;
+  return checkHost(m[1], label) ?? checkPort(Number(m[2]), `${label} port`) ?? `${form}, got "${text}"`;
 }
 
 export function formatEndpoint(e: Endpoint): string {
@@ -152,6 +206,6 @@ export function deviceName(template: string | undefined, user: string, instanceI
  */
 export function parseSha256Fingerprint(text: string, label: string): string | { error: string } {
   const hex = text.replace(/[:\s]/g, '');
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return { error: `${label} must be a SHA-256 fingerprint: 64 hex digits, colons allowed, got "${text.slice(0, 100)}"` };
+  if (!conforms(SHA256_FINGERPRINT_FIELD, text)) return { error: `${label} must be a SHA-256 fingerprint: 64 hex digits, colons allowed, got "${text.slice(0, 100)}"` };
   return hex.toUpperCase().match(/../g)!.join(':');
 }

@@ -4,14 +4,24 @@
  * password lives in the OS vault.
  */
 import {
+  BOOLEAN_FIELD,
   CTIMANAGER_TLS_PORT,
   DEFAULT_CAPF_PORT,
   DEFAULT_TFTP_PORT,
+  DEVICE_NAME_TEMPLATE_FIELD,
+  ENDPOINT_FIELD,
+  HOST_FIELD,
+  INSTANCE_ID_FIELD,
   MAX_TFTP_SERVERS,
+  PORT_FIELD,
   RETRIES,
+  RETRIES_FIELD,
+  RETRY_INTERVAL_FIELD,
   RETRY_INTERVAL_S,
+  USER_NAME_FIELD,
   checkDeviceNameTemplate,
   checkExpiryWarningDays,
+  conforms,
   EXPIRY_WARNING_DAYS,
   checkHost,
   checkInstanceId,
@@ -21,6 +31,7 @@ import {
   checkUserName,
   DEFAULT_DEVICE_NAME_TEMPLATE,
   parseEndpoint,
+  type FieldRule,
 } from './fields.ts';
 
 export interface Profile {
@@ -61,31 +72,22 @@ export interface Settings {
   expiryWarningDays?: number;
 }
 
+export const SETTINGS_FIELDS = ['version', 'profiles', 'activeProfileId', 'expiryWarningDays'] as const satisfies readonly (keyof Settings)[];
+/** The versions validateSettings reads (older ones are migrated). */
+export const READABLE_SETTINGS_VERSIONS = [LEGACY_SETTINGS_VERSION, SETTINGS_VERSION] as const;
+
 export function expiryWarningDaysOf(settings: Pick<Settings, 'expiryWarningDays'>): number {
   return settings.expiryWarningDays ?? EXPIRY_WARNING_DAYS.default;
 }
 
-export const PROFILE_FIELDS = [
-  'id',
-  'userName',
-  'instanceId',
-  'tftpServers',
-  'capfHost',
-  'capfPort',
-  'secureConnection',
-  'ctiManagerServer',
-  'retries',
-  'retryInterval',
-  'deviceNameTemplate',
-  'certificatePath',
-] as const satisfies readonly (keyof Profile)[];
-
 export type ProfileErrors = Partial<Record<keyof Profile, string>>;
 
-const PROFILE_ID = /^[a-z0-9-]{1,64}$/;
+const PROFILE_ID_PATTERN = '^[a-z0-9-]{1,64}$';
+export const PROFILE_ID_FIELD: FieldRule = { type: 'string', pattern: PROFILE_ID_PATTERN };
+export const MAX_PROFILES = 100;
 
 export function checkProfileId(value: unknown): string | null {
-  return typeof value === 'string' && PROFILE_ID.test(value) ? null : 'Profile id must be 1 to 64 of a-z, 0-9 and -';
+  return conforms(PROFILE_ID_FIELD, value) ? null : 'Profile id must be 1 to 64 of a-z, 0-9 and -';
 }
 
 export function defaultProfile(id: string): Profile {
@@ -105,7 +107,10 @@ export function defaultProfile(id: string): Profile {
   };
 }
 
+const TFTP_SERVERS_FIELD: FieldRule = { type: 'array', items: ENDPOINT_FIELD, minItems: 1, maxItems: MAX_TFTP_SERVERS };
+
 export function checkTftpServers(value: unknown): string | null {
+  if (conforms(TFTP_SERVERS_FIELD, value)) return null;
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TFTP_SERVERS) {
     return `TFTP servers must list 1 to ${MAX_TFTP_SERVERS} servers`;
   }
@@ -122,33 +127,52 @@ function checkOptionalEndpoint(value: unknown, defaultPort: number, label: strin
   return 'error' in parsed ? parsed.error : null;
 }
 
+const CERTIFICATE_PATH_FIELD: FieldRule = { type: 'string', pattern: '^[^\\x00-\\x1f]{0,1024}$' };
+
 function checkCertificatePath(value: unknown): string | null {
-  return typeof value === 'string' && value.length <= 1024 && !/[\x00-\x1f]/.test(value)
-    ? null
-    : 'Certificate path must be a folder path of at most 1024 characters';
+  return conforms(CERTIFICATE_PATH_FIELD, value) ? null : 'Certificate path must be a folder path of at most 1024 characters';
+}
+
+/** A rule that is one of several: the empty string, or an endpoint. */
+const orEmpty = (rule: FieldRule & { type: 'string' }): FieldRule => ({ type: 'string', pattern: `^$|${rule.pattern}` });
+
+/**
+ * Each profile field: what it may hold (the JSON Schema is generated from `rule`) and the check that says
+ * why a value is refused (it refuses exactly what `rule` refuses).
+ */
+export const PROFILE_RULES = {
+  id: { rule: PROFILE_ID_FIELD, check: checkProfileId },
+  userName: { rule: USER_NAME_FIELD, check: checkUserName },
+  instanceId: { rule: INSTANCE_ID_FIELD, check: checkInstanceId },
+  tftpServers: { rule: TFTP_SERVERS_FIELD, check: checkTftpServers },
+  capfHost: { rule: HOST_FIELD, check: (v) => checkHost(v, 'CAPF server') },
+  capfPort: { rule: PORT_FIELD, check: (v) => checkPort(v, 'CAPF port') },
+  secureConnection: { rule: BOOLEAN_FIELD, check: (v) => (typeof v === 'boolean' ? null : 'Secure connection must be true or false') },
+  ctiManagerServer: { rule: orEmpty(ENDPOINT_FIELD as FieldRule & { type: 'string' }), check: (v) => checkOptionalEndpoint(v, CTIMANAGER_TLS_PORT, 'CTIManager server') },
+  retries: { rule: RETRIES_FIELD, check: checkRetries },
+  retryInterval: { rule: RETRY_INTERVAL_FIELD, check: checkRetryInterval },
+  deviceNameTemplate: { rule: DEVICE_NAME_TEMPLATE_FIELD, check: checkDeviceNameTemplate },
+  certificatePath: { rule: CERTIFICATE_PATH_FIELD, check: checkCertificatePath },
+} as const satisfies Record<keyof Profile, { rule: FieldRule; check: (value: unknown) => string | null }>;
+
+export const PROFILE_FIELDS = Object.keys(PROFILE_RULES) as (keyof Profile)[];
+
+/** The refusal of a field name that is not in the list, with the names that are. */
+export function unknownFieldError(what: string, key: string, allowed: readonly string[]): string {
+  return `Unknown ${what} field "${key}"; allowed: ${allowed.join(', ')}`;
 }
 
 /** Checks every field of a profile; returns the errors by field (empty when valid). */
 export function validateProfile(value: unknown): ProfileErrors {
   const p = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const errors: ProfileErrors = {};
-  const set = (field: keyof Profile, error: string | null) => {
-    if (error) errors[field] = error;
-  };
-  set('id', checkProfileId(p.id));
-  set('userName', checkUserName(p.userName));
-  set('instanceId', checkInstanceId(p.instanceId));
-  set('tftpServers', checkTftpServers(p.tftpServers));
-  set('capfHost', checkHost(p.capfHost, 'CAPF server'));
-  set('capfPort', checkPort(p.capfPort, 'CAPF port'));
-  set('secureConnection', typeof p.secureConnection === 'boolean' ? null : 'Secure connection must be true or false');
-  set('ctiManagerServer', checkOptionalEndpoint(p.ctiManagerServer, CTIMANAGER_TLS_PORT, 'CTIManager server'));
-  set('retries', checkRetries(p.retries));
-  set('retryInterval', checkRetryInterval(p.retryInterval));
-  set('deviceNameTemplate', checkDeviceNameTemplate(p.deviceNameTemplate));
-  set('certificatePath', checkCertificatePath(p.certificatePath));
-  for (const key of Object.keys(p)) {
-    if (!(PROFILE_FIELDS as readonly string[]).includes(key)) errors.id ??= `Unknown profile field "${key}"`;
+  // An unknown field first: it is what a document with a secret in it (authString, password) gets.
+  const unknown = Object.keys(p).find((key) => !(PROFILE_FIELDS as readonly string[]).includes(key));
+  if (unknown !== undefined) errors.id = unknownFieldError('profile', unknown, PROFILE_FIELDS);
+  for (const field of PROFILE_FIELDS) {
+    const { rule, check } = PROFILE_RULES[field];
+    // The rule decides; the check only words the refusal (a fallback keeps the two from disagreeing).
+    if (!conforms(rule, p[field])) errors[field] ??= check(p[field]) ?? `${field} is not valid`;
   }
   return errors;
 }
@@ -175,8 +199,8 @@ export function validateSettings(value: unknown): Checked<Settings> {
   if (s.version !== SETTINGS_VERSION) {
     return { ok: false, message: `Settings version must be ${LEGACY_SETTINGS_VERSION} or ${SETTINGS_VERSION}` };
   }
-  if (!Array.isArray(s.profiles) || s.profiles.length > 100) {
-    return { ok: false, message: 'Settings profiles must be a list of at most 100 profiles' };
+  if (!Array.isArray(s.profiles) || s.profiles.length > MAX_PROFILES) {
+    return { ok: false, message: `Settings profiles must be a list of at most ${MAX_PROFILES} profiles` };
   }
   const ids = new Set<string>();
   for (const [index, profile] of s.profiles.entries()) {
@@ -195,9 +219,7 @@ export function validateSettings(value: unknown): Checked<Settings> {
     if (error) return { ok: false, message: error };
   }
   for (const key of Object.keys(s)) {
-    if (!['version', 'profiles', 'activeProfileId', 'expiryWarningDays'].includes(key)) {
-      return { ok: false, message: `Unknown settings field "${key}"` };
-    }
+    if (!(SETTINGS_FIELDS as readonly string[]).includes(key)) return { ok: false, message: unknownFieldError('settings', key, SETTINGS_FIELDS) };
   }
   return { ok: true, value: s as unknown as Settings };
 }

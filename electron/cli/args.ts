@@ -1,7 +1,7 @@
 /** Command-line parsing: global flags, then a command path, then that command's options. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CtiError } from '../../shared/errors.ts';
-import { checkRetries, checkRetryInterval, RETRIES, RETRY_INTERVAL_S } from '../../shared/fields.ts';
+import { checkIntegerRange, checkRetries, checkRetryInterval, RETRIES, RETRY_INTERVAL_S } from '../../shared/fields.ts';
 
 export interface GlobalOptions {
   home?: string;
@@ -65,7 +65,7 @@ export function requireOption<T>(value: T | undefined, flag: string, allowed: st
 
 function parseInteger(text: string | undefined, flag: string, fallback: number, check: (n: unknown) => string | null): number {
   if (text === undefined) return fallback;
-  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  const n = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
   const error = check(n);
   if (error) throw new CtiError('BAD_INPUT', `${flag}: ${error}, got "${text}"`);
   return n;
@@ -74,6 +74,16 @@ function parseInteger(text: string | undefined, flag: string, fallback: number, 
 export const parseRetries = (text: string | undefined) => parseInteger(text, '--retries', RETRIES.default, checkRetries);
 export const parseRetryInterval = (text: string | undefined) =>
   parseInteger(text, '--retry-interval', RETRY_INTERVAL_S.default, checkRetryInterval);
+
+/** `enroll --skip-if-valid DAYS`: days a stored certificate must still be valid for the run to be skipped. */
+export const SKIP_IF_VALID_DAYS = { min: 0, max: 3650 } as const;
+/** `enroll --start-within SECONDS`: at most an hour, so a forgotten value cannot park a deployment job for a day. */
+export const START_WITHIN_S = { min: 0, max: 3600 } as const;
+
+export const parseSkipIfValidDays = (text: string | undefined) =>
+  text === undefined ? undefined : parseInteger(text, '--skip-if-valid', 0, (n) => checkIntegerRange('Days', n, SKIP_IF_VALID_DAYS));
+export const parseStartWithin = (text: string | undefined) =>
+  text === undefined ? undefined : parseInteger(text, '--start-within', 0, (n) => checkIntegerRange('Seconds', n, START_WITHIN_S));
 
 export function parsePort(text: string | undefined, flag: string): number {
   if (text === undefined) return 0;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CtiError } from '../../shared/errors.ts';
-import { checkAuthString, checkExportPassword, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint, parseSha256Fingerprint } from '../../shared/fields.ts';
+import { checkAuthString, checkExportPassword, checkInstanceId, DEFAULT_CAPF_PORT, DEFAULT_DEVICE_NAME_TEMPLATE, DEFAULT_TFTP_PORT, INSTANCE_ID_RULE, parseEndpoint, parseSha256Fingerprint, RETRIES, RETRY_INTERVAL_S } from '../../shared/fields.ts';
 import { checkTftpServers, defaultProfile, expiryWarningDaysOf, type Profile } from '../../shared/profile.ts';
 import type { CoreContext } from '../core/context.ts';
 import { updateTrustedCtl } from '../core/ctl-update.ts';
@@ -14,7 +14,9 @@ import { forgetTrustedCtl } from '../core/ctl-forget.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
 import { CertificateOperations } from '../core/operations.ts';
 import { fileSystemError } from '../core/fs/fs-errors.ts';
-import { parseCommandOptions, parseRetries, parseRetryInterval, requireOption } from './args.ts';
+import { parseCommandOptions, parseRetries, parseRetryInterval, parseSkipIfValidDays, parseStartWithin, requireOption } from './args.ts';
+import { waitBeforeStart } from './start-delay.ts';
+import { describeCertificate, type CertificateDetails } from '../core/keystore/certificate-details.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import { readSecretInput } from './secret-input.ts';
 import type { FirstUseRule } from '../core/ctl/trust-store.ts';
@@ -128,59 +130,117 @@ function profileIdFor(user: string, instanceId: string): string {
   return `cli-${createHash('sha256').update(`${user}\0${instanceId}`).digest('hex').slice(0, 12)}`;
 }
 
-export async function enroll(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
-  const opts = parseCommandOptions(
-    args,
-    {
-      tftp: { type: 'string', multiple: true },
-      capf: { type: 'string' },
-      user: { type: 'string' },
-      'instance-id': { type: 'string' },
-      'auth-string': { type: 'string' },
-      'auth-string-file': { type: 'string' },
-      retries: { type: 'string' },
-      'retry-interval': { type: 'string' },
-      'device-name': { type: 'string' },
-      ...EXPECT_SIGNER_OPTION,
-    },
-    'enroll',
-  );
-  const tftp = tftpServersOption(opts.tftp);
-  const firstUse = firstUseRule(opts['expect-signer-fingerprint']);
-  const capf = parseCapf(requireOption(opts.capf, '--capf', 'HOST[:PORT], port 3804 by default'));
-  const user = requireOption(opts.user, '--user', 'the CTI application or end user name');
-  const instanceId = requireOption(opts['instance-id'], '--instance-id', INSTANCE_ID_RULE);
-  const instanceError = checkInstanceId(instanceId);
-  if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
-  const authString = await readAuthString(opts);
-  if (opts['auth-string'] !== undefined) out.warn(AUTH_STRING_FLAG_WARNING);
+const ENROLL_OPTIONS = {
+  profile: { type: 'string' },
+  tftp: { type: 'string', multiple: true },
+  capf: { type: 'string' },
+  user: { type: 'string' },
+  'instance-id': { type: 'string' },
+  'auth-string': { type: 'string' },
+  'auth-string-file': { type: 'string' },
+  retries: { type: 'string' },
+  'retry-interval': { type: 'string' },
+  'device-name': { type: 'string' },
+  'skip-if-valid': { type: 'string' },
+  'start-within': { type: 'string' },
+  ...EXPECT_SIGNER_OPTION,
+} as const;
 
+type EnrollOpts = ReturnType<typeof parseCommandOptions<typeof ENROLL_OPTIONS>>;
+
+/** The profile fields the flags give, each checked with an error that names its flag. */
+function profileFlags(opts: EnrollOpts): Partial<Omit<Profile, 'id'>> {
+  const capf = opts.capf === undefined ? undefined : parseCapf(opts.capf);
+  if (opts['instance-id'] !== undefined) {
+    const instanceError = checkInstanceId(opts['instance-id']);
+    if (instanceError) throw new CtiError('BAD_INPUT', `--instance-id: ${instanceError}`);
+  }
+  return {
+    ...(opts.tftp === undefined ? {} : { tftpServers: tftpServersOption(opts.tftp) }),
+    ...(capf ? { capfHost: capf.host, capfPort: capf.port } : {}),
+    ...(opts.user === undefined ? {} : { userName: opts.user }),
+    ...(opts['instance-id'] === undefined ? {} : { instanceId: opts['instance-id'] }),
+    ...(opts.retries === undefined ? {} : { retries: parseRetries(opts.retries) }),
+    ...(opts['retry-interval'] === undefined ? {} : { retryInterval: parseRetryInterval(opts['retry-interval']) }),
+    ...(opts['device-name'] === undefined ? {} : { deviceNameTemplate: opts['device-name'] }),
+  };
+}
+
+/** What to run: a saved profile with this run's flags on top (not saved), or the CLI's own profile for the flags (saved). */
+async function enrollTarget(core: CoreContext, opts: EnrollOpts): Promise<{ profile: Profile; upsert?: Profile; overrides?: Partial<Omit<Profile, 'id'>> }> {
+  const flags = profileFlags(opts);
+  if (opts.profile !== undefined) {
+    const { profiles } = await core.settings.read();
+    const saved = profiles.find((p) => p.id === opts.profile);
+    if (!saved) {
+      const known = profiles.map((p) => p.id).join(', ') || 'none (see "ctiprefs profiles list")';
+      throw new CtiError('BAD_INPUT', `--profile: no profile with id "${opts.profile}"; profiles: ${known}`);
+    }
+    // Asking for a certificate is asking for the secure connection it is for.
+    const overrides = { ...flags, secureConnection: true };
+    return { profile: { ...saved, ...overrides }, overrides };
+  }
+  const tftp = requireOption(flags.tftpServers, '--tftp', 'HOST[:PORT], one or more, tried in order (or --profile ID)');
+  requireOption(flags.capfHost, '--capf', 'HOST[:PORT], port 3804 by default');
+  const user = requireOption(flags.userName, '--user', 'the CTI application or end user name');
+  const instanceId = requireOption(flags.instanceId, '--instance-id', INSTANCE_ID_RULE);
   const id = profileIdFor(user, instanceId);
   const existing = (await core.settings.read()).profiles.find((p) => p.id === id);
   const profile: Profile = {
     ...(existing ?? defaultProfile(id)),
-    userName: user,
-    instanceId,
-    // Asking for a certificate is asking for the secure connection it is for.
-    secureConnection: true,
+    ...flags,
     tftpServers: tftp,
-    capfHost: capf.host,
-    capfPort: capf.port,
-    retries: parseRetries(opts.retries),
-    retryInterval: parseRetryInterval(opts['retry-interval']),
-    deviceNameTemplate: opts['device-name'] ?? existing?.deviceNameTemplate ?? DEFAULT_DEVICE_NAME_TEMPLATE,
+    retries: flags.retries ?? RETRIES.default,
+    retryInterval: flags.retryInterval ?? RETRY_INTERVAL_S.default,
+    deviceNameTemplate: flags.deviceNameTemplate ?? existing?.deviceNameTemplate ?? DEFAULT_DEVICE_NAME_TEMPLATE,
+    secureConnection: true,
   };
+  return { profile, upsert: profile };
+}
+
+/** The stored certificate of the profile's instance when it is valid now and for at least `days` more days. */
+async function certificateValidFor(core: CoreContext, profile: Profile, days: number): Promise<CertificateDetails | null> {
+  const store = await core.certificateStore(core.dirOf(profile));
+  const stored = await store.loadCertificate(profile.instanceId);
+  if (!stored) return null;
+  const details = describeCertificate(stored);
+  const started = new Date(details.validFrom).getTime() <= Date.now();
+  return started && !details.expired && details.daysLeft >= days ? details : null;
+}
+
+export async function enroll(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
+  const opts = parseCommandOptions(args, ENROLL_OPTIONS, 'enroll');
+  const firstUse = firstUseRule(opts['expect-signer-fingerprint']);
+  const skipIfValid = parseSkipIfValidDays(opts['skip-if-valid']);
+  const startWithin = parseStartWithin(opts['start-within']);
+  const { profile, upsert, overrides } = await enrollTarget(core, opts);
+  const { id, instanceId } = profile;
+  const authString = await readAuthString(opts);
+  if (opts['auth-string'] !== undefined) out.warn(AUTH_STRING_FLAG_WARNING);
+
+  if (skipIfValid !== undefined) {
+    const valid = await certificateValidFor(core, profile, skipIfValid);
+    if (valid) {
+      return {
+        value: { skipped: true, profileId: id, instanceId, certificate: valid },
+        text: `Skipped: the certificate of instance ${instanceId} is valid for ${valid.daysLeft} more days (until ${valid.validTo}; --skip-if-valid ${skipIfValid}). CAPF was not contacted.`,
+      };
+    }
+  }
+  if (startWithin) await waitBeforeStart(startWithin, (line) => out.progress(line));
+
   const operations = new CertificateOperations(core);
   operations.onProgress((event) => out.progress(event.message));
   let ctl: EnrollmentCtl | undefined;
   const onCtl = (used: EnrollmentCtl) => {
     ctl = used;
   };
-  const status = await whileCancellable(operations, () => operations.start({ profileId: id, ...(authString ? { authString } : {}), upsert: profile, onCtl, firstUse }));
+  const request = { profileId: id, ...(authString ? { authString } : {}), ...(upsert ? { upsert } : {}), ...(overrides ? { overrides } : {}), onCtl, ...(opts['expect-signer-fingerprint'] === undefined ? {} : { firstUse }) };
+  const status = await whileCancellable(operations, () => operations.start(request));
   const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
   const ctlLine = ctl ? `CTL ${ctl.fileName} from ${ctl.server}: ${ctl.outcome}\n` : '';
   return {
-    value: { profileId: id, status, ctl: ctl ?? null, certificate: certs[0] ?? null },
+    value: { profileId: id, skipped: false, status, ctl: ctl ?? null, certificate: certs[0] ?? null },
     text: `${ctlLine}Enrolled instance ${instanceId}: ${status.state === 'succeeded' ? status.outcome : status.state}\n${formatCertificates(certs)}`,
   };
 }
@@ -264,19 +324,37 @@ export async function ctlForget(core: CoreContext, args: string[]): Promise<Comm
   return { value: { folder: dir, ...result }, text };
 }
 
+/** How status and resume name a profile: by its user and instance ID, never by the internal profile id. */
+function whoIs(profiles: readonly Profile[], profileId: string): { userName: string; instanceId: string } | null {
+  const profile = profiles.find((p) => p.id === profileId);
+  return profile ? { userName: profile.userName, instanceId: profile.instanceId } : null;
+}
+
+const whoText = (who: { userName: string; instanceId: string }) => `user ${who.userName}, instance ID ${who.instanceId}`;
+
 export async function status(core: CoreContext, args: string[]): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'status');
-  const all = await core.status.all();
-  const text = Object.entries(all).map(([id, s]) => `${id}: ${s.state}${s.state === 'failed' ? ` ${s.code}: ${s.message}` : ''}`).join('\n');
-  return { value: { status: all }, text: text || 'No certificate operations yet.' };
+  const [all, { profiles }] = await Promise.all([core.status.all(), core.settings.read()]);
+  // A status whose profile is gone is left over (resume erases it): it names no one.
+  const rows = Object.entries(all).flatMap(([id, s]) => {
+    const who = whoIs(profiles, id);
+    return who ? [{ ...who, ...s }] : [];
+  });
+  const text = rows.map((r) => `${whoText(r)}: ${r.state}${r.state === 'failed' ? ` ${r.code}: ${r.message}` : ''}`).join('\n');
+  return { value: { status: rows }, text: text || 'No certificate operations yet.' };
 }
 
 export async function resume(core: CoreContext, args: string[], out: Output): Promise<CommandResult> {
   parseCommandOptions(args, {}, 'resume');
   const operations = new CertificateOperations(core);
-  operations.onProgress((event) => out.progress(`${event.profileId}: ${event.message}`));
+  const { profiles } = await core.settings.read();
+  const named = (profileId: string) => {
+    const who = whoIs(profiles, profileId);
+    return who ? whoText(who) : 'a removed profile';
+  };
+  operations.onProgress((event) => out.progress(`${named(event.profileId)}: ${event.message}`));
   const results = await whileCancellable(operations, () => operations.resumeInterrupted());
-  const text = results.map((r) => `${r.profileId}: ${r.status.state}`).join('\n');
+  const text = results.map((r) => `${named(r.profileId)}: ${r.status.state}`).join('\n');
   return { value: { resumed: results }, text: text || 'Nothing to resume.' };
 }
 

@@ -14,6 +14,7 @@ import { openCore, type CoreContext } from './context.ts';
 import { forgetTrustedCtl } from './ctl-forget.ts';
 import { adoptRefusedCtl, refusedCtlReport } from './ctl-adopt.ts';
 import { updateTrustedCtl } from './ctl-update.ts';
+import { requirePinnedSigner } from './ctl/trust-store.ts';
 import { describeCtl } from './ctl/describe.ts';
 import { ctiosHandlers } from './ctios/app-channels.ts';
 import { testPlainConnection } from './ctimanager/plain-connection.ts';
@@ -26,6 +27,7 @@ import { applyImport } from './import/apply.ts';
 import { prepareImport } from './import/plan.ts';
 import { CertificateOperations } from './operations.ts';
 import { supportBundleFile } from './support-bundle.ts';
+import { presetFirstUse } from './preset.ts';
 
 export interface AppService {
   handle<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
@@ -97,7 +99,9 @@ export async function createAppService(options: {
     'ctl:check-update': async ({ profileId }) => {
       const profile = await core.settings.profile(profileId);
       const store = await core.trustStore(core.dirOf(profile));
-      const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger });
+      const firstUse = presetFirstUse(await core.preset(), profileId);
+      const update = await updateTrustedCtl({ servers: profile.tftpServers, capfHost: profile.capfHost, store, logger: core.logger, firstUse });
+      requirePinnedSigner(update.trusted, firstUse, core.dirOf(profile));
       return { outcome: update.outcome, trustList: describeCtl(update.trusted.ctl, update.trusted) };
     },
     'ctl:forget': async ({ profileId }) => {

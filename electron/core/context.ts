@@ -16,12 +16,16 @@ import { RefusedCtlStore } from './ctl/refused-store.ts';
 import { CertificateStore } from './keystore/certificate-store.ts';
 import { integrityKey, openVault, type SecretVault } from './keystore/vault.ts';
 import type { Profile } from '../../shared/profile.ts';
+import type { Preset } from '../../shared/preset.ts';
+import { presetDir, readPreset } from './preset.ts';
 
 export interface CoreContext {
   layout: HomeLayout;
   logger: Logger;
   env: NodeJS.ProcessEnv;
   settings: SettingsStore;
+  /** The machine-wide preset (read each time: an administrator may change it while the app runs); null when there is none. */
+  preset(): Promise<Preset | null>;
   status: StatusStore;
   /** The last operations of each profile. */
   history: HistoryStore;
@@ -68,11 +72,13 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     sweepOnce(keptIn);
     return new RefusedCtlStore({ dir: keptIn, folder: dir, integrityKey: key });
   };
+  const preset = () => readPreset(presetDir(env));
   return {
     layout,
     logger,
     env,
-    settings: new SettingsStore(layout.settingsFile, join(layout.locksDir, 'settings.lock')),
+    settings: new SettingsStore(layout.settingsFile, join(layout.locksDir, 'settings.lock'), async () => (await preset())?.settings ?? null),
+    preset,
     status: new StatusStore(layout.statusFile, join(layout.locksDir, 'status.lock')),
     history: new HistoryStore(join(layout.home, 'history.json')),
     vault,

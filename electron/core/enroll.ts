@@ -14,12 +14,13 @@ import { classifyRetryable, runCapfSession } from './capf/client.ts';
 import type { CoreContext } from './context.ts';
 import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
-import { trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
+import { requirePinnedSigner, trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
 import { KeyPairAhead } from './pki/key-pair-ahead.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
 import { withFields } from './log.ts';
+import { presetFirstUse } from './preset.ts';
 
 export interface EnrollOptions {
   profile: Profile;
@@ -195,6 +196,9 @@ async function waitForRetry(seconds: number, signal: AbortSignal | undefined): P
 async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, options: EnrollOptions): Promise<TrustedCtl> {
   const store = await core.trustStore(core.dirOf(profile));
   const { signal } = options;
+  // An explicit rule (--expect-signer-fingerprint) wins; else the machine-wide preset's, on every path (start,
+  // resume). Read outside the fallback below: a preset that cannot be used stops the run, it is never skipped.
+  const firstUse = options.firstUse ?? presetFirstUse(await core.preset(), profile.id);
   try {
     const update = await updateTrustedCtl({
       servers: profile.tftpServers,
@@ -202,8 +206,9 @@ async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, opti
       store,
       logger: core.logger,
       ...(signal ? { signal } : {}),
-      ...(options.firstUse ? { firstUse: options.firstUse } : {}),
+      firstUse,
     });
+    requirePinnedSigner(update.trusted, firstUse, core.dirOf(profile));
     options.onCtl?.({ outcome: update.outcome, server: update.server, fileName: update.fileName });
     return update.trusted;
   } catch (err) {
@@ -211,6 +216,7 @@ async function trustedCtlForEnrollment(core: CoreContext, profile: Profile, opti
     if (error.code === 'CANCELLED' || error.code === 'CTL_TAMPERED' || error.code === 'BAD_INPUT') throw error;
     const current = await store.current();
     if (!current) throw error;
+    requirePinnedSigner(current, firstUse, core.dirOf(profile));
     core.logger.log('warn', 'enroll.ctl.using-stored', { profile: profile.id, code: error.code, message: error.message });
     options.onCtl?.({ outcome: 'stored', server: current.source, fileName: current.fileName });
     return current;

@@ -18,8 +18,13 @@ import { unseal } from './resume-seal.ts';
 export interface StartRequest {
   profileId: string;
   authString?: string;
-  /** Saved (inserted or replaced, and made active) once the profile's lock is held: the CLI's profiles. */
+  /**
+   * Saved (inserted or replaced, and made active) once the profile's lock is held: the CLI's profiles.
+   * When the operation fails, the profile is put back as it was (removed when it was new).
+   */
   upsert?: Profile;
+  /** Fields that replace the saved profile's for this run only, never saved (`enroll --profile ID --tftp ...`). */
+  overrides?: Partial<Omit<Profile, 'id'>>;
   /** Which trust list the enrollment used (see EnrollOptions.onCtl). */
   onCtl?: EnrollOptions['onCtl'];
   firstUse?: EnrollOptions['firstUse'];
@@ -61,6 +66,7 @@ export class CertificateOperations {
       (profile, signal, onProgress) =>
         enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), ...(firstUse ? { firstUse } : {}), signal, onProgress }),
       request.upsert,
+      request.overrides,
     );
   }
 
@@ -116,7 +122,7 @@ export class CertificateOperations {
     await Promise.allSettled(running.map((r) => r.finished));
   }
 
-  async #run(profileId: string, task: Task, upsert?: Profile): Promise<OperationStatus> {
+  async #run(profileId: string, task: Task, upsert?: Profile, overrides?: StartRequest['overrides']): Promise<OperationStatus> {
     if (this.#closed) throw new CtiError('CANCELLED', 'ctiprefs is closing; no new certificate update is started');
     if (this.#running.has(profileId)) throw alreadyRunning(await this.#profileOrNull(profileId, upsert), null);
     // Claimed before the first await, so two quick clicks cannot both start.
@@ -124,19 +130,36 @@ export class CertificateOperations {
     let finish!: () => void;
     this.#running.set(profileId, { controller, finished: new Promise((resolve) => (finish = resolve)) });
     try {
-      const described = upsert ?? (await this.#core.settings.profile(profileId));
+      const described = { ...(upsert ?? (await this.#core.settings.profile(profileId))), ...overrides };
       const attempt = await tryLock(this.#lockPath(profileId), { profile: profileId, user: described.userName, instanceId: described.instanceId });
       if (!attempt.acquired) throw alreadyRunning(described, attempt.owner);
       try {
+        const before = upsert ? await this.#core.settings.read() : undefined;
         if (upsert) await this.#core.settings.upsertProfile(upsert);
-        const profile = upsert ?? (await this.#core.settings.profile(profileId));
-        return await task(profile, controller.signal, (status, message) => this.#events.emit('progress', { profileId, status, message } satisfies ProgressEvent));
+        const profile = { ...(upsert ?? (await this.#core.settings.profile(profileId))), ...overrides };
+        try {
+          return await task(profile, controller.signal, (status, message) => this.#events.emit('progress', { profileId, status, message } satisfies ProgressEvent));
+        } catch (err) {
+          if (before) await this.#restoreAfterFailure(profileId, before);
+          throw err;
+        }
       } finally {
         await attempt.lock.release();
       }
     } finally {
       this.#running.delete(profileId);
       finish();
+    }
+  }
+
+  /** A failed run leaves no profile behind: a new one is removed with its status, a changed one is put back. */
+  async #restoreAfterFailure(profileId: string, before: Settings): Promise<void> {
+    try {
+      await this.#core.settings.restoreProfile(profileId, before);
+      if (!before.profiles.some((p) => p.id === profileId)) await this.#forget(profileId);
+    } catch (err) {
+      // The run's own failure is the answer; the profile left behind is named in the log.
+      this.#core.logger.log('error', 'profile.restore-failed', { profile: profileId, message: toCtiError(err).message });
     }
   }
 

@@ -1,4 +1,8 @@
-/** Profiles on disk: `settings.json`, schema-checked on every read and write, written atomically. */
+/**
+ * Profiles on disk: `settings.json`, schema-checked on every read and write, written atomically. A user
+ * without a settings file starts from the machine-wide preset (electron/core/preset.ts): it is what read()
+ * returns, and the first write copies it into the user's file, which wins from then on.
+ */
 import { CtiError } from '../../shared/errors.ts';
 import { SETTINGS_VERSION, validateSettings, type Profile, type Settings } from '../../shared/profile.ts';
 import { withDocumentLock } from './document-lock.ts';
@@ -11,10 +15,18 @@ export class SettingsStore {
     private readonly path: string,
     /** Held around every read-modify-write, so two processes never lose each other's profile. */
     private readonly lockPath = `${path}.lock`,
+    /** What a user without a settings file starts with (the preset); null when there is none. */
+    private readonly defaults: () => Promise<Settings | null> = async () => null,
   ) {}
 
   async read(): Promise<Settings> {
-    return readJsonFile(this.path, (value) => checked(value, `${this.path}: `), structuredClone(EMPTY_SETTINGS));
+    const own = await readJsonFile<Settings | null>(this.path, (value) => checked(value, `${this.path}: `), null);
+    return own ?? (await this.defaults()) ?? structuredClone(EMPTY_SETTINGS);
+  }
+
+  /** Whether the user has a settings file of their own (else read() gives the preset's). */
+  async exists(): Promise<boolean> {
+    return readJsonFile<boolean>(this.path, () => true, false);
   }
 
   /** Validates, then replaces the whole document; a bad document never reaches the disk. */
@@ -51,6 +63,18 @@ export class SettingsStore {
       const profiles = [...current.profiles.filter((p) => !ids.has(p.id)), ...incoming];
       const next = checked({ ...current, profiles, activeProfileId: current.activeProfileId ?? incoming[0]?.id ?? null }, '');
       return { next, result: next };
+    });
+  }
+
+  /** Puts one profile back as `before` had it (removed when it was not there), and the active profile with it. */
+  async restoreProfile(profileId: string, before: Settings): Promise<void> {
+    await this.update(async (current) => {
+      const old = before.profiles.find((p) => p.id === profileId);
+      const profiles = current.profiles.filter((p) => p.id !== profileId);
+      if (old) profiles.splice(Math.min(before.profiles.indexOf(old), profiles.length), 0, old);
+      const active = current.activeProfileId === profileId ? before.activeProfileId : current.activeProfileId;
+      const activeProfileId = active !== null && profiles.some((p) => p.id === active) ? active : null;
+      return { next: checked({ ...current, profiles, activeProfileId }, ''), result: undefined };
     });
   }
 

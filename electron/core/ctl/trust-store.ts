@@ -149,6 +149,20 @@ export function signingFingerprints(ctl: CtlFile): Set<string> {
   return fingerprints;
 }
 
+/**
+ * A pinned signer (FirstUseRule) holds after the first use too: the list a folder trusts must be signed by
+ * it or list it as a SAST. Trust is kept per folder, so a list that another, unpinned profile (or a plain
+ * `ctl fetch`) trusted into the same folder does not do for a managed profile.
+ */
+export function requirePinnedSigner(trusted: TrustedCtl, rule: FirstUseRule, folder: string): void {
+  const pin = rule.expectedSignerFingerprintSha256;
+  if (pin === undefined || trusted.signerFingerprintSha256 === pin || signingFingerprints(trusted.ctl).has(pin)) return;
+  throw new CtiError(
+    'CTL_COMPROMISED',
+    `The CTL trusted in ${folder} is signed by SHA-256 ${trusted.signerFingerprintSha256} and does not list the expected signer ${pin}; forget it (ctl forget) and fetch it again`,
+  );
+}
+
 export class CtlTrustStore {
   readonly #dir: string;
   readonly #markerFile: string | undefined;

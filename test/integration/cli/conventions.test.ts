@@ -58,7 +58,7 @@ describe('ctiprefs conventions', () => {
     const run = await runCli(['enroll', '--tftp', '127.0.0.1']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/--capf is required[\s\S]*Usage: ctiprefs .*enroll --tftp/);
+    expect(run.stderr).toMatch(/--capf is required[\s\S]*Usage: ctiprefs .*enroll .*--tftp/);
     const json = await runCli(['--json', 'bogus']);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'BAD_INPUT', message: expect.stringContaining('Unknown command "bogus"') } });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '../../../electron/core/doctor/checks.ts';
+import { defaultProfile } from '../../../shared/profile.ts';
 import { runCli, startLabProcess } from '../../helpers/cli.ts';
 import { closedTcpPort } from '../../../scripts/lib/ports.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -119,11 +120,12 @@ describe('ctiprefs doctor', () => {
 
   it('warns about duplicate instance IDs among profiles', async () => {
     const h = await home();
-    expect((await enroll(h, healthy, 'doc1', '12345678')).code).not.toBe(-1);
-    const file = join(h, 'settings.json');
-    const settings = JSON.parse(await readFile(file, 'utf8')) as { profiles: { id: string; userName: string }[] };
-    settings.profiles.push({ ...settings.profiles[0]!, id: 'copy-of-doc1', userName: 'other' });
-    await writeFile(file, JSON.stringify(settings));
+    // Two profiles for one instance ID, as a hand-edited or imported settings file may have them.
+    const [capfHost, capfPort] = healthy.capf!.split(':');
+    const profile = (id: string, userName: string) => ({ ...defaultProfile(id), userName, instanceId: 'doc1', tftpServers: [healthy.tftp!], capfHost, capfPort: Number(capfPort) });
+    const file = `${h}-settings.json`;
+    await writeFile(file, JSON.stringify({ version: 2, profiles: [profile('doc1-agent', 'agent'), profile('copy-of-doc1', 'other')], activeProfileId: null }));
+    expect((await runCli(['--home', h, 'settings', 'import', file])).code).toBe(0);
     const run = await doctor(h, ['--profile', 'copy-of-doc1']);
     expect(run.byId('duplicate-instance-ids')).toMatchObject({ status: 'warn', message: expect.stringContaining('"doc1"') });
   });

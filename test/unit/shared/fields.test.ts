@@ -63,4 +63,9 @@ describe('field rules', () => {
     expect(checkDeviceNameTemplate('{user}-{instance}')).toBeNull();
     expect(checkDeviceNameTemplate('{host}')).toMatch(/only \{user\} and \{instance\}/);
   });
+
+  it('refuses a huge device name template by its length, without scanning it from every position', () => {
+    // 100 000 "{": the placeholder check alone would take minutes on this (a hostile settings:save).
+    expect(checkDeviceNameTemplate('{'.repeat(100_000))).toMatch(/1 to 128 printable characters/);
+  });
 });

@@ -24,7 +24,7 @@ describe('settings schema', () => {
     expect(validateProfile({ ...good, authString: '1234' }).id).toMatch(/Unknown profile field "authString"/);
     expect(validateSettings({ version: 2, profiles: [], activeProfileId: null, password: 'x' })).toEqual({
       ok: false,
-      message: 'Unknown settings field "password"',
+      message: 'Unknown settings field "password"; allowed: version, profiles, activeProfileId, expiryWarningDays',
     });
   });
 

@@ -212,7 +212,7 @@ describe('the Electron main process (bundled, with a stand-in electron module)',
 describe('the Electron main process given CLI arguments (the installed ctiprefs command)', () => {
   it.each([
     [['--json', '--version'], (out: Record<string, unknown>) => expect(out).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) })],
-    [['--json', 'status'], (out: Record<string, unknown>) => expect(out).toEqual({ status: {} })],
+    [['--json', 'status'], (out: Record<string, unknown>) => expect(out).toEqual({ status: [] })],
   ])('answers %j on stdout and exits, without a window or the single-instance lock', async (args, check) => {
     const dir = await mkdtemp(join(tmpdir(), 'ctiprefs-main-cli-'));
     const electron = fakeElectron(join(dir, 'app'));
