@@ -117,7 +117,8 @@ export async function createAppService(options: {
       const dir = await options.pickFolder();
       return dir === null ? null : folders.picked(dir);
     },
-    'doctor:run': ({ profileId }) => runDoctor({ home: core.layout.home, target: { profileId }, env: core.env, logger: core.logger }),
+    'doctor:run': ({ profileId }) =>
+      runDoctor({ home: core.layout.home, target: { profileId }, env: core.env, logger: core.logger, vaultService: core.vaultService }),
     'history:get': ({ profileId }) => core.history.of(profileId),
     'log:lines': (query) => viewLog(core.layout.logFile, query),
     'about:get': () => describeApp(core, appVersion),

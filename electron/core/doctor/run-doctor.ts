@@ -25,6 +25,8 @@ export interface DoctorOptions {
   target: DoctorTarget;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** The vault service the caller's keystores use (the lab's `ctiprefs-lab`); undefined: the default one. */
+  vaultService?: string | undefined;
   /** A stored certificate with fewer days left is a warning; default: the settings' threshold. */
   expiryWarningDays?: number;
 }
@@ -45,7 +47,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const home = homeCheck(options.home);
   // Without a safe home nothing else can be opened; the one check says what to change.
   if (home.status === 'fail') return { checks: [home] };
-  const core = openCore({ home: options.home, ...(options.env ? { env: options.env } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+  const core = openCore({
+    home: options.home,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.vaultService ? { vaultService: options.vaultService } : {}),
+  });
 
   let settings: Settings | undefined;
   let settingsProblem: DoctorCheck | undefined;
