@@ -24,6 +24,8 @@ let regeneratedDir: string;
 test.beforeAll(async () => {
   preview = await startPreview();
   regeneratedDir = await mkdtemp(join(tmpdir(), 'ctiprefs-e2e-regenerated-'));
+  // CTL timestamps count seconds: the regenerated cluster's list must be newer, or adopting it is a rollback.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
   regenerated = await startLab({ dir: regeneratedDir });
   await mkdir(SCREENSHOTS, { recursive: true });
 });

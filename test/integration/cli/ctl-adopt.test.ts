@@ -41,6 +41,8 @@ async function homeWithRefusal(): Promise<string> {
 beforeAll(async () => {
   root = await tempDir('ctl-adopt');
   trustedLab = await startLab({ dir: join(root.path, 'lab-a'), profiles: [parseLabProfile('ad1:13572468:p256')] });
+  // CTL timestamps count seconds: the regenerated cluster's list must be newer, or adopting it is a rollback.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
   regeneratedLab = await startLab({ dir: join(root.path, 'lab-b'), profiles: [parseLabProfile('ad1:24683579:p256')] });
   const probe = async (lab: Lab) => json<{ trustList: { signerFingerprintSha256: string } }>(await fetchFrom(join(root.path, `probe${lab.tftp.port}`), lab)).trustList.signerFingerprintSha256;
   trustedSigner = await probe(trustedLab);
