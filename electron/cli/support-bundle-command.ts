@@ -1,5 +1,6 @@
 /** `ctiprefs support-bundle --out FILE`: one JSON file for the support desk, without secrets or keys. */
-import { readAppVersion } from '../core/app-version.ts';
+// Bundled at build time: the CLI also runs inside the packaged app's CommonJS main, where import.meta is empty.
+import packageJson from '../../package.json' with { type: 'json' };
 import type { CoreContext } from '../core/context.ts';
 import { writeFileAtomic } from '../core/fs/atomic-file.ts';
 import { supportBundleFile } from '../core/support-bundle.ts';
@@ -11,7 +12,7 @@ export async function supportBundleCommand(core: CoreContext, args: string[], ou
   const opts = parseCommandOptions(args, { out: { type: 'string' } }, 'support-bundle');
   const outPath = requireOption(opts.out, '--out', 'the file to write');
   out.progress('Running the doctor checks for the bundle');
-  const { text } = await supportBundleFile(core, await readAppVersion(new URL('../../package.json', import.meta.url)));
+  const { text } = await supportBundleFile(core, packageJson.version);
   await writeFileAtomic(outPath, text, 0o600);
   const bytes = Buffer.byteLength(text);
   return { value: { out: outPath, bytes }, text: `Wrote the support bundle (${bytes} bytes, no secrets or keys) to ${outPath}` };
