@@ -15,5 +15,21 @@ if [ -z "${CTIPREFS_TEST_SESSION:-}" ]; then
 fi
 
 export HOME="$CTIPREFS_TEST_SESSION"
-printf 'ctiprefs-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+control="$HOME/keyring-control"
+start_keyring() {
+  printf 'ctiprefs-test' | gnome-keyring-daemon --replace --unlock --components=secrets --control-directory "$control" >/dev/null 2>&1
+}
+start_keyring
+# The keyring daemon has been seen to quit in the middle of a long, loaded run; D-Bus would then start a
+# locked one on the next call, and every later vault test would fail. Start ours again, unlocked, instead.
+main=$$
+(
+  while kill -0 "$main" 2>/dev/null; do
+    sleep 0.5
+    if kill -0 "$main" 2>/dev/null && ! pgrep -f -- "--control-directory $control" >/dev/null; then
+      echo "with-test-vault: gnome-keyring-daemon quit; starting it again, unlocked" >&2
+      start_keyring
+    fi
+  done
+) &
 exec "$@"
