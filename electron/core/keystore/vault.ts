@@ -44,15 +44,17 @@ export interface SecretVault {
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
 /**
- * Entries kept per account: creating one opens its own connection to the vault (on Linux a D-Bus session
- * with the Secret Service, about 7 ms on an idle machine, synchronously), while a call on an open entry takes
- * under 1 ms. A failed call drops its entry, so the next call starts afresh (a restarted keyring, say).
+ * Entries kept per service and account, for the whole process: creating one opens its own connection to the
+ * vault (on Linux a D-Bus connection and Secret Service session, about 7 ms on an idle machine,
+ * synchronously), while a call on an open entry takes under 1 ms. Few are kept, however many vaults a
+ * process opens, so the connections it holds stay few; a failed call drops its entry, so the next call
+ * starts afresh (a restarted keyring, say).
  */
-const KEPT_ENTRIES = 64;
+const KEPT_ENTRIES = 16;
+const keptEntries = new Map<string, AsyncEntry>();
 
 export class OsVault implements SecretVault {
   readonly kind = 'os-vault';
-  readonly #entries = new Map<string, AsyncEntry>();
   constructor(readonly service = DEFAULT_VAULT_SERVICE) {}
 
   get(account: string): Promise<string | null> {
@@ -67,12 +69,17 @@ export class OsVault implements SecretVault {
     await this.call(account, 'delete', (entry) => entry.deletePassword());
   }
 
+  #key(account: string): string {
+    return `${this.service}\0${account}`;
+  }
+
   #entry(account: string): AsyncEntry {
-    let entry = this.#entries.get(account);
+    const key = this.#key(account);
+    let entry = keptEntries.get(key);
     if (!entry) {
       entry = new AsyncEntry(this.service, account, ENTRY_OPTIONS);
-      if (this.#entries.size >= KEPT_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
-      this.#entries.set(account, entry);
+      if (keptEntries.size >= KEPT_ENTRIES) keptEntries.delete(keptEntries.keys().next().value!);
+      keptEntries.set(key, entry);
     }
     return entry;
   }
@@ -82,7 +89,7 @@ export class OsVault implements SecretVault {
       // Async entries: a vault call can wait on D-Bus or an unlock prompt and must not block the event loop.
       return await operation(this.#entry(account));
     } catch (err) {
-      this.#entries.delete(account);
+      keptEntries.delete(this.#key(account));
       throw new CtiError(
         'VAULT',
         `The OS credential vault could not ${action} the secret "${account}" of service "${this.service}": ${reasonOf(err)}`,
