@@ -118,7 +118,7 @@ export async function createAppService(options: {
       return dir === null ? null : folders.picked(dir);
     },
     'doctor:run': ({ profileId }) =>
-      runDoctor({ home: core.layout.home, target: { profileId }, env: core.env, logger: core.logger, vaultService: core.vaultService }),
+      runDoctor({ home: core.layout.home, target: { profileId }, core }),
     'history:get': ({ profileId }) => core.history.of(profileId),
     'log:lines': (query) => viewLog(core.layout.logFile, query),
     'about:get': () => describeApp(core, appVersion),

@@ -31,8 +31,6 @@ export interface CoreContext {
   history: HistoryStore;
   /** Opened on first use: commands that never touch secrets work without a vault. */
   vault(): Promise<SecretVault>;
-  /** The OS vault's service name when it is not the default (the lab's `ctiprefs-lab`). */
-  vaultService: string | undefined;
   trustStore(dir: string): Promise<CtlTrustStore>;
   /** The updates of a folder's trust list that were refused, kept aside in the home. */
   refusedStore(dir: string): Promise<RefusedCtlStore>;
@@ -84,7 +82,6 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
     status: new StatusStore(layout.statusFile, join(layout.locksDir, 'status.lock')),
     history: new HistoryStore(join(layout.home, 'history.json')),
     vault,
-    vaultService: options.vaultService,
     async trustStore(dir) {
       sweepOnce(dir);
       const markerFile = join(layout.trustMarkersDir, `${folderId(dir)}.json`);

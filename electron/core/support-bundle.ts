@@ -93,7 +93,7 @@ export function supportBundleText(bundle: Record<string, unknown>): string {
 
 /** The whole bundle for the active profile as a file: the doctor runs first, and its failure is recorded, not thrown. */
 export async function supportBundleFile(core: CoreContext, appVersion: string, now: Date = new Date()): Promise<SupportBundleFile> {
-  const doctor = await runDoctor({ home: core.layout.home, target: {}, env: core.env, logger: core.logger, vaultService: core.vaultService }).catch(failed);
+  const doctor = await runDoctor({ home: core.layout.home, target: {}, core }).catch(failed);
   const text = supportBundleText(await buildSupportBundle(core, { appVersion, doctor, now }));
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   return { fileName: `ctiprefs-support-${stamp}.json`, text };

@@ -25,8 +25,8 @@ export interface DoctorOptions {
   target: DoctorTarget;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** The vault service the caller's keystores use (the lab's `ctiprefs-lab`); undefined: the default one. */
-  vaultService?: string | undefined;
+  /** The caller's open core of `home` (the app's, with its vault service and vault); else one is opened. */
+  core?: CoreContext;
   /** A stored certificate with fewer days left is a warning; default: the settings' threshold. */
   expiryWarningDays?: number;
 }
@@ -47,12 +47,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const home = homeCheck(options.home);
   // Without a safe home nothing else can be opened; the one check says what to change.
   if (home.status === 'fail') return { checks: [home] };
-  const core = openCore({
-    home: options.home,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.vaultService ? { vaultService: options.vaultService } : {}),
-  });
+  const core =
+    options.core ?? openCore({ home: options.home, ...(options.env ? { env: options.env } : {}), ...(options.logger ? { logger: options.logger } : {}) });
 
   let settings: Settings | undefined;
   let settingsProblem: DoctorCheck | undefined;
