@@ -9,6 +9,7 @@ import { CTIOS_USAGE } from './cli/ctios-usage.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import type { CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
+import { beginKeyPairAtStart } from './core/pki/key-pair-ahead.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -24,16 +25,19 @@ interface Command {
   usage: string;
   /** What it does, in one sentence. */
   about: string;
+  /** Work begun before the command's modules load (they take a good part of a short run). */
+  begin?(args: string[]): void;
   run(invocation: Invocation): Promise<number>;
 }
 
 type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<CommandResult>;
 
 /** A command on top of the core of one home folder; `load` imports its module only when it runs. */
-function coreCommand(usage: string, about: string, load: () => Promise<CoreCommand>): Command {
+function coreCommand(usage: string, about: string, load: () => Promise<CoreCommand>, begin?: Command['begin']): Command {
   return {
     usage,
     about,
+    ...(begin ? { begin } : {}),
     async run({ homeOption, args, out }) {
       const [command, { openCore }] = await Promise.all([load(), import('./core/context.ts')]);
       const result = await command(openCore({ home: homeOption ?? defaultHome() }), args, out);
@@ -77,6 +81,10 @@ const COMMANDS: Record<string, Command> = {
          [--skip-if-valid DAYS] [--start-within SECONDS]`,
     'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID. With --profile, the flags given override that profile for this run only; --skip-if-valid 0-3650 exits 0 ("skipped") without contacting CAPF while the stored certificate has that many days left; --start-within 0-3600 first waits a random time up to that many seconds.',
     async () => (await commands()).enroll,
+    // A run that will most likely skip (a valid certificate) should not pay for a key it does not use.
+    (args) => {
+      if (!args.includes('--skip-if-valid')) beginKeyPairAtStart();
+    },
   ),
   'import jtapi': coreCommand(
     '[--home DIR] [--json] import jtapi FILE [--dry-run] [--enroll]',
@@ -233,6 +241,7 @@ export async function main(argv: string[]): Promise<number> {
     const { name, args } = findCommand(rest);
     usage = commandHelp(name);
     if (args.some((arg) => HELP_FLAGS.has(arg))) return print({ usage }, usage);
+    COMMANDS[name]!.begin?.(args);
     return await COMMANDS[name]!.run({ homeOption: global.home, args, out });
   } catch (err) {
     const error = toCtiError(err);

@@ -17,6 +17,8 @@ import { fileSystemError } from '../core/fs/fs-errors.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, parseSkipIfValidDays, parseStartWithin, requireOption } from './args.ts';
 import { waitBeforeStart } from './start-delay.ts';
 import { describeCertificate, type CertificateDetails } from '../core/keystore/certificate-details.ts';
+import type { StoredCertificate } from '../core/keystore/certificate-store.ts';
+import { folderId } from '../core/paths.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import { readSecretInput } from './secret-input.ts';
 import type { FirstUseRule } from '../core/ctl/trust-store.ts';
@@ -235,9 +237,22 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   const onCtl = (used: EnrollmentCtl) => {
     ctl = used;
   };
-  const request = { profileId: id, ...(authString ? { authString } : {}), ...(upsert ? { upsert } : {}), ...(overrides ? { overrides } : {}), onCtl, ...(opts['expect-signer-fingerprint'] === undefined ? {} : { firstUse }) };
+  // What the keystore now holds, described from the enrollment's own certificate rather than opened again.
+  let certificate: Buffer | undefined;
+  const onCertificate = (der: Buffer) => {
+    certificate = der;
+  };
+  const request = {
+    profileId: id,
+    ...(authString ? { authString } : {}),
+    ...(upsert ? { upsert } : {}),
+    ...(overrides ? { overrides } : {}),
+    onCtl,
+    onCertificate,
+    ...(opts['expect-signer-fingerprint'] === undefined ? {} : { firstUse }),
+  };
   const status = await whileCancellable(operations, () => operations.start(request));
-  const certs = (await (await core.certificateStore(core.dirOf(profile))).list()).filter((c) => c.instanceId === instanceId);
+  const certs: StoredCertificate[] = certificate ? [{ folderId: folderId(core.dirOf(profile)), instanceId, ...describeCertificate(certificate) }] : [];
   const ctlLine = ctl ? `CTL ${ctl.fileName} from ${ctl.server}: ${ctl.outcome}\n` : '';
   return {
     value: { profileId: id, skipped: false, status, ctl: ctl ?? null, certificate: certs[0] ?? null },

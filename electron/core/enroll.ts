@@ -16,7 +16,7 @@ import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
 import { requirePinnedSigner, trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
-import { KeyPairAhead } from './pki/key-pair-ahead.ts';
+import { keyPairAheadForEnrollment } from './pki/key-pair-ahead.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
 import { withFields } from './log.ts';
@@ -32,6 +32,10 @@ export interface EnrollOptions {
   onCtl?: (ctl: EnrollmentCtl) => void;
   /** When no CTL is trusted yet: the first use must have this signer (managed rollouts). */
   firstUse?: FirstUseRule;
+  /** The profile being saved meanwhile (the CLI's own): the run is recorded only once it is. */
+  profileSaved?: Promise<void>;
+  /** The certificate the enrollment stored or the server fetched (DER). */
+  onCertificate?: (certificate: Buffer) => void;
 }
 
 /** The outcome of this enrollment's download, or 'stored' when no download worked and the trusted CTL was used. */
@@ -80,23 +84,32 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   };
   const signal = options.signal ? AbortSignal.any([options.signal, stepFailure.signal]) : stepFailure.signal;
 
-  // Begun now, it is usually ready by the time the CAPF server asks for a key (first attempt only).
-  const keyPairs = new KeyPairAhead();
+  // Usually ready by the time the CAPF server asks for a key (first attempt only).
+  const keyPairs = keyPairAheadForEnrollment();
   let attempts = 1;
   const capfServer = `${profile.capfHost}:${profile.capfPort}`;
-  await report({ state: 'pending', since }, 'Certificate update requested');
-  await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
+  const capf = parseEndpoint(capfServer, DEFAULT_CAPF_PORT, 'CAPF server');
+  if ('error' in capf) throw new CtiError('BAD_INPUT', capf.error);
+  options.onProgress?.({ state: 'pending', since }, 'Certificate update requested');
   core.logger.log('info', 'enroll.start', { profile: profile.id, instanceId: profile.instanceId, maxAttempts });
   try {
-    await step('ctl-download', 1);
-    const trusted = await trustedCtlForEnrollment(core, profile, { ...options, signal });
+    // Three things go on at once, and all three are done before any CAPF server hears of the run: the
+    // operation is recorded (the profile saved, its status, then the seal that lets a crash resume it), the
+    // trust list is downloaded and checked, and the keystore gets its password and key derivations ready.
+    const recorded = (async () => {
+      await options.profileSaved;
+      await step('ctl-download', 1);
+      await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
+    })();
+    const trustedCtl = trustedCtlForEnrollment(core, profile, { ...options, signal });
+    const preparedStore = (async () => {
+      const store = await core.certificateStore(core.dirOf(profile));
+      await store.prepare(profile.instanceId);
+      return store;
+    })();
+    const [, trusted, store] = await allInOrder([recorded, trustedCtl, preparedStore] as const);
     const anchors = trustAnchorsByRole(trusted.ctl, [...CAPF_ROLES]);
     if (anchors.length === 0) throw new CtiError('CTL_INVALID', 'The trusted CTL lists no CAPF certificate, so the CAPF server cannot be verified');
-
-    const capf = parseEndpoint(`${profile.capfHost}:${profile.capfPort}`, DEFAULT_CAPF_PORT, 'CAPF server');
-    if ('error' in capf) throw new CtiError('BAD_INPUT', capf.error);
-    const store = await core.certificateStore(core.dirOf(profile));
-    store.prepare(profile.instanceId);
 
     for (let attempt = 1; ; attempt++) {
       attempts = attempt;
@@ -131,8 +144,11 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
           ...(fingerprint ? { fingerprintSha256: fingerprint } : {}),
         };
         core.logger.log('info', 'enroll.succeeded', { profile: profile.id, outcome: result.outcome, attempt });
-        await report(done, successMessage(result.outcome));
-        await recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer });
+        if (result.certificate) options.onCertificate?.(result.certificate);
+        await Promise.all([
+          report(done, successMessage(result.outcome)),
+          recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer }),
+        ]);
         return done;
       } catch (err) {
         // A status write still under way may be the real cause (a full disk): wait for it before judging.
@@ -179,6 +195,17 @@ function successMessage(outcome: 'installed' | 'fetched' | 'deleted'): string {
     fetched: 'The CAPF server fetched the stored certificate',
     deleted: 'The CAPF server deleted the certificate; it was removed from the keystore',
   }[outcome];
+}
+
+/**
+ * Waits for every one of several pieces of work (none is left running behind the caller's back), then
+ * throws the failure of the first that failed, in the order given.
+ */
+async function allInOrder<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 async function waitForRetry(seconds: number, signal: AbortSignal | undefined): Promise<void> {

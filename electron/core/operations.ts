@@ -27,6 +27,7 @@ export interface StartRequest {
   overrides?: Partial<Omit<Profile, 'id'>>;
   /** Which trust list the enrollment used (see EnrollOptions.onCtl). */
   onCtl?: EnrollOptions['onCtl'];
+  onCertificate?: EnrollOptions['onCertificate'];
   firstUse?: EnrollOptions['firstUse'];
 }
 
@@ -35,7 +36,13 @@ export interface ResumeResult {
   status: OperationStatus;
 }
 
-type Task = (profile: Profile, signal: AbortSignal, onProgress: (status: OperationStatus, message: string) => void) => Promise<OperationStatus>;
+type Task = (
+  profile: Profile,
+  signal: AbortSignal,
+  onProgress: (status: OperationStatus, message: string) => void,
+  /** The upsert being written meanwhile; resolved at once without one. */
+  profileSaved: Promise<void>,
+) => Promise<OperationStatus>;
 
 const isInterrupted = (status: OperationStatus) => status.state === 'pending' || status.state === 'in-progress';
 
@@ -60,11 +67,20 @@ export class CertificateOperations {
 
   /** Runs an enrollment to its end; ALREADY_RUNNING when this profile runs here or in another process. */
   start(request: StartRequest): Promise<OperationStatus> {
-    const { authString, onCtl, firstUse } = request;
+    const { authString, onCtl, onCertificate, firstUse } = request;
     return this.#run(
       request.profileId,
-      (profile, signal, onProgress) =>
-        enrollCertificate(this.#core, { profile, ...(authString ? { authString } : {}), ...(onCtl ? { onCtl } : {}), ...(firstUse ? { firstUse } : {}), signal, onProgress }),
+      (profile, signal, onProgress, profileSaved) =>
+        enrollCertificate(this.#core, {
+          profile,
+          ...(authString ? { authString } : {}),
+          ...(onCtl ? { onCtl } : {}),
+          ...(onCertificate ? { onCertificate } : {}),
+          ...(firstUse ? { firstUse } : {}),
+          signal,
+          onProgress,
+          profileSaved,
+        }),
       request.upsert,
       request.overrides,
     );
@@ -135,11 +151,15 @@ export class CertificateOperations {
       if (!attempt.acquired) throw alreadyRunning(described, attempt.owner);
       try {
         const before = upsert ? await this.#core.settings.read() : undefined;
-        if (upsert) await this.#core.settings.upsertProfile(upsert);
+        // Written while the task starts; the task waits for it before it records the run.
+        const profileSaved = upsert ? this.#core.settings.upsertProfile(upsert).then(() => undefined) : Promise.resolve();
+        profileSaved.catch(() => undefined);
         const profile = { ...(upsert ?? (await this.#core.settings.profile(profileId))), ...overrides };
         try {
-          return await task(profile, controller.signal, (status, message) => this.#events.emit('progress', { profileId, status, message } satisfies ProgressEvent));
+          return await task(profile, controller.signal, (status, message) => this.#events.emit('progress', { profileId, status, message } satisfies ProgressEvent), profileSaved);
         } catch (err) {
+          // Put back only after the upsert is over: restored first, the profile would come back with it.
+          await profileSaved.catch(() => undefined);
           if (before) await this.#restoreAfterFailure(profileId, before);
           throw err;
         }

@@ -90,13 +90,14 @@ export class CertificateStore {
   }
 
   /**
-   * Starts the slow part of the next save() for an instance ID while the caller waits for its certificate:
-   * the key derivations of CTIPREFS_KEYSTORE_PASSWORD, which a person chose and which therefore costs the
-   * full count. (A random vault password costs little, and is not created before there is a certificate.)
+   * Readies the next save() of an instance ID while the caller waits for its certificate, before any CAPF
+   * server hears of the run: the keystore password, created in the vault now so that a vault that cannot
+   * store it fails the run while the one-time string is still unspent, and the key derivations for it
+   * (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person chose).
    */
-  prepare(instanceId: string): void {
-    const password = environmentPassword(this.#env);
-    if (password !== undefined) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+  async prepare(instanceId: string): Promise<void> {
+    const password = await this.#passwordForSave(instanceId);
+    this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
   }
 
   /**
@@ -105,10 +106,8 @@ export class CertificateStore {
    */
   async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
     const path = this.pathOf(instanceId);
-    // A keystore of an older version: move its password to this folder's account before reusing it.
-    const previous = await this.#readFile(path);
-    if (previous) await this.#findPassword(instanceId, previous);
-    const password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    // Asked again even after prepare(): the vault's answer now is the one the file must open with.
+    const password = await this.#passwordForSave(instanceId);
     const passwordKind = keystorePasswordKind(this.#env);
     const prepared = this.#prepared.get(instanceId);
     // Salts are for one file only.
@@ -127,6 +126,13 @@ export class CertificateStore {
       });
     }
     this.#logger.log('info', 'keystore.saved', { instanceId, path });
+  }
+
+  /** The password a new keystore of an instance ID gets: the one it has (moved from an older version's account), or a new one. */
+  async #passwordForSave(instanceId: string): Promise<string> {
+    const previous = await this.#readFile(this.pathOf(instanceId));
+    if (previous) await this.#findPassword(instanceId, previous);
+    return keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
   }
 
   /** The key and certificates of an instance ID, or null when it has no keystore. */

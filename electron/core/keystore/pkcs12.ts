@@ -139,21 +139,20 @@ export interface PreparedKeys {
   readonly password: string;
   readonly iterations: number;
   readonly macSalt: Buffer;
-  readonly keySalt: Buffer;
-  readonly certificatesSalt: Buffer;
+  readonly encryptionSalt: Buffer;
 }
 
 /**
- * Starts deriving the three keys of a keystore before its contents exist (the key derivations depend only
+ * Starts deriving the two keys of a keystore before its contents exist (the key derivations depend only
  * on password, salt and count), so that a caller waiting for a certificate pays for them meanwhile.
  */
 export function prepareKeys(password: string, passwordKind: PasswordKind = 'chosen'): PreparedKeys {
   checkPassword(password);
-  const prepared = { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), keySalt: randomBytes(SALT_BYTES), certificatesSalt: randomBytes(SALT_BYTES) };
+  const prepared = { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), encryptionSalt: randomBytes(SALT_BYTES) };
   // Remembered by pkcs12-kdf.ts; a failure here shows again, with its context, when buildPkcs12 asks.
   const started = [
     macKey(password, prepared.macSalt, prepared.iterations, HASH),
-    ...[prepared.keySalt, prepared.certificatesSalt].map((salt) => pbes2Key(password, salt, prepared.iterations, HASH, AES_256_KEY_BYTES)),
+    pbes2Key(password, prepared.encryptionSalt, prepared.iterations, HASH, AES_256_KEY_BYTES),
   ];
   for (const key of started) key.catch(() => undefined);
   return prepared;
@@ -190,10 +189,12 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
     safeBag(OID.certBag, der.sequence(der.oid(OID.x509Certificate), der.explicit(0, der.octetString(certificate))), index === 0 ? attributes : undefined),
   );
   const pkcs8 = input.privateKey.export({ type: 'pkcs8', format: 'der' });
-  // Two independent key derivations: side by side on the thread pool.
+  // One salt, so one key, for both bags, each with its own IV: a second derivation would double the
+  // writer's work but not an attacker's, who needs to break only one of them.
+  const encryptionSalt = prepared?.encryptionSalt ?? randomBytes(SALT_BYTES);
   const [shrouded, certificates] = await Promise.all([
-    encrypt(pkcs8, password, iterations, prepared?.keySalt),
-    encrypt(der.sequence(...certBags), password, iterations, prepared?.certificatesSalt),
+    encrypt(pkcs8, password, iterations, encryptionSalt),
+    encrypt(der.sequence(...certBags), password, iterations, encryptionSalt),
   ]);
   // EncryptedPrivateKeyInfo; the key bag is already encrypted on its own, as OpenSSL and Java do.
   const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, der.sequence(shrouded.algorithm, der.octetString(shrouded.encrypted)), attributes);
@@ -230,7 +231,7 @@ function dataContentInfo(content: Buffer): Buffer {
 }
 
 /** PBES2 (RFC 8018 6.2): PBKDF2-HMAC-SHA256 with a fresh salt, then AES-256-CBC with a fresh IV. */
-async function encrypt(content: Buffer, password: string, iterations: number, salt: Buffer = randomBytes(SALT_BYTES)): Promise<{ algorithm: Buffer; encrypted: Buffer }> {
+async function encrypt(content: Buffer, password: string, iterations: number, salt: Buffer): Promise<{ algorithm: Buffer; encrypted: Buffer }> {
   const iv = randomBytes(AES_BLOCK_BYTES);
   const key = await pbes2Key(password, salt, iterations, HASH, AES_256_KEY_BYTES);
   const cipher = createCipheriv('aes-256-cbc', key, iv);

@@ -107,7 +107,6 @@ export class EnvironmentVault implements SecretVault {
   readonly kind = 'environment';
   // A #private field: never shown by console.log, util.inspect or JSON.stringify.
   readonly #password: string;
-  #integrityKey: Promise<string> | undefined;
 
   constructor(password: string) {
     this.#password = checkEnvironmentPassword(password);
@@ -115,10 +114,7 @@ export class EnvironmentVault implements SecretVault {
 
   async get(account: string): Promise<string | null> {
     if (account.startsWith(keystoreAccount(''))) return this.#password;
-    if (account === INTEGRITY_KEY_ACCOUNT) {
-      this.#integrityKey ??= deriveIntegrityKey(this.#password).then((key) => key.toString('base64url'));
-      return this.#integrityKey;
-    }
+    if (account === INTEGRITY_KEY_ACCOUNT) return (await deriveIntegrityKey(this.#password)).toString('base64url');
     return null;
   }
 
@@ -135,9 +131,11 @@ export class EnvironmentVault implements SecretVault {
 }
 
 /**
- * The vault to use: the OS vault when a probe write/read/delete works, otherwise the environment password,
- * otherwise a VAULT error that says what to do. A probe (instead of trusting the first real call) makes the
- * choice once, before any keystore depends on it.
+ * The vault to use: the OS vault when it gives the CTL integrity key (read, or created and read back the first
+ * time), otherwise the environment password, otherwise a VAULT error that says what to do. That key is the
+ * probe: every command that opens the vault needs it or a keystore password next, so the choice is made once,
+ * before any keystore depends on it, with no throwaway secret. A vault that reads but cannot write fails
+ * later at a write that comes before any CAPF server hears of the run (the keystore password is created first).
  */
 export async function openVault(
   env: NodeJS.ProcessEnv = process.env,
@@ -148,7 +146,7 @@ export async function openVault(
   let problem = '';
   for (let attempt = 1; ; attempt++) {
     try {
-      await probe(vault);
+      await integrityKey(vault);
       return vault;
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
@@ -174,19 +172,6 @@ export async function openVault(
 const SERVICE_STARTING = /no result found/i;
 const PROBE_ATTEMPTS = 4;
 const PROBE_RETRY_MS = 150;
-
-async function probe(vault: SecretVault): Promise<void> {
-  const account = `probe:${randomBytes(8).toString('hex')}`;
-  const value = randomBytes(16).toString('base64url');
-  await vault.set(account, value);
-  try {
-    if ((await vault.get(account)) !== value) {
-      throw new CtiError('VAULT', 'The OS credential vault did not return the probe secret it stored');
-    }
-  } finally {
-    await vault.delete(account);
-  }
-}
 
 /**
  * The password of one keystore: CTIPREFS_KEYSTORE_PASSWORD when set (headless agents), otherwise the vault
@@ -219,8 +204,24 @@ export async function findKeystorePassword(
   return stored;
 }
 
+/** Each vault's integrity key, asked for once per process: it never changes while the vault holds it. */
+const integrityKeys = new WeakMap<SecretVault, Promise<Buffer>>();
+
 /** The key of the CTL trust store's HMAC: 32 random bytes kept in the vault (derived from the env password without one). */
-export async function integrityKey(vault: SecretVault): Promise<Buffer> {
+export function integrityKey(vault: SecretVault): Promise<Buffer> {
+  let key = integrityKeys.get(vault);
+  if (!key) {
+    key = readIntegrityKey(vault);
+    // A failure is not remembered: the next call asks the vault again (unlocked meanwhile, say).
+    key.catch(() => {
+      if (integrityKeys.get(vault) === key) integrityKeys.delete(vault);
+    });
+    integrityKeys.set(vault, key);
+  }
+  return key;
+}
+
+async function readIntegrityKey(vault: SecretVault): Promise<Buffer> {
   let stored = await vault.get(INTEGRITY_KEY_ACCOUNT);
   if (stored === null) {
     await vault.set(INTEGRITY_KEY_ACCOUNT, randomBytes(INTEGRITY_KEY_BYTES).toString('base64url'));

@@ -37,5 +37,22 @@ export class KeyPairAhead implements KeyPairSource {
   }
 }
 
+/**
+ * The `enroll` command begins its pair as the process starts, before the modules of the enrollment load:
+ * that overlaps key generation with a good part of the run. The first enrollment of the process takes it.
+ */
+let begunAtStart: KeyPairAhead | undefined;
+
+export function beginKeyPairAtStart(): void {
+  begunAtStart ??= new KeyPairAhead();
+}
+
+/** The pair begun at start (once), otherwise one begun now. */
+export function keyPairAheadForEnrollment(): KeyPairAhead {
+  const early = begunAtStart;
+  begunAtStart = undefined;
+  return early ?? new KeyPairAhead();
+}
+
 /** Generates each pair when asked (the default of a CAPF session). */
 export const ON_DEMAND_KEY_PAIRS: KeyPairSource = { take: generateKeyPair };

@@ -62,12 +62,14 @@ describe('OsVault (gnome-keyring over the Secret Service)', () => {
     expect(await two.get('a')).toBeNull();
   });
 
-  it('is what openVault chooses when the vault works, and leaves no probe entry behind', async () => {
+  it('is what openVault chooses when the vault works, and leaves nothing behind but the integrity key it probed with', async () => {
     const service = testService();
     const vault = await openVault({}, { service });
     expect(vault.kind).toBe('os-vault');
     const { findCredentialsAsync } = await import('@napi-rs/keyring');
-    expect(await findCredentialsAsync(service)).toEqual([]);
+    const stored = await findCredentialsAsync(service);
+    expect(stored.map((c) => c.account)).toEqual([INTEGRITY_KEY_ACCOUNT]);
+    expect((await integrityKey(new OsVault(service))).toString('base64url')).toBe(stored[0]!.password);
   });
 
   it('keeps a created keystore password and the integrity key across vault instances', async () => {
@@ -92,7 +94,7 @@ describe('without an OS vault (a child process with a dead D-Bus address)', () =
     // The OsVault error, for support staff: the failed operation, the secret, the service and D-Bus's reason.
     const logged = result.logs.join('\n');
     expect(logged).toMatch(/vault\.unavailable/);
-    expect(logged).toMatch(/OS credential vault could not store the secret \\"probe:[0-9a-f]+\\" of service \\"ctiprefs-test-.*DBus/);
+    expect(logged).toMatch(/OS credential vault could not read the secret \\"ctl-integrity\\" of service \\"ctiprefs-test-.*DBus/);
   }, 60_000);
 
   it('falls back to the environment password, stores nothing, and never logs the password', async () => {
