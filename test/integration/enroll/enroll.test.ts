@@ -10,6 +10,9 @@ import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { CertificateOperations } from '../../../electron/core/operations.ts';
+import { CertificateStore } from '../../../electron/core/keystore/certificate-store.ts';
+import type { SecretVault } from '../../../electron/core/keystore/vault.ts';
+import { CtiError } from '../../../shared/errors.ts';
 import { resumeAccount } from '../../../electron/core/resume-seal.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
@@ -25,7 +28,7 @@ beforeAll(async () => {
   labDir = await tempDir('lab');
   lab = await startLab({
     dir: labDir.path,
-    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'none1:666666:p256:none'].map(parseLabProfile),
+    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256'].map(parseLabProfile),
   });
 }, 120_000);
 afterAll(async () => {
@@ -61,6 +64,31 @@ describe('enrollCertificate against the lab', () => {
     // The authentication string is never written to settings, status or logs.
     const files = await Promise.all([core.layout.settingsFile, core.layout.statusFile].map((f) => readFile(f, 'utf8')));
     for (const text of [...files, ...logger.lines]) expect(text).not.toContain('111111');
+    await remove();
+  });
+
+  it('fails before any CAPF session when the vault cannot store the keystore password, so the string stays unspent', async () => {
+    const { core, logger, remove } = await freshCore();
+    const profile = labProfile('nowrite1');
+    await core.settings.upsertProfile(profile);
+    // The real OS vault, except that it refuses to store keystore passwords (a read-only or full keyring).
+    const real = await core.vault();
+    const refusing: SecretVault = {
+      kind: real.kind,
+      get: (account) => real.get(account),
+      delete: (account) => real.delete(account),
+      set: async (account, secret) => {
+        if (account.startsWith('keystore:')) throw new CtiError('VAULT', `The OS credential vault could not store the secret "${account}"`);
+        await real.set(account, secret);
+      },
+    };
+    const sessionsBefore = lab.capfServer.sessions;
+    const refusingCore: CoreContext = { ...core, certificateStore: async (dir) => new CertificateStore({ dir, vault: refusing, logger }) };
+    await expect(enrollCertificate(refusingCore, { profile, authString: '777777' })).rejects.toMatchObject({ code: 'VAULT' });
+    expect(lab.capfServer.sessions).toBe(sessionsBefore);
+    expect(await core.status.get(profile.id)).toMatchObject({ state: 'failed', code: 'VAULT' });
+    // The same one-time string still works once the vault does.
+    expect(await enrollCertificate(core, { profile, authString: '777777' })).toMatchObject({ state: 'succeeded', outcome: 'installed' });
     await remove();
   });
 
