@@ -100,8 +100,14 @@ export type PasswordKind = 'chosen' | 'random';
  * brute-forces whichever is cheaper. See scripts/bench-keystore.ts for what they cost.
  */
 export const PKCS12_ITERATIONS = 100_000;
-/** Iterations for a random 256-bit password: OpenSSL's own default, which every reader accepts. */
-export const PKCS12_ITERATIONS_RANDOM_PASSWORD = 2048;
+/**
+ * Iterations for a random 256-bit password: one. No count makes 256 random bits harder to guess, and each
+ * iteration of the MAC chain is a SHA-256 on the main thread. One is RFC 7292's default for the MAC (so
+ * there the count is left out, as DER requires); OpenSSL, Java and Node read such files.
+ */
+export const PKCS12_ITERATIONS_RANDOM_PASSWORD = 1;
+/** RFC 7292 MacData: `iterations INTEGER DEFAULT 1`. */
+const DEFAULT_MAC_ITERATIONS = 1;
 /**
  * Reading refuses files asking for more: a hostile file could otherwise ask for billions of iterations
  * and hang the app. OpenSSL writes 2048, Java 10 000, so this leaves plenty of room.
@@ -214,7 +220,11 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   const authenticatedSafe = der.sequence(certSafe, keySafe);
   const macSalt = prepared?.macSalt ?? randomBytes(SALT_BYTES);
   const mac = createHmac(HASH, await macKey(password, macSalt, iterations, HASH)).update(authenticatedSafe).digest();
-  const macData = der.sequence(der.sequence(der.sequence(der.oid(OID.sha256)), der.octetString(mac)), der.octetString(macSalt), der.integer(iterations));
+  const macData = der.sequence(
+    der.sequence(der.sequence(der.oid(OID.sha256)), der.octetString(mac)),
+    der.octetString(macSalt),
+    ...(iterations === DEFAULT_MAC_ITERATIONS ? [] : [der.integer(iterations)]),
+  );
   return der.sequence(der.integer(PFX_VERSION), dataContentInfo(authenticatedSafe), macData);
 }
 
@@ -337,7 +347,7 @@ async function verifyMac(macData: DerElement | undefined, content: Buffer, passw
   const hashOid = readOid(sequenceOf(digestAlgorithm, 'MAC digest algorithm', 1)[0], 'MAC digest algorithm');
   const hash = MAC_HASHES[hashOid];
   if (!hash) damaged(`MAC hash ${hashOid} is not supported`);
-  const iterations = iterationsElement ? readCount(iterationsElement, 'MAC') : 1;
+  const iterations = iterationsElement ? readCount(iterationsElement, 'MAC') : DEFAULT_MAC_ITERATIONS;
   checkIterations(iterations, 'MAC');
   const key = await macKey(password, readOctets(saltElement, 'MAC salt'), iterations, hash);
   const expected = createHmac(hash, key).update(content).digest();
