@@ -7,6 +7,7 @@ import { validatePreset } from '../../../shared/preset.ts';
 import { defaultProfile } from '../../../shared/profile.ts';
 import { ctiRejection } from '../../helpers/rejection.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { ADMIN_FILE, LOCKED_FOLDER, USER_FILE, USER_MADE_FOLDER, USER_SID as USER } from '../../helpers/windows-sddl.ts';
 
 const profile = { ...defaultProfile('fleet'), userName: 'agent', instanceId: 'f1', tftpServers: ['10.0.0.1'], capfHost: '10.0.0.1' };
 
@@ -37,11 +38,6 @@ describe('the machine-wide preset', () => {
 });
 
 describe('the preset on Windows: owners and ACLs of folder and file', () => {
-  const USER = 'S-1-5-21-1004336348-1177238915-682003330-1001';
-  const LOCKED_FOLDER = 'O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)';
-  const ADMIN_FILE = 'O:BAG:SYD:AI(A;ID;FA;;;SY)(A;ID;FA;;;BA)(A;ID;0x1200a9;;;BU)';
-  const USER_MADE_FOLDER = `O:${USER}G:${USER}D:AI(A;ID;FA;;;${USER})(A;OICIIOID;GA;;;CO)(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)(A;CIID;DCLCRPCR;;;BU)`;
-  const USER_FILE = `O:${USER}G:${USER}D:AI(A;ID;FA;;;${USER})(A;ID;FA;;;SY)(A;ID;FA;;;BA)(A;ID;0x1200a9;;;BU)`;
   let root: Awaited<ReturnType<typeof tempDir>>;
   let dir: string;
   let file: string;

@@ -7,25 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockFolderCommand, parseSddl, powerShellSddlReader, untrustedChangers } from '../../../electron/core/windows-acl.ts';
 import { tempDir } from '../../helpers/temp.ts';
-
-const USER = 'S-1-5-21-1004336348-1177238915-682003330-1001';
-const TRUSTED_INSTALLER = 'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464';
-/** C:\ProgramData itself (Windows 10/11, Server 2025). */
-const PROGRAM_DATA = 'O:SYG:SYD:PAI(A;OICIIO;GA;;;CO)(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)(A;CI;DCLCRPCR;;;BU)';
-/** %ProgramData%\ctiprefs made by an ordinary user: theirs, and Users may add files through the inherited (CI) ACE. */
-const USER_MADE_FOLDER = `O:${USER}G:${USER}D:AI(A;ID;FA;;;${USER})(A;OICIIOID;GA;;;CO)(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)(A;CIID;DCLCRPCR;;;BU)`;
-/** The folder the installers make: owned by Administrators, inheritance cut, Users read and execute. */
-const LOCKED_FOLDER = 'O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)';
-/** preset.json copied into the locked folder by an elevated administrator: inherited ACEs only. */
-const ADMIN_FILE = 'O:BAG:SYD:AI(A;ID;FA;;;SY)(A;ID;FA;;;BA)(A;ID;0x1200a9;;;BU)';
-/** preset.json a user wrote in their own folder: theirs, with full control. */
-const USER_FILE = `O:${USER}G:${USER}D:AI(A;ID;FA;;;${USER})(A;ID;FA;;;SY)(A;ID;FA;;;BA)(A;ID;0x1200a9;;;BU)`;
+import { ADMIN_FILE, LOCKED_FOLDER, PROGRAM_DATA, TRUSTED_INSTALLER_SID, USER_FILE, USER_MADE_FOLDER, USER_SID as USER } from '../../helpers/windows-sddl.ts';
 
 describe('untrustedChangers', () => {
   it('lets the folder the installers make, a file an administrator put in it, and TrustedInstaller pass', () => {
     expect(untrustedChangers(LOCKED_FOLDER)).toBeNull();
     expect(untrustedChangers(ADMIN_FILE)).toBeNull();
-    expect(untrustedChangers(`O:${TRUSTED_INSTALLER}G:SYD:P(A;;FA;;;${TRUSTED_INSTALLER})(A;;FA;;;S-1-5-18)(A;;0x1200a9;;;S-1-5-32-545)`)).toBeNull();
+    expect(untrustedChangers(`O:${TRUSTED_INSTALLER_SID}G:SYD:P(A;;FA;;;${TRUSTED_INSTALLER_SID})(A;;FA;;;S-1-5-18)(A;;0x1200a9;;;S-1-5-32-545)`)).toBeNull();
   });
 
   it('refuses a folder a user made first: owned by the user, who and Users can add files', () => {

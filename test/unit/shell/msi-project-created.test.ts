@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { untrustedChangers } from '../../../electron/core/windows-acl.ts';
+import { LOCKED_FOLDER } from '../../helpers/windows-sddl.ts';
 
 const require = createRequire(import.meta.url);
 const hook = require('../../../build/msi-project-created.cjs') as {
@@ -37,7 +38,7 @@ describe('msi-project-created', () => {
     const component = doc.querySelector('ComponentGroup[Id="ProductComponents"] > Component[Directory="ctiprefsPresetFolder"]');
     expect(component?.getAttribute('KeyPath')).toBe('yes');
     const permissions = [...(component?.querySelectorAll('CreateFolder > PermissionEx') ?? [])].map((element) => element.getAttribute('Sddl'));
-    expect(permissions).toEqual(['O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)']);
+    expect(permissions).toEqual([LOCKED_FOLDER]);
     expect(untrustedChangers(hook.PRESET_FOLDER_SDDL)).toBeNull();
     // MsiLockPermissionsEx is Windows Installer 5.
     expect(Number(doc.querySelector('Package')?.getAttribute('InstallerVersion'))).toBeGreaterThanOrEqual(500);
