@@ -219,8 +219,10 @@ export type SddlReader = (paths: readonly string[]) => Promise<string[]>;
 
 const PATHS_VARIABLE = 'CTIPREFS_ACL_PATHS';
 // The paths come in an environment variable, one a line (Windows names cannot hold a line break), so no
-// path is ever part of the command text.
-const GET_ACL_SCRIPT = `$ErrorActionPreference = 'Stop'; foreach ($p in ($env:${PATHS_VARIABLE} -split "\`n")) { (Get-Acl -LiteralPath $p).Sddl }`;
+// path is ever part of the command text. Console.Out: one plain line each, never formatted or wrapped.
+const GET_ACL_SCRIPT = `$ErrorActionPreference = 'Stop'; foreach ($p in ($env:${PATHS_VARIABLE} -split [char]10)) { [Console]::Out.WriteLine((Get-Acl -LiteralPath $p).Sddl) }`;
+// -EncodedCommand (UTF-16LE, base64): no quoting rules of the Windows command line touch the script.
+const ENCODED_SCRIPT = Buffer.from(GET_ACL_SCRIPT, 'utf16le').toString('base64');
 const READ_TIMEOUT_MS = 30_000;
 
 /** The SDDL reader of a Windows PC: one Windows PowerShell (always installed) run for all the paths. */
@@ -229,7 +231,7 @@ export function powerShellSddlReader(env: NodeJS.ProcessEnv = process.env, timeo
   return (paths) =>
     new Promise((resolve, reject) => {
       const options = { env: { ...env, [PATHS_VARIABLE]: paths.join('\n') }, timeout: timeoutMs, windowsHide: true, maxBuffer: 1024 * 1024 };
-      execFile(powerShell, ['-NoProfile', '-NonInteractive', '-Command', GET_ACL_SCRIPT], options, (err, stdout, stderr) => {
+      execFile(powerShell, ['-NoProfile', '-NonInteractive', '-EncodedCommand', ENCODED_SCRIPT], options, (err, stdout, stderr) => {
         if (err) {
           const why = err.killed ? `it did not answer within ${timeoutMs / 1000} s` : (String(stderr).trim().split(/\r?\n/)[0] || err.message);
           reject(new Error(`${powerShell} could not read the permissions: ${why}`));

@@ -157,8 +157,9 @@ describe('powerShellSddlReader', () => {
     const fromEnvironment = powerShellSddlReader({ SystemRoot: await systemRootWith('env', 'printf "%s\\n" "$CTIPREFS_ACL_PATHS"') });
     expect(await fromEnvironment(paths)).toEqual(paths);
     const command = powerShellSddlReader({ SystemRoot: await systemRootWith('args', 'printf "%s\\n" "$1 $2 $3" "$4"; test $# -eq 4') });
-    const [switches, script] = await command(paths);
-    expect(switches).toBe('-NoProfile -NonInteractive -Command');
+    const [switches, encoded = ''] = await command(paths);
+    expect(switches).toBe('-NoProfile -NonInteractive -EncodedCommand');
+    const script = Buffer.from(encoded, 'base64').toString('utf16le');
     expect(script).toContain('(Get-Acl -LiteralPath $p).Sddl');
     expect(script).not.toContain('here');
   });
