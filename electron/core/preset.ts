@@ -44,13 +44,13 @@ function checkWriters(path: string, stats: Stats, what: 'file' | 'folder'): void
  * Permissions that cannot be read refuse the preset too: an unchecked preset is not trusted.
  */
 async function checkWindowsWriters(dir: string, path: string, readSddl: SddlReader): Promise<void> {
-  let folderSddl: string | undefined;
-  let fileSddl: string | undefined;
+  let sddl: string[];
   try {
-    [folderSddl = '', fileSddl = ''] = await readSddl([dir, path]);
+    sddl = await readSddl([dir, path]);
   } catch (err) {
     throw unsafe(path, `could not be checked (${(err as Error).message})`, 'make sure Windows PowerShell can run, then try again');
   }
+  const [folderSddl = '', fileSddl = ''] = sddl;
   const folderProblem = untrustedChangers(folderSddl);
   if (folderProblem) {
     throw unsafe(dir, `is in a folder that ${folderProblem}`, `run the ctiprefs installer again, or as an administrator: ${lockFolderCommand(dir)}; then check that ${PRESET_FILE_NAME} is yours`);
