@@ -48,7 +48,9 @@ describe('installer.nsh', () => {
         '',
       ].join('\n'),
     );
-    const { stdout } = await promisify(execFile)('makensis', ['-WX', '-V2', '-NOCD', script]);
+    const { stdout } = await promisify(execFile)('makensis', ['-WX', '-V2', '-NOCD', script]).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? new Error('makensis is not installed: apt-get install nsis (.ci/run installs it)') : err;
+    });
     expect(stdout).not.toMatch(/warning/i);
   }, 60_000);
 
