@@ -215,6 +215,8 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   const firstUse = firstUseRule(opts['expect-signer-fingerprint']);
   const skipIfValid = parseSkipIfValidDays(opts['skip-if-valid']);
   const startWithin = parseStartWithin(opts['start-within']);
+  // Opened while the profile is looked up: whatever the run does next needs the vault (or to know there is none).
+  core.vault().catch(() => undefined);
   const { profile, upsert, overrides } = await enrollTarget(core, opts);
   const { id, instanceId } = profile;
   const authString = await readAuthString(opts);
