@@ -16,4 +16,10 @@ if (!existsSync(bundle)) {
 const cacheRoot = process.env.LOCALAPPDATA ?? process.env.XDG_CACHE_HOME ?? join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache');
 module.enableCompileCache?.(join(cacheRoot, 'ctiprefs', 'node-compile-cache'));
 const { main } = await import(bundle.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit now, once stdout and stderr are written out, rather than when the event loop runs dry: a key pair
+// begun ahead for an enrollment that did not use it (the server asked for EC, the run failed early) would
+// otherwise keep the process until it is generated.
+const flushed = (stream) => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve())));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

@@ -1,10 +1,10 @@
 /**
  * X.509 certificate creation for the lab CA, the CTL signers, the CAPF server's LSCs and the CTI OS set.
- * pkijs builds the ASN.1; node:crypto signs, so RSA and EC keys take the same path.
+ * The DER is written field by field as RFC 5280 section 4.1 defines it (pki/der.ts); node:crypto signs,
+ * so RSA and EC keys take the same path.
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { contextTag, decodeOne, der, readBitString, sequenceOf, Tag, tlv } from './der.ts';
 import { SIGNATURE_OID, type CertificateOptions, type DistinguishedName, type HashName } from './certificates.ts';
 
 const OID = {
@@ -21,59 +21,106 @@ const OID = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
 
+/** Certificate version v3 (RFC 5280: `Version ::= INTEGER { v1(0), v2(1), v3(2) }`). */
+const VERSION_3 = 2;
+/** Dates from 2050 on are GeneralizedTime, earlier ones UTCTime (RFC 5280 4.1.2.5). */
+const FIRST_GENERALIZED_TIME_YEAR = 2050;
+const SERIAL_BYTES = 16;
+
 // keyUsage bit positions (RFC 5280 4.2.1.3)
 const KEY_USAGE_BIT = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
 type KeyUsage = keyof typeof KEY_USAGE_BIT;
 
-function buildName(dn: DistinguishedName): pkijs.RelativeDistinguishedNames {
+/** A Name as an RDNSequence with one attribute per RDN, country as PrintableString, the rest UTF8String. */
+function buildName(dn: DistinguishedName): Buffer {
   const parts: [string, string | undefined][] = [
     [OID.country, dn.C],
     [OID.organization, dn.O],
     [OID.organizationalUnit, dn.OU],
     [OID.commonName, dn.CN],
   ];
-  // One attribute per RDN set: pkijs would otherwise put them all in one multi-valued RDN.
-  const sets = parts
+  const rdns = parts
     .filter((part): part is [string, string] => part[1] !== undefined)
-    .map(([type, value]) => {
-      const asnValue = type === OID.country ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
-      return new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: asnValue }).toSchema()] });
-    });
-  return pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: sets }).toBER(false));
+    .map(([type, value]) => der.set(der.sequence(der.oid(type), tlv(type === OID.country ? Tag.printableString : Tag.utf8String, Buffer.from(value, 'utf8')))));
+  return der.sequence(...rdns);
 }
 
-function nameOf(subject: CertificateOptions['subject']): pkijs.RelativeDistinguishedNames {
-  return 'der' in subject ? pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array(subject.der)) : buildName(subject);
+function nameOf(subject: CertificateOptions['subject']): Buffer {
+  return 'der' in subject ? Buffer.from(subject.der) : buildName(subject);
 }
 
-function keyUsageExtension(usages: KeyUsage[]): pkijs.Extension {
-  const bits = new Uint8Array(2);
+/** A positive INTEGER from big-endian bytes, minimally encoded. */
+function unsignedInteger(bytes: Buffer): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const value = bytes.subarray(start);
+  return tlv(Tag.integer, value[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
+}
+
+function booleanTrue(): Buffer {
+  return tlv(Tag.boolean, Buffer.from([0xff]));
+}
+
+function bitString(bytes: Buffer, unusedBits = 0): Buffer {
+  return tlv(Tag.bitString, Buffer.concat([Buffer.from([unusedBits]), bytes]));
+}
+
+function time(date: Date): Buffer {
+  const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:T]/g, '');
+  return date.getUTCFullYear() < FIRST_GENERALIZED_TIME_YEAR
+    ? tlv(Tag.utcTime, Buffer.from(iso.slice(2), 'latin1'))
+    : tlv(Tag.generalizedTime, Buffer.from(iso, 'latin1'));
+}
+
+/** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
+function extension(oid: string, value: Buffer, critical = false): Buffer {
+  return der.sequence(der.oid(oid), ...(critical ? [booleanTrue()] : []), der.octetString(value));
+}
+
+/** A named BIT STRING in DER: trailing zero bits dropped and counted as unused (X.690 11.2.2). */
+function keyUsageValue(usages: KeyUsage[]): Buffer {
+  const bits = Buffer.alloc(2);
   for (const usage of usages) {
     const bit = KEY_USAGE_BIT[usage];
     bits[bit >> 3]! |= 0x80 >> (bit & 7);
   }
-  const bytes = bits[1] === 0 ? bits.slice(0, 1) : bits;
-  const value = new asn1js.BitString({ valueHex: bytes, unusedBits: 0 });
-  return new pkijs.Extension({ extnID: OID.keyUsage, critical: true, extnValue: value.toBER(false), parsedValue: value });
+  const bytes = bits[1] === 0 ? bits.subarray(0, 1) : bits;
+  const last = bytes[bytes.length - 1]!;
+  let unused = 0;
+  while (unused < 7 && (last & (1 << unused)) === 0) unused++;
+  return bitString(bytes, last === 0 ? 0 : unused);
 }
 
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL } */
+function basicConstraintsValue(isCa: boolean, pathLength: number | undefined): Buffer {
+  return der.sequence(...(isCa ? [booleanTrue(), ...(pathLength !== undefined ? [der.integer(pathLength)] : [])] : []));
+}
+
+/** The SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1). */
 function keyIdentifier(spkiDer: Buffer): Buffer {
-  const spki = pkijs.PublicKeyInfo.fromBER(new Uint8Array(spkiDer));
-  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey.valueBlock.valueHexView)).digest();
+  const [, subjectPublicKey] = sequenceOf(decodeOne(spkiDer, 'subjectPublicKeyInfo'), 'subjectPublicKeyInfo', 2);
+  return createHash('sha1').update(readBitString(subjectPublicKey, 'subjectPublicKey')).digest();
+}
+
+/** The subject Name and SubjectPublicKeyInfo of a certificate, as the DER they are encoded in. */
+function issuerFieldsOf(certificate: Buffer): { subject: Buffer; spki: Buffer } {
+  const [tbs] = sequenceOf(decodeOne(certificate, 'issuer certificate'), 'issuer certificate', 3);
+  const fields = sequenceOf(tbs, 'issuer tbsCertificate', 6);
+  // [0] version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+  const [, , , , subject, spki] = fields[0]!.tag === contextTag(0, true) ? fields.slice(1) : fields;
+  return { subject: subject!.der, spki: spki!.der };
 }
 
 function randomSerial(): Buffer {
-  const serial = randomBytes(16);
+  const serial = randomBytes(SERIAL_BYTES);
   serial[0] = serial[0]! & 0x7f || 0x01; // positive and minimally encoded
   return serial;
 }
 
-function algorithmFor(key: KeyObject, hash: HashName): pkijs.AlgorithmIdentifier {
+/** AlgorithmIdentifier of the signature: RSA with a NULL parameter, ECDSA without (RFC 4055, RFC 5758). */
+function algorithmFor(key: KeyObject, hash: HashName): Buffer {
   const family = key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa';
-  return new pkijs.AlgorithmIdentifier({
-    algorithmId: SIGNATURE_OID[family][hash],
-    ...(family === 'rsa' ? { algorithmParams: new asn1js.Null() } : {}),
-  });
+  return der.sequence(der.oid(SIGNATURE_OID[family][hash]), ...(family === 'rsa' ? [der.null()] : []));
 }
 
 /** Creates and signs an X.509 v3 certificate; returns its DER bytes. */
@@ -82,51 +129,29 @@ export function createCertificate(options: CertificateOptions): Buffer {
   const signingKey = options.issuer?.privateKey ?? options.selfSigningKey;
   if (!signingKey) throw new Error('createCertificate needs issuer.privateKey or selfSigningKey');
   const spkiDer = options.publicKey.export({ type: 'spki', format: 'der' });
-
-  const cert = new pkijs.Certificate();
-  cert.version = 2;
-  cert.serialNumber = new asn1js.Integer({ valueHex: options.serialNumber ?? randomSerial() });
-  cert.subject = nameOf(options.subject);
-  const issuerCert = options.issuer ? pkijs.Certificate.fromBER(new Uint8Array(options.issuer.certificate)) : undefined;
-  cert.issuer = issuerCert ? issuerCert.subject : nameOf(options.subject);
+  const subject = nameOf(options.subject);
+  const issuer = options.issuer ? issuerFieldsOf(options.issuer.certificate) : undefined;
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + (options.validityDays ?? 365) * 86_400_000);
-  cert.notBefore.value = notBefore;
-  cert.notAfter.value = notAfter;
-  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(spkiDer);
 
-  const extensions: pkijs.Extension[] = [];
-  const basic = new pkijs.BasicConstraints({
-    cA: options.isCa ?? false,
-    ...(options.isCa && options.pathLength !== undefined ? { pathLenConstraint: options.pathLength } : {}),
-  });
-  extensions.push(
-    new pkijs.Extension({ extnID: OID.basicConstraints, critical: true, extnValue: basic.toSchema().toBER(false), parsedValue: basic }),
-  );
-  extensions.push(
-    keyUsageExtension(options.isCa ? ['digitalSignature', 'keyCertSign', 'cRLSign'] : ['digitalSignature', 'keyEncipherment']),
-  );
-  if (options.extendedKeyUsage?.length) {
-    const eku = new pkijs.ExtKeyUsage({ keyPurposes: options.extendedKeyUsage.map((p) => OID[p]) });
-    extensions.push(new pkijs.Extension({ extnID: OID.extKeyUsage, extnValue: eku.toSchema().toBER(false), parsedValue: eku }));
-  }
-  const ski = new asn1js.OctetString({ valueHex: keyIdentifier(spkiDer) });
-  extensions.push(new pkijs.Extension({ extnID: OID.subjectKeyIdentifier, extnValue: ski.toBER(false) }));
-  if (issuerCert) {
-    const aki = new pkijs.AuthorityKeyIdentifier({
-      keyIdentifier: new asn1js.OctetString({ valueHex: keyIdentifier(Buffer.from(issuerCert.subjectPublicKeyInfo.toSchema().toBER(false))) }),
-    });
-    extensions.push(new pkijs.Extension({ extnID: OID.authorityKeyIdentifier, extnValue: aki.toSchema().toBER(false) }));
-  }
-  cert.extensions = extensions;
-
+  const extensions = [
+    extension(OID.basicConstraints, basicConstraintsValue(options.isCa ?? false, options.isCa ? options.pathLength : undefined), true),
+    extension(OID.keyUsage, keyUsageValue(options.isCa ? ['digitalSignature', 'keyCertSign', 'cRLSign'] : ['digitalSignature', 'keyEncipherment']), true),
+    ...(options.extendedKeyUsage?.length ? [extension(OID.extKeyUsage, der.sequence(...options.extendedKeyUsage.map((p) => der.oid(OID[p]))))] : []),
+    extension(OID.subjectKeyIdentifier, der.octetString(keyIdentifier(spkiDer))),
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING, ... }
+    ...(issuer ? [extension(OID.authorityKeyIdentifier, der.sequence(tlv(contextTag(0, false), keyIdentifier(issuer.spki))))] : []),
+  ];
   const algorithm = algorithmFor(signingKey, hash);
-  cert.signature = algorithm;
-  cert.signatureAlgorithm = algorithm;
-  const tbs = Buffer.from(cert.encodeTBS().toBER(false));
-  cert.tbsView = new Uint8Array(tbs);
-  const signature = sign(hash, tbs, signingKey);
-  cert.signatureValue = new asn1js.BitString({ valueHex: signature });
-  return Buffer.from(cert.toSchema(true).toBER(false));
+  const tbs = der.sequence(
+    der.explicit(0, der.integer(VERSION_3)),
+    unsignedInteger(options.serialNumber ?? randomSerial()),
+    algorithm,
+    issuer?.subject ?? subject,
+    der.sequence(time(notBefore), time(notAfter)),
+    subject,
+    spkiDer,
+    der.explicit(3, der.sequence(...extensions)),
+  );
+  return der.sequence(tbs, algorithm, bitString(sign(hash, tbs, signingKey)));
 }
-
