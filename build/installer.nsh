@@ -40,14 +40,22 @@ ${UnStrRep}
     Delete "$3"
   ${EndIf}
   CreateDirectory "$3"
-  nsExec::ExecToLog '"$SYSDIR\takeown.exe" /F "$3" /A'
-  Pop $4
-  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$3" /reset /L /Q'
-  Pop $5
-  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$3" ${CTIPREFS_PRESET_GRANTS} /L /Q'
-  Pop $6
-  ; Locked means no one else can swap the folder for a link from now on: check once more.
+  ; takeown follows links: a folder swapped for one since the check above is not taken, and not locked.
   ${GetFileAttributes} "$3" "REPARSE_POINT" $7
+  ${If} $7 == "1"
+    StrCpy $4 "link"
+    StrCpy $5 "-"
+    StrCpy $6 "-"
+  ${Else}
+    nsExec::ExecToLog '"$SYSDIR\takeown.exe" /F "$3" /A'
+    Pop $4
+    nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$3" /reset /L /Q'
+    Pop $5
+    nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$3" ${CTIPREFS_PRESET_GRANTS} /L /Q'
+    Pop $6
+    ; Locked means no one else can swap the folder for a link from now on: check once more.
+    ${GetFileAttributes} "$3" "REPARSE_POINT" $7
+  ${EndIf}
   ${If} "$4$5$6" == "000"
   ${AndIf} $7 == "0"
     StrCpy $4 "1"

@@ -83,7 +83,7 @@ const COMMANDS: Record<string, Command> = {
     async () => (await commands()).enroll,
     // A run that will most likely skip (a valid certificate) should not pay for a key it does not use.
     (args) => {
-      if (!args.includes('--skip-if-valid')) beginKeyPairAtStart();
+      if (!args.some((arg) => arg === '--skip-if-valid' || arg.startsWith('--skip-if-valid='))) beginKeyPairAtStart();
     },
   ),
   'import jtapi': coreCommand(

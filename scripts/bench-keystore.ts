@@ -21,7 +21,7 @@ const SPECS: KeySpec[] = [
   { type: 'ec', curve: 'P-256' },
 ];
 const KINDS: { kind: PasswordKind; label: string }[] = [
-  { kind: 'random', label: `random (vault), ${PKCS12_ITERATIONS_RANDOM_PASSWORD} it.` },
+  { kind: 'random', label: `random (vault), ${PKCS12_ITERATIONS_RANDOM_PASSWORD.pbkdf2} PBKDF2 it., MAC ${PKCS12_ITERATIONS_RANDOM_PASSWORD.mac}` },
   { kind: 'chosen', label: `chosen, ${PKCS12_ITERATIONS} it.` },
 ];
 

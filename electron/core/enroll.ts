@@ -95,19 +95,21 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   try {
     // Three things go on at once, and all three are done before any CAPF server hears of the run: the
     // operation is recorded (the profile saved, its status, then the seal that lets a crash resume it), the
-    // trust list is downloaded and checked, and the keystore gets its password and key derivations ready.
+    // trust list is downloaded and checked, and the keystore's vault entry and key derivations get ready.
+    // The first to fail stops the download: nothing more is fetched or trusted for a run that has failed.
+    const preCapf = new AbortController();
     const recorded = (async () => {
       await options.profileSaved;
       await step('ctl-download', 1);
       await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
     })();
-    const trustedCtl = trustedCtlForEnrollment(core, profile, { ...options, signal });
+    const trustedCtl = trustedCtlForEnrollment(core, profile, { ...options, signal: AbortSignal.any([signal, preCapf.signal]) });
     const preparedStore = (async () => {
       const store = await core.certificateStore(core.dirOf(profile));
       await store.prepare(profile.instanceId);
       return store;
     })();
-    const [, trusted, store] = await allInOrder([recorded, trustedCtl, preparedStore] as const);
+    const [, trusted, store] = await allOrFirstFailure(preCapf, [recorded, trustedCtl, preparedStore] as const);
     const anchors = trustAnchorsByRole(trusted.ctl, [...CAPF_ROLES]);
     if (anchors.length === 0) throw new CtiError('CTL_INVALID', 'The trusted CTL lists no CAPF certificate, so the CAPF server cannot be verified');
 
@@ -145,10 +147,10 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
         };
         core.logger.log('info', 'enroll.succeeded', { profile: profile.id, outcome: result.outcome, attempt });
         if (result.certificate) options.onCertificate?.(result.certificate);
-        await Promise.all([
+        await allOrFirstFailure(new AbortController(), [
           report(done, successMessage(result.outcome)),
           recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer }),
-        ]);
+        ] as const);
         return done;
       } catch (err) {
         // A status write still under way may be the real cause (a full disk): wait for it before judging.
@@ -198,13 +200,20 @@ function successMessage(outcome: 'installed' | 'fetched' | 'deleted'): string {
 }
 
 /**
- * Waits for every one of several pieces of work (none is left running behind the caller's back), then
- * throws the failure of the first that failed, in the order given.
+ * Several pieces of work side by side: the first to fail aborts `stop` (work that listens stops early) and
+ * is the error thrown, once every piece has settled, so none is left running behind the caller's back.
  */
-async function allInOrder<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(work);
-  const failed = settled.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
+async function allOrFirstFailure<T extends readonly unknown[]>(stop: AbortController, work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  let first: { error: unknown } | undefined;
+  const watched = work.map((piece: Promise<unknown>) =>
+    piece.catch((error: unknown) => {
+      first ??= { error };
+      stop.abort();
+      throw error;
+    }),
+  );
+  const settled = await Promise.allSettled(watched);
+  if (first) throw first.error;
   return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 

@@ -3,7 +3,7 @@
  * `resume:<home id>:<profile id>`, so an operation cut short by a crash resumes on the next start. The
  * home id keeps two homes with the same profile id apart. Without an OS vault nothing is sealed.
  */
-import { toCtiError } from '../../shared/errors.ts';
+import { CtiError, toCtiError } from '../../shared/errors.ts';
 import type { CoreContext } from './context.ts';
 import { folderId } from './paths.ts';
 
@@ -22,17 +22,25 @@ export function resumeAccount(core: CoreContext, profileId: string): string {
   return `resume:${folderId(core.layout.home)}:${profileId}`;
 }
 
-/** Seals the operation; false when there is no OS vault (the operation runs, but cannot resume). */
+/**
+ * Seals the operation; false when there is no OS vault (the operation runs, but cannot resume). An OS vault
+ * that cannot store the seal stops the run: it comes before the CAPF session, so the string is still unspent.
+ */
 export async function sealForResume(core: CoreContext, seal: ResumeSeal): Promise<boolean> {
+  let vault;
   try {
-    const vault = await core.vault();
-    if (vault.kind !== 'os-vault') return false;
-    await vault.set(resumeAccount(core, seal.profileId), JSON.stringify(seal));
-    return true;
+    vault = await core.vault();
   } catch (err) {
     core.logger.log('warn', 'enroll.resume.unsealed', { profile: seal.profileId, message: toCtiError(err).message });
     return false;
   }
+  if (vault.kind !== 'os-vault') return false;
+  try {
+    await vault.set(resumeAccount(core, seal.profileId), JSON.stringify(seal));
+  } catch (err) {
+    throw new CtiError('VAULT', `${toCtiError(err).message}; the CAPF server was not contacted, so the authentication string is still unspent`, { cause: err });
+  }
+  return true;
 }
 
 /** Erases the seal of a profile (absent seals are fine); failures are logged, never thrown. */

@@ -219,8 +219,9 @@ export type SddlReader = (paths: readonly string[]) => Promise<string[]>;
 
 const PATHS_VARIABLE = 'CTIPREFS_ACL_PATHS';
 // The paths come in an environment variable, one a line (Windows names cannot hold a line break), so no
-// path is ever part of the command text. Console.Out: one plain line each, never formatted or wrapped.
-const GET_ACL_SCRIPT = `$ErrorActionPreference = 'Stop'; foreach ($p in ($env:${PATHS_VARIABLE} -split [char]10)) { [Console]::Out.WriteLine((Get-Acl -LiteralPath $p).Sddl) }`;
+// path is ever part of the command text. Plain cmdlets and strings only: managed PCs often run PowerShell
+// in Constrained Language Mode, which refuses .NET method calls such as [Console]::Out.WriteLine.
+const GET_ACL_SCRIPT = `$ErrorActionPreference = 'Stop'; foreach ($p in ($env:${PATHS_VARIABLE} -split "\`n")) { (Get-Acl -LiteralPath $p).Sddl }`;
 // -EncodedCommand (UTF-16LE, base64): no quoting rules of the Windows command line touch the script.
 const ENCODED_SCRIPT = Buffer.from(GET_ACL_SCRIPT, 'utf16le').toString('base64');
 const READ_TIMEOUT_MS = 30_000;
@@ -230,8 +231,12 @@ export function powerShellSddlReader(env: NodeJS.ProcessEnv = process.env, timeo
   const powerShell = join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
   return (paths) =>
     new Promise((resolve, reject) => {
-      const options = { env: { ...env, [PATHS_VARIABLE]: paths.join('\n') }, timeout: timeoutMs, windowsHide: true, maxBuffer: 1024 * 1024 };
-      execFile(powerShell, ['-NoProfile', '-NonInteractive', '-EncodedCommand', ENCODED_SCRIPT], options, (err, stdout, stderr) => {
+      // Never ctiprefs' own variables (CTIPREFS_KEYSTORE_PASSWORD among them): PowerShell needs none of them.
+      const ownVariables = Object.keys(env).filter((name) => name.toUpperCase().startsWith('CTIPREFS_'));
+      const childEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !ownVariables.includes(name)));
+      const options = { env: { ...childEnv, [PATHS_VARIABLE]: paths.join('\n') }, timeout: timeoutMs, windowsHide: true, maxBuffer: 1024 * 1024 };
+      // -OutputFormat Text: errors come as plain text, not as CLIXML.
+      execFile(powerShell, ['-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', ENCODED_SCRIPT], options, (err, stdout, stderr) => {
         if (err) {
           const why = err.killed ? `it did not answer within ${timeoutMs / 1000} s` : (String(stderr).trim().split(/\r?\n/)[0] || err.message);
           reject(new Error(`${powerShell} could not read the permissions: ${why}`));

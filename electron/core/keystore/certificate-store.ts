@@ -90,14 +90,14 @@ export class CertificateStore {
   }
 
   /**
-   * Readies the next save() of an instance ID while the caller waits for its certificate, before any CAPF
-   * server hears of the run: the keystore password, created in the vault now so that a vault that cannot
-   * store it fails the run while the one-time string is still unspent, and the key derivations for it
-   * (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person chose).
+   * Readies the next save() of an instance ID while the caller waits for its certificate: the vault entry of
+   * its password is opened (a first vault call on an account costs a connection), and the key derivations of
+   * a password already known start (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person chose).
+   * Nothing is created: a run that ends without a certificate leaves no password behind.
    */
   async prepare(instanceId: string): Promise<void> {
-    const password = await this.#passwordForSave(instanceId);
-    this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+    const password = await findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    if (password !== null) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
   }
 
   /**
@@ -106,11 +106,13 @@ export class CertificateStore {
    */
   async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
     const path = this.pathOf(instanceId);
-    // Asked again even after prepare(): the vault's answer now is the one the file must open with.
-    const password = await this.#passwordForSave(instanceId);
+    // A keystore of an older version: move its password to this folder's account before reusing it.
+    const previous = await this.#readFile(path);
+    if (previous) await this.#findPassword(instanceId, previous);
+    const password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
     const passwordKind = keystorePasswordKind(this.#env);
     const prepared = this.#prepared.get(instanceId);
-    // Salts are for one file only.
+    // Salts are for one file only; buildPkcs12 uses them only for the same password and count.
     this.#prepared.delete(instanceId);
     const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind, ...(prepared ? { prepared } : {}) });
     const check = await readPkcs12(bytes, password);
@@ -126,13 +128,6 @@ export class CertificateStore {
       });
     }
     this.#logger.log('info', 'keystore.saved', { instanceId, path });
-  }
-
-  /** The password a new keystore of an instance ID gets: the one it has (moved from an older version's account), or a new one. */
-  async #passwordForSave(instanceId: string): Promise<string> {
-    const previous = await this.#readFile(this.pathOf(instanceId));
-    if (previous) await this.#findPassword(instanceId, previous);
-    return keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
   }
 
   /** The key and certificates of an instance ID, or null when it has no keystore. */

@@ -101,11 +101,11 @@ export type PasswordKind = 'chosen' | 'random';
  */
 export const PKCS12_ITERATIONS = 100_000;
 /**
- * Iterations for a random 256-bit password: one. No count makes 256 random bits harder to guess, and each
- * iteration of the MAC chain is a SHA-256 on the main thread. One is RFC 7292's default for the MAC (so
- * there the count is left out, as DER requires); OpenSSL, Java and Node read such files.
+ * Iterations for a random 256-bit password, which no count makes harder to guess: PBKDF2 keeps OpenSSL's
+ * default (FIPS providers refuse fewer than 1000; native, so it costs well under a millisecond), while the
+ * MAC, a SHA-256 chain on the main thread, gets one, RFC 7292's default (left out, as DER requires).
  */
-export const PKCS12_ITERATIONS_RANDOM_PASSWORD = 1;
+export const PKCS12_ITERATIONS_RANDOM_PASSWORD = { pbkdf2: 2048, mac: 1 } as const;
 /** RFC 7292 MacData: `iterations INTEGER DEFAULT 1`. */
 const DEFAULT_MAC_ITERATIONS = 1;
 /**
@@ -143,7 +143,7 @@ export interface Pkcs12Input {
 /** The salts of one future keystore whose keys are being derived ahead of time; use them for one file only. */
 export interface PreparedKeys {
   readonly password: string;
-  readonly iterations: number;
+  readonly iterations: Iterations;
   readonly macSalt: Buffer;
   readonly encryptionSalt: Buffer;
 }
@@ -157,15 +157,20 @@ export function prepareKeys(password: string, passwordKind: PasswordKind = 'chos
   const prepared = { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), encryptionSalt: randomBytes(SALT_BYTES) };
   // Remembered by pkcs12-kdf.ts; a failure here shows again, with its context, when buildPkcs12 asks.
   const started = [
-    macKey(password, prepared.macSalt, prepared.iterations, HASH),
-    pbes2Key(password, prepared.encryptionSalt, prepared.iterations, HASH, AES_256_KEY_BYTES),
+    macKey(password, prepared.macSalt, prepared.iterations.mac, HASH),
+    pbes2Key(password, prepared.encryptionSalt, prepared.iterations.pbkdf2, HASH, AES_256_KEY_BYTES),
   ];
   for (const key of started) key.catch(() => undefined);
   return prepared;
 }
 
-function iterationsFor(kind: PasswordKind | undefined): number {
-  return kind === 'random' ? PKCS12_ITERATIONS_RANDOM_PASSWORD : PKCS12_ITERATIONS;
+interface Iterations {
+  readonly pbkdf2: number;
+  readonly mac: number;
+}
+
+function iterationsFor(kind: PasswordKind | undefined): Iterations {
+  return kind === 'random' ? PKCS12_ITERATIONS_RANDOM_PASSWORD : { pbkdf2: PKCS12_ITERATIONS, mac: PKCS12_ITERATIONS };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -184,7 +189,8 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
 
   const { password } = input;
   const iterations = iterationsFor(input.passwordKind);
-  const prepared = input.prepared?.password === password && input.prepared.iterations === iterations ? input.prepared : undefined;
+  const sameCounts = input.prepared?.iterations.pbkdf2 === iterations.pbkdf2 && input.prepared.iterations.mac === iterations.mac;
+  const prepared = input.prepared?.password === password && sameCounts ? input.prepared : undefined;
   // keytool pairs a key with its certificate only through matching localKeyID attributes.
   const attributes = der.set(
     attribute(OID.friendlyName, der.bmpString(input.friendlyName)),
@@ -199,8 +205,8 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   // writer's work but not an attacker's, who needs to break only one of them.
   const encryptionSalt = prepared?.encryptionSalt ?? randomBytes(SALT_BYTES);
   const [shrouded, certificates] = await Promise.all([
-    encrypt(pkcs8, password, iterations, encryptionSalt),
-    encrypt(der.sequence(...certBags), password, iterations, encryptionSalt),
+    encrypt(pkcs8, password, iterations.pbkdf2, encryptionSalt),
+    encrypt(der.sequence(...certBags), password, iterations.pbkdf2, encryptionSalt),
   ]);
   // EncryptedPrivateKeyInfo; the key bag is already encrypted on its own, as OpenSSL and Java do.
   const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, der.sequence(shrouded.algorithm, der.octetString(shrouded.encrypted)), attributes);
@@ -219,11 +225,11 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
 
   const authenticatedSafe = der.sequence(certSafe, keySafe);
   const macSalt = prepared?.macSalt ?? randomBytes(SALT_BYTES);
-  const mac = createHmac(HASH, await macKey(password, macSalt, iterations, HASH)).update(authenticatedSafe).digest();
+  const mac = createHmac(HASH, await macKey(password, macSalt, iterations.mac, HASH)).update(authenticatedSafe).digest();
   const macData = der.sequence(
     der.sequence(der.sequence(der.oid(OID.sha256)), der.octetString(mac)),
     der.octetString(macSalt),
-    ...(iterations === DEFAULT_MAC_ITERATIONS ? [] : [der.integer(iterations)]),
+    ...(iterations.mac === DEFAULT_MAC_ITERATIONS ? [] : [der.integer(iterations.mac)]),
   );
   return der.sequence(der.integer(PFX_VERSION), dataContentInfo(authenticatedSafe), macData);
 }

@@ -134,8 +134,8 @@ export class EnvironmentVault implements SecretVault {
  * The vault to use: the OS vault when it gives the CTL integrity key (read, or created and read back the first
  * time), otherwise the environment password, otherwise a VAULT error that says what to do. That key is the
  * probe: every command that opens the vault needs it or a keystore password next, so the choice is made once,
- * before any keystore depends on it, with no throwaway secret. A vault that reads but cannot write fails
- * later at a write that comes before any CAPF server hears of the run (the keystore password is created first).
+ * before any keystore depends on it, with no throwaway secret. A vault that reads but cannot write fails an
+ * enrollment at its first write, the resume seal, before any CAPF server hears of the run.
  */
 export async function openVault(
   env: NodeJS.ProcessEnv = process.env,
@@ -146,7 +146,10 @@ export async function openVault(
   let problem = '';
   for (let attempt = 1; ; attempt++) {
     try {
-      await integrityKey(vault);
+      // A damaged key is the trust store's problem, named there; the vault itself answered.
+      await integrityKey(vault).catch((err: unknown) => {
+        if (!(err instanceof DamagedIntegrityKey)) throw err;
+      });
       return vault;
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
@@ -204,34 +207,40 @@ export async function findKeystorePassword(
   return stored;
 }
 
-/** Each vault's integrity key, asked for once per process: it never changes while the vault holds it. */
+/** Each vault's integrity key, once read, for the rest of the process: it never changes while the vault holds it. */
 const integrityKeys = new WeakMap<SecretVault, Promise<Buffer>>();
+
+/** The vault answered, but what it holds under ctl-integrity is not a key: the vault works, the key does not. */
+class DamagedIntegrityKey extends CtiError {}
 
 /** The key of the CTL trust store's HMAC: 32 random bytes kept in the vault (derived from the env password without one). */
 export function integrityKey(vault: SecretVault): Promise<Buffer> {
-  let key = integrityKeys.get(vault);
-  if (!key) {
-    key = readIntegrityKey(vault);
-    // A failure is not remembered: the next call asks the vault again (unlocked meanwhile, say).
-    key.catch(() => {
-      if (integrityKeys.get(vault) === key) integrityKeys.delete(vault);
-    });
-    integrityKeys.set(vault, key);
-  }
-  return key;
+  const known = integrityKeys.get(vault);
+  if (known) return known;
+  const key = readIntegrityKey(vault);
+  integrityKeys.set(vault, key.then(({ key: read }) => read));
+  // Remembered only when it was there already: one this process just created may lose a race with another
+  // process creating it at the same moment, and the next call must then read the one the vault kept. A
+  // failure is not remembered either: the next call asks the vault again (unlocked meanwhile, say).
+  key.then(
+    ({ created }) => created && integrityKeys.delete(vault),
+    () => integrityKeys.delete(vault),
+  );
+  return integrityKeys.get(vault)!;
 }
 
-async function readIntegrityKey(vault: SecretVault): Promise<Buffer> {
+async function readIntegrityKey(vault: SecretVault): Promise<{ key: Buffer; created: boolean }> {
   let stored = await vault.get(INTEGRITY_KEY_ACCOUNT);
-  if (stored === null) {
+  const created = stored === null;
+  if (created) {
     await vault.set(INTEGRITY_KEY_ACCOUNT, randomBytes(INTEGRITY_KEY_BYTES).toString('base64url'));
     stored = await vault.get(INTEGRITY_KEY_ACCOUNT);
   }
   const key = stored === null ? undefined : Buffer.from(stored, 'base64url');
   if (!key || key.length !== INTEGRITY_KEY_BYTES) {
-    throw new CtiError('VAULT', `The vault secret "${INTEGRITY_KEY_ACCOUNT}" is damaged (expected ${INTEGRITY_KEY_BYTES} bytes, base64url)`);
+    throw new DamagedIntegrityKey('VAULT', `The vault secret "${INTEGRITY_KEY_ACCOUNT}" is damaged (expected ${INTEGRITY_KEY_BYTES} bytes, base64url)`);
   }
-  return key;
+  return { key, created };
 }
 
 /** Where keystorePassword's answers come from: the operator's CTIPREFS_KEYSTORE_PASSWORD, or random vault secrets. */

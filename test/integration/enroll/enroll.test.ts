@@ -10,7 +10,6 @@ import type { Profile } from '../../../shared/profile.ts';
 import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { CertificateOperations } from '../../../electron/core/operations.ts';
-import { CertificateStore } from '../../../electron/core/keystore/certificate-store.ts';
 import type { SecretVault } from '../../../electron/core/keystore/vault.ts';
 import { CtiError } from '../../../shared/errors.ts';
 import { resumeAccount } from '../../../electron/core/resume-seal.ts';
@@ -67,24 +66,24 @@ describe('enrollCertificate against the lab', () => {
     await remove();
   });
 
-  it('fails before any CAPF session when the vault cannot store the keystore password, so the string stays unspent', async () => {
-    const { core, logger, remove } = await freshCore();
+  it('fails before any CAPF session when the vault cannot store the resume seal, so the string stays unspent', async () => {
+    const { core, remove } = await freshCore();
     const profile = labProfile('nowrite1');
     await core.settings.upsertProfile(profile);
-    // The real OS vault, except that it refuses to store keystore passwords (a read-only or full keyring).
+    // The real OS vault, except that it stores nothing (a read-only or full keyring): it reads fine.
     const real = await core.vault();
-    const refusing: SecretVault = {
+    const readOnly: SecretVault = {
       kind: real.kind,
       get: (account) => real.get(account),
       delete: (account) => real.delete(account),
-      set: async (account, secret) => {
-        if (account.startsWith('keystore:')) throw new CtiError('VAULT', `The OS credential vault could not store the secret "${account}"`);
-        await real.set(account, secret);
+      set: async (account) => {
+        throw new CtiError('VAULT', `The OS credential vault could not store the secret "${account}"`);
       },
     };
     const sessionsBefore = lab.capfServer.sessions;
-    const refusingCore: CoreContext = { ...core, certificateStore: async (dir) => new CertificateStore({ dir, vault: refusing, logger }) };
-    await expect(enrollCertificate(refusingCore, { profile, authString: '777777' })).rejects.toMatchObject({ code: 'VAULT' });
+    const readOnlyCore: CoreContext = { ...core, vault: async () => readOnly };
+    const error = await enrollCertificate(readOnlyCore, { profile, authString: '777777' }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'VAULT', message: expect.stringMatching(/resume.*not contacted.*still unspent$/) });
     expect(lab.capfServer.sessions).toBe(sessionsBefore);
     expect(await core.status.get(profile.id)).toMatchObject({ state: 'failed', code: 'VAULT' });
     // The same one-time string still works once the vault does.

@@ -154,11 +154,15 @@ describe('powerShellSddlReader', () => {
   it('hands the paths over in the environment, never in the command: quotes and $( ) stay text', async () => {
     const paths = [`C:\\it's "here"; $(Remove-Item C:\\)`, 'C:\\plain\\preset.json'];
     // Stand-ins that answer with what they were given: the path lines of the environment, then the command.
-    const fromEnvironment = powerShellSddlReader({ SystemRoot: await systemRootWith('env', 'printf "%s\\n" "$CTIPREFS_ACL_PATHS"') });
+    // ctiprefs' own variables (a keystore password among them) never reach PowerShell.
+    const fromEnvironment = powerShellSddlReader({
+      SystemRoot: await systemRootWith('env', 'test -z "$CTIPREFS_KEYSTORE_PASSWORD" && printf "%s\\n" "$CTIPREFS_ACL_PATHS"'),
+      CTIPREFS_KEYSTORE_PASSWORD: 'agent-password-1',
+    });
     expect(await fromEnvironment(paths)).toEqual(paths);
-    const command = powerShellSddlReader({ SystemRoot: await systemRootWith('args', 'printf "%s\\n" "$1 $2 $3" "$4"; test $# -eq 4') });
+    const command = powerShellSddlReader({ SystemRoot: await systemRootWith('args', 'printf "%s\\n" "$1 $2 $3 $4 $5" "$6"; test $# -eq 6') });
     const [switches, encoded = ''] = await command(paths);
-    expect(switches).toBe('-NoProfile -NonInteractive -EncodedCommand');
+    expect(switches).toBe('-NoProfile -NonInteractive -OutputFormat Text -EncodedCommand');
     const script = Buffer.from(encoded, 'base64').toString('utf16le');
     expect(script).toContain('(Get-Acl -LiteralPath $p).Sddl');
     expect(script).not.toContain('here');
