@@ -351,6 +351,8 @@ export async function startCapfServer(options: CapfServerOptions): Promise<LabCa
   server.maxConnections = 32;
   server.on('tlsClientError', (err) => logger.log('info', 'capf.lab.tls-failed', { error: err.message }));
   server.on('secureConnection', (socket: tls.TLSSocket) => {
+    // As Unified CM's would not hold a short message back for the client's delayed ACK (see capf/client.ts).
+    socket.setNoDelay(true);
     sessions += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

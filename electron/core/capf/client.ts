@@ -149,6 +149,9 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
       ...(isIP(options.host) ? {} : { servername: options.host }),
       ...CLIENT_TLS_POLICY,
     });
+    // CAPF is small messages back and forth, sometimes two in a row (request-in-progress, then the key): with
+    // Nagle's algorithm the second waits for the ACK of the first, which the server may delay by 40 ms.
+    socket.setNoDelay(true);
     const finish = (err?: CtiError): void => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
