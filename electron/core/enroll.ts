@@ -127,11 +127,15 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
           onStep: (name) => stepInBackground(name, attempt),
           keyPairs,
           // Persisted before the CAPF server hears of it: after that answer its string is spent, and a
-          // crash must resume as this success rather than retry with the spent string.
+          // crash must resume as this success rather than retry with the spent string. Keystore and status
+          // are written side by side: a crash between the two resumes as a new run, never as a false success
+          // (resume.ts compares the status's fingerprint with the keystore's certificate).
           storeCertificate: async (issued) => {
-            await store.save(profile.instanceId, issued);
             const storedFingerprintSha256 = describeCertificate(issued.certificate).fingerprintSha256;
-            await step('certificate-store', attempt, { storedFingerprintSha256 });
+            await allOrFirstFailure(new AbortController(), [
+              store.save(profile.instanceId, issued),
+              step('certificate-store', attempt, { storedFingerprintSha256 }),
+            ] as const);
           },
           loadCertificate: async () => (await store.loadCertificate(profile.instanceId)) ?? undefined,
           deleteCertificate: async () => {
