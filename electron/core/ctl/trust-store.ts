@@ -23,6 +23,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { CtiError } from '../../../shared/errors.ts';
 import { writeFileAtomic } from '../fs/atomic-file.ts';
@@ -46,6 +47,8 @@ const TRUST_RECORD_FORMAT_WITHOUT_FOLDER = 2;
 const TRUST_RECORD_FORMAT_WITHOUT_FILE_NAME = 1;
 const HMAC_CONTEXT = 'ctiprefs ctl-trust v1';
 const MIN_INTEGRITY_KEY_BYTES = 16;
+/** Longer than the rest of a commit takes (its remaining atomic writes, a few ms each). */
+const SECOND_LOOK_MS = 100;
 
 export interface TrustedCtl extends CtlTrustMeta {
   ctl: CtlFile;
@@ -225,7 +228,16 @@ export class CtlTrustStore {
 
   async #load(): Promise<TrustedCtl | null> {
     try {
-      return await this.#loadChecked();
+      try {
+        return await this.#loadChecked();
+      } catch (err) {
+        // Another process committing (a `ctl fetch` beside an enrollment) can be caught between two of its
+        // files, say after our read of the missing record and before our read of the CTL it then wrote. A
+        // finding is believed only when a second look, once that commit has had time to end, sees it too.
+        if (!(err instanceof CtiError) || err.code !== 'CTL_TAMPERED') throw err;
+        await sleep(SECOND_LOOK_MS);
+        return await this.#loadChecked();
+      }
     } catch (err) {
       if (err instanceof CtiError && err.code === 'CTL_TAMPERED') this.#logger.log('error', 'ctl.tampered', { dir: this.#dir, reason: err.message });
       throw err;

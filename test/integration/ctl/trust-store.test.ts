@@ -2,6 +2,7 @@
  * The trust store against real files in a temp folder and real, freshly issued certificates: first use,
  * trusted updates, compromise, tampering and interrupted commits.
  */
+import { setTimeout } from 'node:timers/promises';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -304,6 +305,19 @@ describe('CtlTrustStore: tampering on disk', () => {
   it('reports a CTL whose metadata was deleted', async () => {
     await rm(join(dir, CTL_TRUST_FILE_NAME));
     await expectTampered(newStore(), /has no integrity record/);
+  });
+
+  it('takes a second look before it calls a half-seen commit of another process tampered', async () => {
+    // Caught between two files of a commit elsewhere: the record is gone for the first look and back for
+    // the second (the commit writes its record before its CTL), so the stored list is what it was.
+    const path = join(dir, CTL_TRUST_FILE_NAME);
+    const record = await readFile(path);
+    await rm(path);
+    const loading = newStore().current();
+    // After the first look (a few ms), well before the second.
+    await setTimeout(30);
+    await writeFile(path, record);
+    expect((await loading)?.signerFingerprintSha256).toMatch(/^[0-9A-F:]{95}$/);
   });
 
   it('reports a trusted list whose files were all removed, instead of trusting the next download on first use', async () => {
