@@ -4,7 +4,7 @@
  * so RSA and EC keys take the same path.
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { contextTag, decodeOne, der, readBitString, sequenceOf, Tag, tlv } from './der.ts';
+import { contextTag, decodeOne, der, readBitString, sequenceOf, tlv } from './der.ts';
 import { SIGNATURE_OID, type CertificateOptions, type DistinguishedName, type HashName } from './certificates.ts';
 
 const OID = {
@@ -23,8 +23,6 @@ const OID = {
 
 /** Certificate version v3 (RFC 5280: `Version ::= INTEGER { v1(0), v2(1), v3(2) }`). */
 const VERSION_3 = 2;
-/** Dates from 2050 on are GeneralizedTime, earlier ones UTCTime (RFC 5280 4.1.2.5). */
-const FIRST_GENERALIZED_TIME_YEAR = 2050;
 const SERIAL_BYTES = 16;
 
 // keyUsage bit positions (RFC 5280 4.2.1.3)
@@ -41,7 +39,7 @@ function buildName(dn: DistinguishedName): Buffer {
   ];
   const rdns = parts
     .filter((part): part is [string, string] => part[1] !== undefined)
-    .map(([type, value]) => der.set(der.sequence(der.oid(type), tlv(type === OID.country ? Tag.printableString : Tag.utf8String, Buffer.from(value, 'utf8')))));
+    .map(([type, value]) => der.set(der.sequence(der.oid(type), type === OID.country ? der.printableString(value) : der.utf8String(value))));
   return der.sequence(...rdns);
 }
 
@@ -49,32 +47,9 @@ function nameOf(subject: CertificateOptions['subject']): Buffer {
   return 'der' in subject ? Buffer.from(subject.der) : buildName(subject);
 }
 
-/** A positive INTEGER from big-endian bytes, minimally encoded. */
-function unsignedInteger(bytes: Buffer): Buffer {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  const value = bytes.subarray(start);
-  return tlv(Tag.integer, value[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
-}
-
-function booleanTrue(): Buffer {
-  return tlv(Tag.boolean, Buffer.from([0xff]));
-}
-
-function bitString(bytes: Buffer, unusedBits = 0): Buffer {
-  return tlv(Tag.bitString, Buffer.concat([Buffer.from([unusedBits]), bytes]));
-}
-
-function time(date: Date): Buffer {
-  const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:T]/g, '');
-  return date.getUTCFullYear() < FIRST_GENERALIZED_TIME_YEAR
-    ? tlv(Tag.utcTime, Buffer.from(iso.slice(2), 'latin1'))
-    : tlv(Tag.generalizedTime, Buffer.from(iso, 'latin1'));
-}
-
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
 function extension(oid: string, value: Buffer, critical = false): Buffer {
-  return der.sequence(der.oid(oid), ...(critical ? [booleanTrue()] : []), der.octetString(value));
+  return der.sequence(der.oid(oid), ...(critical ? [der.true()] : []), der.octetString(value));
 }
 
 /** A named BIT STRING in DER: trailing zero bits dropped and counted as unused (X.690 11.2.2). */
@@ -88,12 +63,12 @@ function keyUsageValue(usages: KeyUsage[]): Buffer {
   const last = bytes[bytes.length - 1]!;
   let unused = 0;
   while (unused < 7 && (last & (1 << unused)) === 0) unused++;
-  return bitString(bytes, last === 0 ? 0 : unused);
+  return der.bitString(bytes, last === 0 ? 0 : unused);
 }
 
 /** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL } */
 function basicConstraintsValue(isCa: boolean, pathLength: number | undefined): Buffer {
-  return der.sequence(...(isCa ? [booleanTrue(), ...(pathLength !== undefined ? [der.integer(pathLength)] : [])] : []));
+  return der.sequence(...(isCa ? [der.true(), ...(pathLength !== undefined ? [der.integer(pathLength)] : [])] : []));
 }
 
 /** The SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1). */
@@ -145,13 +120,13 @@ export function createCertificate(options: CertificateOptions): Buffer {
   const algorithm = algorithmFor(signingKey, hash);
   const tbs = der.sequence(
     der.explicit(0, der.integer(VERSION_3)),
-    unsignedInteger(options.serialNumber ?? randomSerial()),
+    der.unsignedInteger(options.serialNumber ?? randomSerial()),
     algorithm,
     issuer?.subject ?? subject,
-    der.sequence(time(notBefore), time(notAfter)),
+    der.sequence(der.time(notBefore), der.time(notAfter)),
     subject,
     spkiDer,
     der.explicit(3, der.sequence(...extensions)),
   );
-  return der.sequence(tbs, algorithm, bitString(sign(hash, tbs, signingKey)));
+  return der.sequence(tbs, algorithm, der.bitString(sign(hash, tbs, signingKey)));
 }

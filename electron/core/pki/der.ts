@@ -221,6 +221,9 @@ export function tlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeLength(value.length), value]);
 }
 
+/** RFC 5280 4.1.2.5: the first year written as GeneralizedTime. */
+const FIRST_GENERALIZED_TIME_YEAR = 2050;
+
 export const der = {
   sequence: (...items: Buffer[]) => tlv(Tag.sequence, Buffer.concat(items)),
   /** A SET OF with its elements in DER order (X.690 11.6: sorted by their encodings). */
@@ -231,8 +234,26 @@ export const der = {
   integer(value: number): Buffer {
     const bytes: number[] = [];
     for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-    if (bytes.length === 0 || bytes[0]! & 0x80) bytes.unshift(0);
-    return tlv(Tag.integer, Buffer.from(bytes));
+    return der.unsignedInteger(Buffer.from(bytes));
+  },
+  /** A non-negative INTEGER from big-endian bytes (a serial number), minimally encoded. */
+  unsignedInteger(bytes: Uint8Array): Buffer {
+    let start = 0;
+    while (start < bytes.length - 1 && bytes[start] === 0) start++;
+    const value = Buffer.from(bytes.subarray(start));
+    return tlv(Tag.integer, value.length === 0 || value[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
+  },
+  /** TRUE; a FALSE that is a DEFAULT is left out instead (X.690 11.5). */
+  true: () => tlv(Tag.boolean, Buffer.from([0xff])),
+  bitString: (bytes: Uint8Array, unusedBits = 0) => tlv(Tag.bitString, Buffer.concat([Buffer.from([unusedBits]), bytes])),
+  utf8String: (text: string) => tlv(Tag.utf8String, Buffer.from(text, 'utf8')),
+  printableString: (text: string) => tlv(Tag.printableString, Buffer.from(text, 'latin1')),
+  /** UTCTime before 2050, GeneralizedTime from then on (RFC 5280 4.1.2.5), to the second, in Zulu time. */
+  time(date: Date): Buffer {
+    const digits = date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:T]/g, '');
+    return date.getUTCFullYear() < FIRST_GENERALIZED_TIME_YEAR
+      ? tlv(Tag.utcTime, Buffer.from(digits.slice(2), 'latin1'))
+      : tlv(Tag.generalizedTime, Buffer.from(digits, 'latin1'));
   },
   oid(dotted: string): Buffer {
     const [top, second, ...rest] = dotted.split('.').map(Number) as [number, number, ...number[]];
