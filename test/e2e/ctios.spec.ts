@@ -5,31 +5,28 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { startCtiosLabServer, type CtiosLabServer } from '../../electron/lab/ctios-server.ts';
-import { recordInvocations, startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
+import { recordInvocations, watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile, SCREENSHOTS } from './preview-per-file.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const CA_PASSWORD = 'e2e-ca-password';
 
 test.describe.configure({ mode: 'serial' });
 
-let preview: Preview;
+const preview = previewPerFile();
 let lab: CtiosLabServer | undefined;
 test.beforeAll(async () => {
-  preview = await startPreview();
 });
 test.afterAll(async () => {
   await lab?.close();
-  await preview?.stop();
 });
 
 const panel = (page: Page) => page.getByRole('tabpanel');
 const section = (page: Page, heading: string) => panel(page).getByRole('region', { name: heading });
 
 async function openTab(page: Page) {
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await page.getByRole('tab', { name: 'CTI OS', exact: true }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'CTI OS security' })).toBeVisible();
 }
@@ -74,7 +71,7 @@ test('creates the CA, signs a client and a server set, checks and tests them aga
   await expect(check.getByRole('listitem')).toContainText(['leftover-file (warning): CtiosClientkey.pem is still here']);
 
   // The lab's CTI OS endpoint presents the server set the window just made (what `ctiprefs lab --ctios-dir` runs).
-  lab = await startCtiosLabServer({ dir: join(preview.home, 'ctios') });
+  lab = await startCtiosLabServer({ dir: join(preview().home, 'ctios') });
   await page.getByLabel('CTI OS server', { exact: true }).fill(`127.0.0.1:${lab.port}`);
   await page.getByRole('button', { name: 'Test connection', exact: true }).click();
   const test5 = section(page, '5. Test');

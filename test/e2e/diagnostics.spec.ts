@@ -4,29 +4,21 @@
  * operation with its log lines, and About names the home folder; then screenshots of the Diagnostics tab.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
+import { watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile, SCREENSHOTS, tab } from './preview-per-file.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const AUTH_STRING = '123456';
 
 test.describe.configure({ mode: 'serial' });
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
+const preview = previewPerFile();
 
-const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true });
 const checks = (page: Page) => page.getByRole('region', { name: 'Preflight checks' });
 
 test('after an enrollment every check passes, and the bundle downloads without the authentication string', async ({ page }) => {
   const watch = watchPage(page);
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await expect(page.getByLabel('Profile', { exact: true })).toHaveValue('lab');
   const status = await page.evaluate((authString) => window.ctiprefs.invoke('enroll:start', { profileId: 'lab', authString }), AUTH_STRING);
   expect(status.state).toBe('succeeded');
@@ -47,7 +39,7 @@ test('after an enrollment every check passes, and the bundle downloads without t
   await expect(page.getByRole('status').filter({ hasText: /^Saved ctiprefs-support-/ })).toBeVisible();
 
   const about = page.getByRole('region', { name: 'About' });
-  await expect(about).toContainText(preview.home);
+  await expect(about).toContainText(preview().home);
   await expect(about).toContainText('OS credential vault');
   const log = page.getByRole('list', { name: 'Log lines' });
   await expect(log).toContainText('enroll.succeeded');
@@ -55,7 +47,7 @@ test('after an enrollment every check passes, and the bundle downloads without t
 });
 
 test('the history shows the enrollment with its log lines on demand', async ({ page }) => {
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await tab(page, 'Certificate status').click();
   const history = page.getByRole('table', { name: 'Last operations of lab' });
   await expect(history.getByRole('row')).toHaveCount(2);
@@ -70,7 +62,7 @@ test('the history shows the enrollment with its log lines on demand', async ({ p
 test('screenshots of the Diagnostics tab, light and dark', async ({ page }) => {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(preview.url);
+    await page.goto(preview().url);
     await tab(page, 'Diagnostics').click();
     await expect(checks(page).getByRole('button', { name: 'Run checks again' })).toBeEnabled({ timeout: 60_000 });
     await expect(page.getByRole('region', { name: 'About' })).toContainText('Version');

@@ -3,29 +3,19 @@
  * Certificates tab, trust list and connection test; then screenshots of every tab for docs/ and the README.
  */
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
-import { recordInvocations, startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
-
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+import { recordInvocations, watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile, SCREENSHOTS, tab } from './preview-per-file.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
-
-const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true });
+const preview = previewPerFile();
 
 test('enrolls a certificate from the lab by clicking', async ({ page }) => {
   const watch = watchPage(page);
   const calls = recordInvocations(page);
-  await page.goto(preview.url);
+  await page.goto(preview().url);
 
   await expect(page.getByLabel('Profile', { exact: true })).toHaveValue('lab');
   await expect(page.getByLabel('User name', { exact: true })).toHaveValue('labuser');
@@ -60,7 +50,7 @@ test('enrolls a certificate from the lab by clicking', async ({ page }) => {
 });
 
 test('shows the trust list fetched on first use', async ({ page }) => {
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await tab(page, 'Trust list').click();
   await expect(page.getByRole('tabpanel')).toContainText('trusted on first use');
   await page.getByRole('button', { name: 'Check for update', exact: true }).click();
@@ -68,7 +58,7 @@ test('shows the trust list fetched on first use', async ({ page }) => {
 });
 
 test('connects to the lab CTIManager with the new certificate', async ({ page }) => {
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await tab(page, 'Test connection').click();
   await page.getByRole('button', { name: 'Test secure connection', exact: true }).click();
   await expect(page.getByText(/^Connected:/)).toBeVisible();
@@ -86,7 +76,7 @@ test('screenshots of every tab, light and dark', async ({ page }) => {
   await mkdir(SCREENSHOTS, { recursive: true });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(preview.url);
+    await page.goto(preview().url);
     for (const [name, file] of TABS) {
       await tab(page, name).click();
       await expect(tab(page, name)).toHaveAttribute('aria-selected', 'true');

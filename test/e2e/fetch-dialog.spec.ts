@@ -3,20 +3,15 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
-import { recordInvocations, startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
+import { recordInvocations, watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile } from './preview-per-file.ts';
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
+const preview = previewPerFile();
 
 const fetchBox = (page: Page) => page.getByRole('checkbox', { name: 'Fetch Certificate' });
 
 async function open(page: Page) {
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await expect(page.getByLabel('Instance ID', { exact: true })).toHaveValue('lab1');
 }
 

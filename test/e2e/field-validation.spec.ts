@@ -3,15 +3,10 @@
  * their fields, Apply is blocked, and the saved settings keep the last valid values.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { recordInvocations, startPreview, type Preview } from '../../scripts/lib/preview-process.ts';
+import { recordInvocations } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile } from './preview-per-file.ts';
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
+const preview = previewPerFile();
 
 async function savedProfile(page: Page) {
   return page.evaluate(async () => (await window.ctiprefs.invoke('settings:get')).profiles.find((p) => p.id === 'lab'));
@@ -25,7 +20,7 @@ const cases = [
 for (const { label, value, error, field } of cases) {
   test(`${label} ${value} is refused next to the field and never saved`, async ({ page }) => {
     const calls = recordInvocations(page);
-    await page.goto(preview.url);
+    await page.goto(preview().url);
     const input = page.getByLabel(label, { exact: true });
     await expect(input).toHaveValue('0');
     await input.fill(value);
@@ -48,7 +43,7 @@ for (const { label, value, error, field } of cases) {
 }
 
 test('the core refuses out-of-range values even when the UI is bypassed', async ({ page }) => {
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   const refused = await page.evaluate(async () => {
     const settings = await window.ctiprefs.invoke('settings:get');
     const lab = settings.profiles.find((p) => p.id === 'lab')!;

@@ -3,23 +3,18 @@
  * preview bridge), then imported; the auth code in the file is shown only as "present" and never saved.
  */
 import { expect, test } from '@playwright/test';
-import { recordInvocations, startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
+import { recordInvocations, watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile } from './preview-per-file.ts';
 
 const AUTH_CODE = '97531246';
 const JTAPI_INI = `TraceLevel=1\r\nSecurityProperty=migrated,Migrated1,${AUTH_CODE},127.0.0.1,3804,127.0.0.1,69,C:\\Program Files\\JTAPITools,true,,false;\r\n`;
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
+const preview = previewPerFile();
 
 test('Import… previews a jtapi.ini and creates its profile', async ({ page }) => {
   const { problems } = watchPage(page);
   const calls = recordInvocations(page);
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await page.getByRole('button', { name: 'Import…', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Import profiles' });
   await expect(dialog).toBeVisible();

@@ -6,24 +6,17 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
-import { startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
+import { watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile, SCREENSHOTS } from './preview-per-file.ts';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const run = promisify(execFile);
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 test.describe.configure({ mode: 'serial' });
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
+const preview = previewPerFile();
 
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 
@@ -42,7 +35,7 @@ for (const viewport of [
 ]) {
   test(`OK, Cancel and Apply are in view at ${viewport.width}x${viewport.height} while the fields scroll`, async ({ page }) => {
     await page.setViewportSize(viewport);
-    await page.goto(preview.url);
+    await page.goto(preview().url);
     await expect(page.getByLabel('Instance ID', { exact: true })).toHaveValue('lab1');
     // Make the tab longer than the window, as a profile with many TFTP servers is.
     const add = button(page, 'Add TFTP server');
@@ -73,8 +66,8 @@ for (const viewport of [
 
 test('the first-use warning shows the signer fingerprint with a copy button', async ({ page, context }) => {
   const watch = watchPage(page);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(preview.url).origin });
-  await page.goto(preview.url);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(preview().url).origin });
+  await page.goto(preview().url);
   await enroll(page);
   await page.getByRole('tab', { name: 'Trust list', exact: true }).click();
   const warning = page.getByRole('note').filter({ hasText: 'trusted on first use' });
@@ -89,7 +82,7 @@ test('the first-use warning shows the signer fingerprint with a copy button', as
 
 test('exports certificate and key as PKCS#12 into the preview home, readable by openssl with the password', async ({ page }) => {
   const password = 'e2e-export-Pass-31';
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await page.getByRole('tab', { name: 'Certificates', exact: true }).click();
   await button(page, 'Export PKCS#12 lab1').click();
   const dialog = page.getByRole('alertdialog', { name: 'Export PKCS#12' });
@@ -100,7 +93,7 @@ test('exports certificate and key as PKCS#12 into the preview home, readable by 
   await dialog.getByLabel('Repeat the password', { exact: true }).fill(password);
   await page.screenshot({ path: `${SCREENSHOTS}export-p12.png`, animations: 'disabled' });
   await dialog.getByRole('button', { name: 'Export', exact: true }).click();
-  const file = join(preview.home, 'exports', 'lab1.p12');
+  const file = join(preview().home, 'exports', 'lab1.p12');
   await expect(page.getByRole('status').filter({ hasText: file })).toBeVisible();
   const opened = await run('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nodes']);
   expect(opened.stdout).toContain('BEGIN PRIVATE KEY');
@@ -116,7 +109,7 @@ test('axe-core finds no violation on any tab, light and dark', async ({ page }) 
   const found: string[] = [];
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(preview.url);
+    await page.goto(preview().url);
     await page.addScriptTag({ path: AXE_SCRIPT });
     const tabs = page.getByRole('tab');
     const names = await tabs.allInnerTexts();

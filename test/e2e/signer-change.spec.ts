@@ -7,22 +7,19 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { FETCH_CERTIFICATE_CONFIRMATION } from '../../shared/fields.ts';
 import { fingerprintSha256 } from '../../electron/core/ctl/certificate-fields.ts';
 import { startLab, type Lab } from '../../electron/lab/lab.ts';
-import { startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
-
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+import { watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile, SCREENSHOTS, tab } from './preview-per-file.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-let preview: Preview;
+const preview = previewPerFile();
 let regenerated: Lab;
 let regeneratedDir: string;
 test.beforeAll(async () => {
-  preview = await startPreview();
   regeneratedDir = await mkdtemp(join(tmpdir(), 'ctiprefs-e2e-regenerated-'));
   // CTL timestamps count seconds: the regenerated cluster's list must be newer, or adopting it is a rollback.
   await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -31,16 +28,14 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await regenerated?.close();
-  await preview?.stop();
   if (regeneratedDir) await rm(regeneratedDir, { recursive: true, force: true });
 });
 
-const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true });
 const shot = (page: Page, file: string) => page.screenshot({ path: `${SCREENSHOTS}${file}.png`, fullPage: true, animations: 'disabled' });
 
 test('Renew… explains what to arm first; a refused string keeps the old certificate', async ({ page }) => {
   const watch = watchPage(page);
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await page.getByLabel('Authentication string', { exact: true }).fill('123456');
   await page.getByRole('checkbox', { name: 'Fetch Certificate' }).click();
   const fetchDialog = page.getByRole('alertdialog');
@@ -71,7 +66,7 @@ test('Renew… explains what to arm first; a refused string keeps the old certif
 
 test('a trust list whose signer changed is shown beside the trusted one and adopted by its fingerprint', async ({ page }) => {
   const watch = watchPage(page);
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await tab(page, 'Trust list').click();
   await expect(page.getByRole('tabpanel')).toContainText('Signer SHA-256');
 

@@ -1,19 +1,14 @@
 /** A wrong authentication string: the CAPF server's refusal reaches the user with what to do, and no certificate is stored. */
 import { expect, test } from '@playwright/test';
 import { ERRORS } from '../../shared/errors.ts';
-import { startPreview, watchPage, type Preview } from '../../scripts/lib/preview-process.ts';
+import { watchPage } from '../../scripts/lib/preview-process.ts';
+import { previewPerFile } from './preview-per-file.ts';
 
-let preview: Preview;
-test.beforeAll(async () => {
-  preview = await startPreview();
-});
-test.afterAll(async () => {
-  await preview?.stop();
-});
+const preview = previewPerFile();
 
 test('a wrong authentication string shows the refusal', async ({ page }) => {
   const watch = watchPage(page);
-  await page.goto(preview.url);
+  await page.goto(preview().url);
   await expect(page.getByLabel('Instance ID', { exact: true })).toHaveValue('lab1');
   await page.getByLabel('Authentication string', { exact: true }).fill('999999');
   await page.getByRole('checkbox', { name: 'Fetch Certificate' }).click();
