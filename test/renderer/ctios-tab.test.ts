@@ -4,10 +4,9 @@ import { ctiosChoices, DEFAULT_CTIOS_FOLDER } from '../../renderer/src/state/cti
 import CtiosTab from '../../renderer/src/tabs/CtiosTab.svelte';
 import { defaultCtiosSettings, type CtiosSettings } from '../../shared/ctios-fields.ts';
 import type { CheckReport, CtiosTestResult } from '../../shared/ctios-model.ts';
-import { ctiosFolder, installFakeApi, ipcError, type FakeApi, type Handlers } from './fake-api.ts';
+import { ctiosFolder, installFakeApi, ipcError, type FakeApi, type Handlers, visibleText as text } from './fake-api.ts';
 
 const HOME_DIR = '/home/agent/.config/ctiprefs/ctios';
-const text = (el: HTMLElement) => (el.textContent ?? '').replace(/\s+/g, ' ');
 const button = (name: string | RegExp) => screen.getByRole('button', { name });
 
 function describedText(input: HTMLElement): string {

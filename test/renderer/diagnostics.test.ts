@@ -1,12 +1,10 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../renderer/src/App.svelte';
-import { loadSettings } from '../../renderer/src/state/settings.svelte.ts';
-import { loadStatus } from '../../renderer/src/state/status.svelte.ts';
 import DiagnosticsTab from '../../renderer/src/tabs/DiagnosticsTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import type { CertificateInfo, LogLine, OperationRecord } from '../../shared/model.ts';
-import { aboutInfo, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, supportHandlers, type FakeApi, type Handlers } from './fake-api.ts';
+import { aboutInfo, certificateInfo, ipcError, labProfile, settingsHandlers, settingsWith, supportHandlers, type FakeApi, type Handlers, visibleText as text, installLoadedFakeApi } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
 const LINES: LogLine[] = [
@@ -16,13 +14,8 @@ const LINES: LogLine[] = [
 ];
 
 async function setup(extra: Handlers = {}): Promise<FakeApi> {
-  const fake = installFakeApi({ ...settingsHandlers(settings), ...supportHandlers(LINES), ...extra });
-  await loadSettings();
-  await loadStatus();
-  return fake;
+  return installLoadedFakeApi({ ...settingsHandlers(settings), ...supportHandlers(LINES), ...extra });
 }
-
-const text = (el: HTMLElement) => (el.textContent ?? '').replace(/\s+/g, ' ');
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -10,6 +10,8 @@ import type { AboutInfo, CertificateInfo, DoctorReport, LogLine, ProgressEvent }
 import type { Channel, CtiprefsApi, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { defaultProfile, type Profile, type Settings } from '../../shared/profile.ts';
 import { prepareImport } from '../../electron/core/import/plan.ts';
+import { loadSettings } from '../../renderer/src/state/settings.svelte.ts';
+import { loadStatus } from '../../renderer/src/state/status.svelte.ts';
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>>;
 export type Handlers = { [C in Channel]?: Handler<C> };
@@ -66,6 +68,17 @@ export function installFakeApi(handlers: Handlers): FakeApi {
   vi.stubGlobal('ctiprefs', fake.api);
   return fake;
 }
+
+/** The fake API with these handlers, and the renderer's settings and status loaded through it. */
+export async function installLoadedFakeApi(handlers: Handlers): Promise<FakeApi> {
+  const fake = installFakeApi(handlers);
+  await loadSettings();
+  await loadStatus();
+  return fake;
+}
+
+/** An element's text with each run of white space as one space. */
+export const visibleText = (el: HTMLElement) => (el.textContent ?? '').replace(/\s+/g, ' ');
 
 export function labProfile(overrides: Partial<Profile> = {}): Profile {
   return {

@@ -2,25 +2,19 @@ import { COMPROMISED_ADVICE } from '../../shared/texts.ts';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../renderer/src/App.svelte';
-import { loadSettings } from '../../renderer/src/state/settings.svelte.ts';
-import { followProgress, loadStatus } from '../../renderer/src/state/status.svelte.ts';
+import { followProgress } from '../../renderer/src/state/status.svelte.ts';
 import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import ConnectionTab from '../../renderer/src/tabs/ConnectionTab.svelte';
 import StatusTab from '../../renderer/src/tabs/StatusTab.svelte';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
 import type { CertificateEntry, TrustListInfo } from '../../shared/model.ts';
-import { CERTIFICATE_FOLDER_ID, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
+import { CERTIFICATE_FOLDER_ID, certificateInfo, installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers, visibleText as text, installLoadedFakeApi } from './fake-api.ts';
 
 const settings = settingsWith([labProfile(), labProfile({ id: 'second', userName: 'other', instanceId: 'lab2' })]);
 
 async function setup(extra: Handlers = {}): Promise<FakeApi> {
-  const fake = installFakeApi({ ...settingsHandlers(settings), ...extra });
-  await loadSettings();
-  await loadStatus();
-  return fake;
+  return installLoadedFakeApi({ ...settingsHandlers(settings), ...extra });
 }
-
-const text = (el: HTMLElement) => (el.textContent ?? '').replace(/\s+/g, ' ');
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -5,12 +5,11 @@
  */
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadSettings } from '../../renderer/src/state/settings.svelte.ts';
-import { followProgress, loadStatus } from '../../renderer/src/state/status.svelte.ts';
+import { followProgress } from '../../renderer/src/state/status.svelte.ts';
 import CertificatesTab from '../../renderer/src/tabs/CertificatesTab.svelte';
 import type { CertificateInfo, OperationStatus } from '../../shared/model.ts';
 import { ERRORS } from '../../shared/errors.ts';
-import { installFakeApi, labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers } from './fake-api.ts';
+import { labProfile, settingsHandlers, settingsWith, type FakeApi, type Handlers, visibleText as text, installLoadedFakeApi } from './fake-api.ts';
 
 const cert = (instanceId: string, profileIds: string[], fingerprint: string): CertificateInfo => ({
   folderId: '0123456789abcdef',
@@ -29,13 +28,10 @@ const cert = (instanceId: string, profileIds: string[], fingerprint: string): Ce
   fingerprintSha256: fingerprint,
 });
 
-const text = (el: HTMLElement) => (el.textContent ?? '').replace(/\s+/g, ' ');
 let stop: () => void = () => {};
 
 async function setup(extra: Handlers): Promise<FakeApi> {
-  const fake = installFakeApi({ ...settingsHandlers(settingsWith([labProfile()])), ...extra });
-  await loadSettings();
-  await loadStatus();
+  const fake = await installLoadedFakeApi({ ...settingsHandlers(settingsWith([labProfile()])), ...extra });
   stop = followProgress();
   render(CertificatesTab);
   return fake;

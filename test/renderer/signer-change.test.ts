@@ -4,11 +4,9 @@
  */
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadSettings } from '../../renderer/src/state/settings.svelte.ts';
-import { loadStatus } from '../../renderer/src/state/status.svelte.ts';
 import TrustListTab from '../../renderer/src/tabs/TrustListTab.svelte';
 import type { CtlAdoptResult, CtlRecordInfo, RefusedCtlReport, TrustListInfo } from '../../shared/model.ts';
-import { installFakeApi, ipcError, labProfile, settingsHandlers, settingsWith, type Handlers } from './fake-api.ts';
+import { ipcError, labProfile, settingsHandlers, settingsWith, type Handlers, visibleText as text, installLoadedFakeApi } from './fake-api.ts';
 
 const colons = (pair: string) => `${`${pair}:`.repeat(31)}${pair}`;
 const OLD_SIGNER = colons('CD');
@@ -53,12 +51,8 @@ const report = (): RefusedCtlReport => ({
   ],
 });
 
-const text = (el: HTMLElement) => (el.textContent ?? '').replace(/\s+/g, ' ');
-
 async function setup(extra: Handlers) {
-  const fake = installFakeApi({ ...settingsHandlers(settingsWith([labProfile()])), 'ctl:get': () => trustList(OLD_SIGNER), ...extra });
-  await loadSettings();
-  await loadStatus();
+  const fake = await installLoadedFakeApi({ ...settingsHandlers(settingsWith([labProfile()])), 'ctl:get': () => trustList(OLD_SIGNER), ...extra });
   render(TrustListTab);
   return fake;
 }
