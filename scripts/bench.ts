@@ -2,11 +2,12 @@
  * `npm run bench`: the numbers we track, measured here rather than asserted in tests.
  * The precompiled CLI as whole processes next to `node -e 0` (--help, RSA-2048 enroll with and without
  * the OS vault), enrollment against the lab in-process (median of 5 per key type), TFTP transfers
- * (round trips and time), keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
+ * (round trips and time), RSA key generation (two ways), keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
  */
 import { openVault } from '../electron/core/keystore/vault.ts';
 import { runCliBench } from './bench-cli.ts';
 import { runEnrollBench } from './bench-enroll.ts';
+import { runKeygenBench } from './bench-keygen.ts';
 import { runKeystoreBench } from './bench-keystore.ts';
 import { runTftpBench } from './bench-tftp.ts';
 
@@ -26,6 +27,8 @@ console.table(await runCliBench(cliRuns, { vault }));
 
 console.log('\nEnrollment against the lab (CTL fetch + CAPF + keystore):');
 console.table(await runEnrollBench());
+console.log('\nKey generation, median and 90th percentile of 21 (interleaved):');
+console.table(await runKeygenBench());
 console.log('\nTFTP (loopback):');
 console.table(await runTftpBench({ runs: 20, log: () => undefined }));
 console.log('\nKeystore (PKCS#12):');

@@ -5,6 +5,7 @@
  */
 import { generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { generateRsaKeyPair } from './rsa-key-pair.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
@@ -20,11 +21,9 @@ export interface KeyPair {
   privateKey: KeyObject;
 }
 
-/** Generates a key pair with the platform's native crypto (never in JavaScript). */
+/** Generates a key pair with the platform's native crypto: RSA from two native primes made side by side (rsa-key-pair.ts). */
 export async function generateKeyPair(spec: KeySpec): Promise<KeyPair> {
-  if (spec.type === 'rsa') {
-    return generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 });
-  }
+  if (spec.type === 'rsa') return generateRsaKeyPair(spec.bits);
   return generateKeyPairAsync('ec', { namedCurve: spec.curve });
 }
 
