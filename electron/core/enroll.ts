@@ -101,12 +101,14 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
     const recorded = (async () => {
       await options.profileSaved;
       await step('ctl-download', 1);
-      await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since });
+      await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since }).catch(
+        stillUnspent,
+      );
     })();
     const trustedCtl = trustedCtlForEnrollment(core, profile, { ...options, signal: AbortSignal.any([signal, preCapf.signal]) });
     const preparedStore = (async () => {
       const store = await core.certificateStore(core.dirOf(profile));
-      await store.prepare(profile.instanceId);
+      await store.prepare(profile.instanceId).catch(stillUnspent);
       return store;
     })();
     const [, trusted, store] = await allOrFirstFailure(preCapf, [recorded, trustedCtl, preparedStore] as const);
@@ -193,6 +195,13 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   } finally {
     await unseal(core, profile.id);
   }
+}
+
+/** A vault that fails before the CAPF session (the seal, the keystore password): its message says the string is not spent. */
+function stillUnspent(err: unknown): never {
+  const error = toCtiError(err);
+  if (error.code !== 'VAULT') throw error;
+  throw new CtiError('VAULT', `${error.message}; the CAPF server was not contacted, so the authentication string is still unspent`, { cause: err });
 }
 
 function successMessage(outcome: 'installed' | 'fetched' | 'deleted'): string {

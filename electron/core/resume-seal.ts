@@ -3,7 +3,7 @@
  * `resume:<home id>:<profile id>`, so an operation cut short by a crash resumes on the next start. The
  * home id keeps two homes with the same profile id apart. Without an OS vault nothing is sealed.
  */
-import { CtiError, toCtiError } from '../../shared/errors.ts';
+import { toCtiError } from '../../shared/errors.ts';
 import type { CoreContext } from './context.ts';
 import { folderId } from './paths.ts';
 
@@ -24,7 +24,7 @@ export function resumeAccount(core: CoreContext, profileId: string): string {
 
 /**
  * Seals the operation; false when there is no OS vault (the operation runs, but cannot resume). An OS vault
- * that cannot store the seal stops the run: it comes before the CAPF session, so the string is still unspent.
+ * that cannot store the seal throws its VAULT error: the caller seals before the CAPF session and stops there.
  */
 export async function sealForResume(core: CoreContext, seal: ResumeSeal): Promise<boolean> {
   let vault;
@@ -35,11 +35,7 @@ export async function sealForResume(core: CoreContext, seal: ResumeSeal): Promis
     return false;
   }
   if (vault.kind !== 'os-vault') return false;
-  try {
-    await vault.set(resumeAccount(core, seal.profileId), JSON.stringify(seal));
-  } catch (err) {
-    throw new CtiError('VAULT', `${toCtiError(err).message}; the CAPF server was not contacted, so the authentication string is still unspent`, { cause: err });
-  }
+  await vault.set(resumeAccount(core, seal.profileId), JSON.stringify(seal));
   return true;
 }
 

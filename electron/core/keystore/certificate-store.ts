@@ -90,14 +90,15 @@ export class CertificateStore {
   }
 
   /**
-   * Readies the next save() of an instance ID while the caller waits for its certificate: the vault entry of
-   * its password is opened (a first vault call on an account costs a connection), and the key derivations of
-   * a password already known start (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person chose).
-   * Nothing is created: a run that ends without a certificate leaves no password behind.
+   * Readies the next save() of an instance ID while the caller waits for its certificate: the password is
+   * found or created now (a vault that cannot store it fails here, before any CAPF server hears of the run,
+   * rather than after the one-time string is spent), and its key derivations start (the full count for
+   * CTIPREFS_KEYSTORE_PASSWORD, which a person chose). A run that then ends without a certificate leaves
+   * the password for the instance ID's next enrollment; on its own it opens nothing.
    */
   async prepare(instanceId: string): Promise<void> {
-    const password = await findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
-    if (password !== null) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+    const password = await this.#passwordForSave(instanceId);
+    this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
   }
 
   /**
@@ -106,10 +107,7 @@ export class CertificateStore {
    */
   async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
     const path = this.pathOf(instanceId);
-    // A keystore of an older version: move its password to this folder's account before reusing it.
-    const previous = await this.#readFile(path);
-    if (previous) await this.#findPassword(instanceId, previous);
-    const password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    const password = await this.#passwordForSave(instanceId);
     const passwordKind = keystorePasswordKind(this.#env);
     const prepared = this.#prepared.get(instanceId);
     // Salts are for one file only; buildPkcs12 uses them only for the same password and count.
@@ -149,6 +147,14 @@ export class CertificateStore {
       const error = toCtiError(err);
       throw new CtiError(error.code, `Keystore ${path}: ${error.message}`, { cause: err });
     }
+  }
+
+  /** The password the next keystore of an instance ID is written with: found, migrated or created. */
+  async #passwordForSave(instanceId: string): Promise<string> {
+    // A keystore of an older version: move its password to this folder's account before reusing it.
+    const previous = await this.#readFile(this.pathOf(instanceId));
+    if (previous) await this.#findPassword(instanceId, previous);
+    return keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
   }
 
   /** The password of a keystore: this folder's vault entry, or one migrated from an older version's. */

@@ -66,7 +66,7 @@ describe('enrollCertificate against the lab', () => {
     await remove();
   });
 
-  it('fails before any CAPF session when the vault cannot store the resume seal, so the string stays unspent', async () => {
+  it('fails before any CAPF session when the vault cannot store secrets (keystore password, resume seal), so the string stays unspent', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('nowrite1');
     await core.settings.upsertProfile(profile);
@@ -83,7 +83,7 @@ describe('enrollCertificate against the lab', () => {
     const sessionsBefore = lab.capfServer.sessions;
     const readOnlyCore: CoreContext = { ...core, vault: async () => readOnly };
     const error = await enrollCertificate(readOnlyCore, { profile, authString: '777777' }).catch((err: unknown) => err);
-    expect(error).toMatchObject({ code: 'VAULT', message: expect.stringMatching(/resume.*not contacted.*still unspent$/) });
+    expect(error).toMatchObject({ code: 'VAULT', message: expect.stringMatching(/could not store the secret .*not contacted.*still unspent$/) });
     expect(lab.capfServer.sessions).toBe(sessionsBefore);
     expect(await core.status.get(profile.id)).toMatchObject({ state: 'failed', code: 'VAULT' });
     // The same one-time string still works once the vault does.

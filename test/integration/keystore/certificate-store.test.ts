@@ -61,6 +61,19 @@ describe('save and load', () => {
     expect(await readdir(join(dir, 'certs'))).toEqual(['Inst1.p12']); // no temp files left
   }, TIMEOUT);
 
+  it('creates the password in prepare(), before any certificate exists, and writes the keystore under it', async () => {
+    await store.prepare('Inst2');
+    const password = await vault.get(store.vaultAccount('Inst2'));
+    expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await store.has('Inst2')).toBe(false);
+    await store.prepare('Inst2'); // a second run (the first failed at CAPF) finds the same one
+    expect(await vault.get(store.vaultAccount('Inst2'))).toBe(password);
+    const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    await store.save('Inst2', issued);
+    const opened = await readPkcs12(await readFile(join(dir, 'certs', 'Inst2.p12')), password!);
+    expect(opened.certificate.equals(issued.certificate)).toBe(true);
+  }, TIMEOUT);
+
   it('answers null for an instance ID without a keystore', async () => {
     expect(await store.load('Inst2')).toBeNull();
     expect(await store.loadCertificate('Inst2')).toBeNull();
