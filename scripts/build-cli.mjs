@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Bundles the `ctiprefs` command line into precompiled ES modules under dist-cli/, so no TypeScript is
-// transpiled when it starts. Each command's module is a separate chunk (the CLI imports it when the command
-// runs), which keeps `--help` and `--version` as fast as Node itself.
+// Bundles the `ctiprefs` command line into one precompiled CommonJS file, dist-cli/cli.cjs, so no TypeScript
+// is transpiled when it starts. CommonJS, so that bin/ctiprefs.js can run it with V8's code cache on Node 20
+// (which has no compile cache for ES modules). Each command's modules run only when that command does:
+// esbuild turns their import() into a deferred initialiser.
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,46 +10,32 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export const CLI_BUNDLE = 'dist-cli/cli.mjs';
+export const CLI_BUNDLE = 'dist-cli/cli.cjs';
 
 /**
- * The OS vault binding is native, so it stays in node_modules. It is loaded with require(): importing a
- * CommonJS module from an ES module makes Node scan its source for export names first, a cost paid at
- * every start for nothing.
+ * Loaded from node_modules at run time: the OS vault binding is native, and pkijs (600 KB, used only by
+ * the CTI OS commands and the doctor) would otherwise be read and compiled at every start.
  */
-const NATIVE_KEYRING = '@napi-rs/keyring';
-const keyringByRequire = {
-  name: 'keyring-by-require',
-  setup(builder) {
-    builder.onResolve({ filter: /^@napi-rs\/keyring$/ }, () => ({ path: NATIVE_KEYRING, namespace: 'keyring-by-require' }));
-    builder.onLoad({ filter: /.*/, namespace: 'keyring-by-require' }, () => ({
-      contents: `import { createRequire } from 'node:module';
-export const { AsyncEntry } = createRequire(import.meta.url)(${JSON.stringify(NATIVE_KEYRING)});`,
-      loader: 'js',
-    }));
-  },
-};
+const RUN_TIME_DEPENDENCIES = ['@napi-rs/keyring', 'pkijs', 'asn1js'];
 
 export async function buildCli() {
-  // Chunk names carry a content hash: without a clean folder, old chunks would pile up.
   await rm(join(root, 'dist-cli'), { recursive: true, force: true });
   await build({
     absWorkingDir: root,
-    entryPoints: { cli: 'electron/cli.ts' },
-    outdir: 'dist-cli',
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
+    entryPoints: ['electron/cli.ts'],
+    outfile: CLI_BUNDLE,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
-    // Less source for V8 to parse at start-up (pkijs alone is 600 KB unminified); names stay for stack traces.
+    // Less source to read and compile at start-up; names stay for stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
+    // bin/ctiprefs.js reads the bundle as Latin-1 (one byte per character, the fast string).
+    charset: 'ascii',
     logLevel: 'warning',
-    plugins: [keyringByRequire],
+    external: RUN_TIME_DEPENDENCIES,
   });
 }
 

@@ -11,7 +11,7 @@ const COMMANDS = ['ctl fetch', 'ctl show', 'enroll', 'certs list', 'certs export
 describe('ctiprefs conventions', () => {
   it('runs the precompiled bundle, not the TypeScript sources', async () => {
     const launcher = await readFile(CLI, 'utf8');
-    expect(launcher).toContain('dist-cli/cli.mjs');
+    expect(launcher).toContain('dist-cli/cli.cjs');
     expect(launcher).not.toMatch(/tsx|\.ts['"]/);
   });
 
