@@ -29,11 +29,13 @@ export async function generateRsaKeyPair(bits: number, prime: PrimeSource = nati
   const primeBits = bits / 2;
   if (!Number.isInteger(primeBits) || primeBits < 256) throw new RangeError(`RSA key size ${bits} is not an even number of at least 512 bits`);
   let [p, q] = await Promise.all([usablePrime(primeBits, prime), usablePrime(primeBits, prime)]);
-  for (let draws = 0; !farApart(p, q, primeBits) || bitLength(p * q) !== bits; draws++) {
+  for (let draws = 0; !usablePair(p, q, primeBits); draws++) {
     if (draws >= MAX_PRIME_DRAWS) throw new Error(`no usable pair of ${primeBits}-bit primes in ${MAX_PRIME_DRAWS} draws`);
     q = await usablePrime(primeBits, prime);
   }
-  const privateKey = createPrivateKey({ key: rsaPrivateJwk(p, q), format: 'jwk' });
+  const jwk = rsaPrivateJwk(p, q);
+  checkPrivateValues(jwk, p, q);
+  const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
   const pair = { privateKey, publicKey: createPublicKey(privateKey) };
   checkConsistency(pair);
   return pair;
@@ -48,15 +50,23 @@ async function usablePrime(bits: number, prime: PrimeSource): Promise<bigint> {
   throw new Error(`no usable ${bits}-bit prime in ${MAX_PRIME_DRAWS} draws`);
 }
 
-function farApart(p: bigint, q: bigint, primeBits: number): boolean {
+/**
+ * FIPS 186-5 A.1.3: |p - q| > 2^(nlen/2 - 100) (step 5.4), n of exactly nlen bits, and d > 2^(nlen/2)
+ * (A.1.1: a small d can be found from n and e). The last two practically always hold for such primes.
+ */
+function usablePair(p: bigint, q: bigint, primeBits: number): boolean {
+  if (!farApart(p, q, primeBits) || bitLength(p * q) !== 2 * primeBits) return false;
+  return modInverse(RSA_PUBLIC_EXPONENT, lcm(p - 1n, q - 1n)) > 1n << BigInt(primeBits);
+}
+
+export function farApart(p: bigint, q: bigint, primeBits: number): boolean {
   const distance = p > q ? p - q : q - p;
-  return distance >> BigInt(primeBits - MIN_PRIME_DISTANCE_BITS) > 0n;
+  return distance > 1n << BigInt(primeBits - MIN_PRIME_DISTANCE_BITS);
 }
 
 /** The private key of RFC 8017 3.2 (CRT form), as a JWK (RFC 7518 6.3.2). d is e^-1 mod lcm(p-1, q-1), as FIPS 186-5 asks. */
 export function rsaPrivateJwk(p: bigint, q: bigint, e: bigint = RSA_PUBLIC_EXPONENT) {
-  const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
-  const d = modInverse(e, lambda);
+  const d = modInverse(e, lcm(p - 1n, q - 1n));
   return {
     kty: 'RSA',
     n: base64url(p * q),
@@ -68,6 +78,15 @@ export function rsaPrivateJwk(p: bigint, q: bigint, e: bigint = RSA_PUBLIC_EXPON
     dq: base64url(d % (q - 1n)),
     qi: base64url(modInverse(q, p)),
   };
+}
+
+/**
+ * The CRT values checked by arithmetic: OpenSSL signs with them but, finding a wrong result, falls back to
+ * d and says nothing, so the sign-and-verify test below could not catch a wrong one.
+ */
+function checkPrivateValues(jwk: ReturnType<typeof rsaPrivateJwk>, p: bigint, q: bigint): void {
+  const [e, dp, dq, qi] = [jwk.e, jwk.dp, jwk.dq, jwk.qi].map(fromBase64url) as [bigint, bigint, bigint, bigint];
+  if ((e * dp) % (p - 1n) !== 1n || (e * dq) % (q - 1n) !== 1n || (q * qi) % p !== 1n) throw new Error('the new RSA key has inconsistent CRT values');
 }
 
 /** FIPS 140-3's pairwise consistency test: a key that cannot verify its own signature is never used. */
@@ -94,8 +113,16 @@ export function modInverse(a: bigint, m: bigint): bigint {
   return ((s0 % m) + m) % m;
 }
 
+function lcm(a: bigint, b: bigint): bigint {
+  return (a * b) / gcd(a, b);
+}
+
 function bitLength(x: bigint): number {
   return x.toString(2).length;
+}
+
+function fromBase64url(text: string): bigint {
+  return BigInt(`0x${Buffer.from(text, 'base64url').toString('hex')}`);
 }
 
 function base64url(x: bigint): string {

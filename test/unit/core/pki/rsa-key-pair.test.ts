@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RSA_KEY_SIZES } from '../../../../electron/core/pki/certificates.ts';
-import { gcd, generateRsaKeyPair, modInverse, RSA_PUBLIC_EXPONENT, rsaPrivateJwk } from '../../../../electron/core/pki/rsa-key-pair.ts';
+import { farApart, gcd, generateRsaKeyPair, modInverse, RSA_PUBLIC_EXPONENT, rsaPrivateJwk } from '../../../../electron/core/pki/rsa-key-pair.ts';
 
 const fromBase64url = (text: string) => BigInt(`0x${Buffer.from(text, 'base64url').toString('hex')}`);
 
@@ -88,6 +88,13 @@ describe('RSA arithmetic', () => {
     expect(fromBase64url(jwk.n)).toBe(3233n);
     expect(fromBase64url(jwk.d)).toBe(413n);
     expect([jwk.dp, jwk.dq, jwk.qi].map(fromBase64url)).toEqual([413n % 60n, 413n % 52n, 38n]);
+  });
+
+  it('wants p and q more than 2^(nlen/2 - 100) apart, strictly (FIPS 186-5 A.1.3 step 5.4)', () => {
+    const p = 3n << 1022n;
+    expect(farApart(p, p + (1n << 924n), 1024)).toBe(false);
+    expect(farApart(p + (1n << 924n), p, 1024)).toBe(false);
+    expect(farApart(p, p + (1n << 924n) + 2n, 1024)).toBe(true);
   });
 
   it('inverts modulo m and refuses numbers that are not coprime', () => {
