@@ -32,8 +32,11 @@ function checkStatusDocument(value: unknown): StatusDocument {
 
 export class StatusStore {
   // Writes are serialised (in this process by the queue, between processes by the lock file) so two
-  // profiles finishing together never lose each other's update.
+  // profiles finishing together never lose each other's update. Changes that arrive while a write is
+  // under way go into the next write together: an enrollment reports several steps within milliseconds,
+  // and it waits for one of them (the certificate stored) before it answers the CAPF server.
   private queue: Promise<unknown> = Promise.resolve();
+  private nextWrite: { changes: ((doc: StatusDocument) => void)[]; written: Promise<void> } | undefined;
 
   constructor(
     private readonly path: string,
@@ -71,15 +74,24 @@ export class StatusStore {
     return readJsonFile(this.path, checkStatusDocument, { version: 1, profiles: {} });
   }
 
+  /** Resolves once a write holding this change (and any made since the last write began) is on disk. */
   private update(change: (doc: StatusDocument) => void): Promise<void> {
-    const next = this.queue.then(() =>
-      withDocumentLock(this.lockPath, this.path, async () => {
+    if (this.nextWrite) {
+      this.nextWrite.changes.push(change);
+      return this.nextWrite.written;
+    }
+    const write = { changes: [change], written: Promise.resolve() };
+    this.nextWrite = write;
+    write.written = this.queue.then(() => {
+      // From here on, new changes wait for the write after this one.
+      this.nextWrite = undefined;
+      return withDocumentLock(this.lockPath, this.path, async () => {
         const doc = await this.read();
-        change(doc);
+        for (const apply of write.changes) apply(doc);
         await writeJsonFile(this.path, doc);
-      }),
-    );
-    this.queue = next.catch(() => undefined);
-    return next;
+      });
+    });
+    this.queue = write.written.catch(() => undefined);
+    return write.written;
   }
 }

@@ -65,6 +65,23 @@ describe('StatusStore', () => {
     expect(await store.get('zzz')).toEqual({ state: 'none' });
   });
 
+  it('writes changes that arrive during a write together in the next, in order, each on disk when its promise resolves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'status-'));
+    const path = join(dir, 'status.json');
+    const store = new StatusStore(path);
+    const step = (name: 'capf-connect' | 'capf-auth' | 'key-generate' | 'certificate-store') =>
+      ({ state: 'in-progress', since: 'x', step: name, attempt: 1, maxAttempts: 1 }) as const;
+    const first = store.set('a', step('capf-connect'));
+    await Promise.resolve(); // the first write has begun: what follows waits for the next one
+    const later = [store.set('a', step('capf-auth')), store.set('b', step('capf-connect')), store.set('a', step('key-generate'))];
+    await first;
+    expect(await new StatusStore(path).get('a')).toMatchObject({ step: 'capf-connect' });
+    await Promise.all(later);
+    expect(await new StatusStore(path).all()).toEqual({ a: step('key-generate'), b: step('capf-connect') });
+    await store.set('a', step('certificate-store'));
+    expect(await new StatusStore(path).get('a')).toEqual(step('certificate-store'));
+  });
+
   it('drops malformed entries from a damaged file instead of failing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'status-'));
     const path = join(dir, 'status.json');
