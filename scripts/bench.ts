@@ -2,7 +2,7 @@
  * `npm run bench`: the numbers we track, measured here rather than asserted in tests.
  * The precompiled CLI as whole processes next to `node -e 0` (--help, RSA-2048 enroll with and without
  * the OS vault), enrollment against the lab in-process (median of 5 per key type), TFTP transfers
- * (round trips and time), RSA key generation (two ways), keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
+ * (round trips and time), key generation (median and 90th percentile), keystore write/read. The preview's time to first render is `node --import tsx scripts/bench-preview.ts`.
  */
 import { openVault } from '../electron/core/keystore/vault.ts';
 import { runCliBench } from './bench-cli.ts';
@@ -27,7 +27,7 @@ console.table(await runCliBench(cliRuns, { vault }));
 
 console.log('\nEnrollment against the lab (CTL fetch + CAPF + keystore):');
 console.table(await runEnrollBench());
-console.log('\nKey generation, median and 90th percentile of 21 (interleaved):');
+console.log('\nKey generation, median and 90th percentile of 21:');
 console.table(await runKeygenBench());
 console.log('\nTFTP (loopback):');
 console.table(await runTftpBench({ runs: 20, log: () => undefined }));

@@ -5,7 +5,6 @@
  */
 import { generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { generateRsaKeyPair } from './rsa-key-pair.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
@@ -21,9 +20,13 @@ export interface KeyPair {
   privateKey: KeyObject;
 }
 
-/** Generates a key pair with the platform's native crypto: RSA from two native primes made side by side (rsa-key-pair.ts). */
+/**
+ * Generates a key pair with the platform's native crypto, all of it: OpenSSL keeps p, q and the private
+ * exponent in constant-time code. (Assembling an RSA key from two native primes in JavaScript took half
+ * the time, but BigInt arithmetic on p and q is not constant-time: the CVE-2018-0737 class of leak.)
+ */
 export async function generateKeyPair(spec: KeySpec): Promise<KeyPair> {
-  if (spec.type === 'rsa') return generateRsaKeyPair(spec.bits);
+  if (spec.type === 'rsa') return generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 });
   return generateKeyPairAsync('ec', { namedCurve: spec.curve });
 }
 
