@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { OperationStatus } from '../../../shared/model.ts';
 import { defaultProfile } from '../../../shared/profile.ts';
 import { SettingsStore } from '../../../electron/core/settings.ts';
 import { StatusStore } from '../../../electron/core/status.ts';
@@ -69,8 +70,13 @@ describe('StatusStore', () => {
     const dir = await mkdtemp(join(tmpdir(), 'status-'));
     const path = join(dir, 'status.json');
     const store = new StatusStore(path);
-    const step = (name: 'capf-connect' | 'capf-auth' | 'key-generate' | 'certificate-store') =>
-      ({ state: 'in-progress', since: 'x', step: name, attempt: 1, maxAttempts: 1 }) as const;
+    const step = (name: 'capf-connect' | 'capf-auth' | 'key-generate' | 'certificate-store'): OperationStatus => ({
+      state: 'in-progress',
+      since: 'x',
+      step: name,
+      attempt: 1,
+      maxAttempts: 1,
+    });
     const first = store.set('a', step('capf-connect'));
     await Promise.resolve(); // the first write has begun: what follows waits for the next one
     const later = [store.set('a', step('capf-auth')), store.set('b', step('capf-connect')), store.set('a', step('key-generate'))];
