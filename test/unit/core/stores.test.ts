@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OperationStatus } from '../../../shared/model.ts';
+import type { EnrollStep, OperationStatus } from '../../../shared/model.ts';
 import { defaultProfile } from '../../../shared/profile.ts';
 import { SettingsStore } from '../../../electron/core/settings.ts';
 import { StatusStore } from '../../../electron/core/status.ts';
@@ -70,7 +70,7 @@ describe('StatusStore', () => {
     const dir = await mkdtemp(join(tmpdir(), 'status-'));
     const path = join(dir, 'status.json');
     const store = new StatusStore(path);
-    const step = (name: 'capf-connect' | 'capf-auth' | 'key-generate' | 'certificate-store'): OperationStatus => ({
+    const step = (name: EnrollStep): OperationStatus => ({
       state: 'in-progress',
       since: 'x',
       step: name,
@@ -79,7 +79,7 @@ describe('StatusStore', () => {
     });
     const first = store.set('a', step('capf-connect'));
     await Promise.resolve(); // the first write has begun: what follows waits for the next one
-    const later = [store.set('a', step('capf-auth')), store.set('b', step('capf-connect')), store.set('a', step('key-generate'))];
+    const later = [store.set('a', step('capf-authenticate')), store.set('b', step('capf-connect')), store.set('a', step('key-generate'))];
     await first;
     expect(await new StatusStore(path).get('a')).toMatchObject({ step: 'capf-connect' });
     await Promise.all(later);
