@@ -9,7 +9,7 @@ import { CTIOS_USAGE } from './cli/ctios-usage.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import type { CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
-import { beginKeyPairAtStart } from './core/pki/key-pair-ahead.ts';
+import { beginKeyPairAtStart, type BegunKeyPair } from './core/pki/key-pair-ahead.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -26,8 +26,14 @@ interface Command {
   /** What it does, in one sentence. */
   about: string;
   /** Work begun before the command's modules load (they take a good part of a short run). */
-  begin?(args: string[]): void;
+  begin?(args: string[], launch: Launch): void;
   run(invocation: Invocation): Promise<number>;
+}
+
+/** What the launcher (bin/ctiprefs.js) began before it loaded the CLI. */
+export interface Launch {
+  /** An RSA key pair begun for any `enroll`: used unless the run most likely skips. */
+  keyPairBegun?: BegunKeyPair;
 }
 
 type CoreCommand = (core: CoreContext, args: string[], out: Output) => Promise<CommandResult>;
@@ -82,8 +88,8 @@ const COMMANDS: Record<string, Command> = {
     'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID. With --profile, the flags given override that profile for this run only; --skip-if-valid 0-3650 exits 0 ("skipped") without contacting CAPF while the stored certificate has that many days left; --start-within 0-3600 first waits a random time up to that many seconds.',
     async () => (await commands()).enroll,
     // A run that will most likely skip (a valid certificate) should not pay for a key it does not use.
-    (args) => {
-      if (!args.some((arg) => arg === '--skip-if-valid' || arg.startsWith('--skip-if-valid='))) beginKeyPairAtStart();
+    (args, { keyPairBegun }) => {
+      if (!args.some((arg) => arg === '--skip-if-valid' || arg.startsWith('--skip-if-valid='))) beginKeyPairAtStart(keyPairBegun);
     },
   ),
   'import jtapi': coreCommand(
@@ -215,7 +221,7 @@ export function isCliInvocation(argv: readonly string[]): boolean {
   return first === '--version' || first === 'help' || HELP_FLAGS.has(first) || Object.keys(COMMANDS).some((name) => name.split(' ')[0] === first);
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], launch: Launch = {}): Promise<number> {
   let out = createOutput(argv.includes('--json'));
   // What stderr shows after a usage error: the command's usage once the command is known.
   let usage = USAGE;
@@ -241,7 +247,7 @@ export async function main(argv: string[]): Promise<number> {
     const { name, args } = findCommand(rest);
     usage = commandHelp(name);
     if (args.some((arg) => HELP_FLAGS.has(arg))) return print({ usage }, usage);
-    COMMANDS[name]!.begin?.(args);
+    COMMANDS[name]!.begin?.(args, launch);
     return await COMMANDS[name]!.run({ homeOption: global.home, args, out });
   } catch (err) {
     const error = toCtiError(err);

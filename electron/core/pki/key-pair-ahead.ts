@@ -23,8 +23,10 @@ export class KeyPairAhead implements KeyPairSource {
   constructor(
     spec: KeySpec = LIKELY_KEY_SPEC,
     private readonly generate: (spec: KeySpec) => Promise<KeyPair> = generateKeyPair,
+    /** A pair of this spec already begun elsewhere (bin/ctiprefs.js, before the CLI bundle loads). */
+    begun?: Promise<KeyPair>,
   ) {
-    const pair = generate(spec);
+    const pair = begun ?? generate(spec);
     // Not an unhandled rejection when nobody takes it; a taker sees the failure itself.
     pair.catch(() => undefined);
     this.#ahead = { spec, pair };
@@ -40,11 +42,17 @@ export class KeyPairAhead implements KeyPairSource {
 /**
  * The `enroll` command begins its pair as the process starts, before the modules of the enrollment load:
  * that overlaps key generation with a good part of the run. The first enrollment of the process takes it.
+ * The `ctiprefs` launcher begins one earlier still, before it loads the CLI, and hands it over here.
  */
 let begunAtStart: KeyPairAhead | undefined;
 
-export function beginKeyPairAtStart(): void {
-  begunAtStart ??= new KeyPairAhead();
+export interface BegunKeyPair {
+  spec: KeySpec;
+  pair: Promise<KeyPair>;
+}
+
+export function beginKeyPairAtStart(begun?: BegunKeyPair): void {
+  begunAtStart ??= begun ? new KeyPairAhead(begun.spec, generateKeyPair, begun.pair) : new KeyPairAhead();
 }
 
 /** The pair begun at start (once), otherwise one begun now. */

@@ -1,7 +1,7 @@
 /** The key pair started ahead of the CAPF request: used once, only for the spec it was made for. */
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
-import { KeyPairAhead, LIKELY_KEY_SPEC } from '../../../../electron/core/pki/key-pair-ahead.ts';
+import { beginKeyPairAtStart, KeyPairAhead, keyPairAheadForEnrollment, LIKELY_KEY_SPEC } from '../../../../electron/core/pki/key-pair-ahead.ts';
 
 const EC: KeySpec = { type: 'ec', curve: 'P-256' };
 
@@ -36,6 +36,17 @@ describe('KeyPairAhead', () => {
     await expect(new KeyPairAhead(EC, failing).take(EC)).rejects.toThrow('no entropy');
     new KeyPairAhead(EC, failing);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  });
+
+  it('hands out a pair the launcher began (once, for its spec), and generates every later one', async () => {
+    const begun = generateKeyPair(EC);
+    beginKeyPairAtStart({ spec: EC, pair: begun });
+    const source = keyPairAheadForEnrollment();
+    expect(await source.take(EC)).toBe(await begun);
+    expect(await source.take(EC)).not.toBe(await begun);
+    // Taken by that enrollment: the next one begins its own.
+    const next = keyPairAheadForEnrollment();
+    expect((await next.take(LIKELY_KEY_SPEC)).privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 
   it('makes a real RSA 2048 pair by default', async () => {
