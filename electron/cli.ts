@@ -9,6 +9,7 @@ import { CTIOS_USAGE } from './cli/ctios-usage.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import type { CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
+import { HELP_FLAGS, keyPairAheadWanted } from '../bin/launch-args.js';
 import { beginKeyPairAtStart, type BegunKeyPair } from './core/pki/key-pair-ahead.ts';
 
 export const VERSION: string = packageJson.version;
@@ -32,7 +33,7 @@ interface Command {
 
 /** What the launcher (bin/ctiprefs.js) began before it loaded the CLI. */
 export interface Launch {
-  /** An RSA key pair begun for any `enroll`: used unless the run most likely skips. */
+  /** The RSA key pair of an `enroll` run, begun before the CLI loaded (bin/launch-args.js says when). */
   keyPairBegun?: BegunKeyPair;
 }
 
@@ -87,9 +88,8 @@ const COMMANDS: Record<string, Command> = {
          [--skip-if-valid DAYS] [--start-within SECONDS]`,
     'Enrolls a client certificate (LSC) with CAPF and stores it in the keystore of the instance ID. With --profile, the flags given override that profile for this run only; --skip-if-valid 0-3650 exits 0 ("skipped") without contacting CAPF while the stored certificate has that many days left; --start-within 0-3600 first waits a random time up to that many seconds.',
     async () => (await commands()).enroll,
-    // A run that will most likely skip (a valid certificate) should not pay for a key it does not use.
     (args, { keyPairBegun }) => {
-      if (!args.some((arg) => arg === '--skip-if-valid' || arg.startsWith('--skip-if-valid='))) beginKeyPairAtStart(keyPairBegun);
+      if (keyPairAheadWanted(args)) beginKeyPairAtStart(keyPairBegun);
     },
   ),
   'import jtapi': coreCommand(
@@ -171,7 +171,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-const HELP_FLAGS = new Set(['--help', '-h']);
 
 export const USAGE = `Usage:
 ${Object.values(COMMANDS)

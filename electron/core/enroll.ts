@@ -15,7 +15,7 @@ import type { CoreContext } from './context.ts';
 import { updateTrustedCtl, type CtlUpdate } from './ctl-update.ts';
 import { CAPF_ROLES } from './ctl/tags.ts';
 import { requirePinnedSigner, trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
-import { describeCertificate } from './keystore/certificate-store.ts';
+import { describeCertificate, type CertificateStore } from './keystore/certificate-store.ts';
 import { keyPairAheadForEnrollment } from './pki/key-pair-ahead.ts';
 import { sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
@@ -87,6 +87,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   // Usually ready by the time the CAPF server asks for a key (first attempt only).
   const keyPairs = keyPairAheadForEnrollment();
   let attempts = 1;
+  let preparedFor: CertificateStore | undefined;
   const capfServer = `${profile.capfHost}:${profile.capfPort}`;
   const capf = parseEndpoint(capfServer, DEFAULT_CAPF_PORT, 'CAPF server');
   if ('error' in capf) throw new CtiError('BAD_INPUT', capf.error);
@@ -108,6 +109,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
     const trustedCtl = trustedCtlForEnrollment(core, profile, { ...options, signal: AbortSignal.any([signal, preCapf.signal]) });
     const preparedStore = (async () => {
       const store = await core.certificateStore(core.dirOf(profile));
+      preparedFor = store;
       await store.prepare(profile.instanceId).catch(stillUnspent);
       return store;
     })();
@@ -193,7 +195,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
     await recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: failed.at, outcome: 'failed', code: error.code, attempts, capfServer });
     throw error;
   } finally {
-    await unseal(core, profile.id);
+    await Promise.all([unseal(core, profile.id), preparedFor?.discardUnused(profile.instanceId)]);
   }
 }
 

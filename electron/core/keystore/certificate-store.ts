@@ -64,6 +64,7 @@ export class CertificateStore {
   readonly #logger: Logger;
   readonly #env: NodeJS.ProcessEnv;
   readonly #prepared = new Map<string, PreparedKeys>();
+  readonly #createdForFirstKeystore = new Set<string>();
 
   constructor(options: CertificateStoreOptions) {
     this.dir = options.dir;
@@ -90,15 +91,28 @@ export class CertificateStore {
   }
 
   /**
-   * Readies the next save() of an instance ID while the caller waits for its certificate: the password is
-   * found or created now (a vault that cannot store it fails here, before any CAPF server hears of the run,
-   * rather than after the one-time string is spent), and its key derivations start (the full count for
-   * CTIPREFS_KEYSTORE_PASSWORD, which a person chose). A run that then ends without a certificate leaves
-   * the password for the instance ID's next enrollment; on its own it opens nothing.
+   * Readies the next save() of an instance ID while the caller waits for its certificate: the key
+   * derivations of its password start (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person
+   * chose). The first keystore of an instance ID gets its password now, so that a vault that cannot store
+   * it fails here, before any CAPF server hears of the run; discardUnused() takes it back if the run ends
+   * without a keystore. A keystore that exists keeps its password (found, or migrated from an older
+   * version's account); one whose password is lost gets a new one only when save() replaces it.
    */
   async prepare(instanceId: string): Promise<void> {
-    const password = await this.#passwordForSave(instanceId);
-    this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+    const previous = await this.#readFile(this.pathOf(instanceId));
+    let password = previous ? await this.#findPassword(instanceId, previous) : await findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    if (password === null && !previous) {
+      password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+      this.#createdForFirstKeystore.add(instanceId);
+    }
+    if (password !== null) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+  }
+
+  /** After a run: the password prepare() created for a first keystore that never came is erased. */
+  async discardUnused(instanceId: string): Promise<void> {
+    this.#prepared.delete(instanceId);
+    if (!this.#createdForFirstKeystore.delete(instanceId) || (await this.has(instanceId))) return;
+    await this.#deletePassword(instanceId);
   }
 
   /**
@@ -247,14 +261,18 @@ export class CertificateStore {
       if (isNotFound(err)) return false;
       throw new CtiError('KEYSTORE', `Could not delete the keystore ${path} (${fsReason(err)})`, { cause: err });
     }
+    await this.#deletePassword(instanceId);
+    this.#logger.log('info', 'keystore.deleted', { instanceId, path });
+    return true;
+  }
+
+  /** With no keystore, a leftover password opens nothing: one that cannot be deleted is worth a warning only. */
+  async #deletePassword(instanceId: string): Promise<void> {
     try {
       await this.#vault.delete(this.vaultAccount(instanceId));
     } catch (err) {
-      // The keystore is gone; a leftover password opens nothing, so this is worth a warning only.
       this.#logger.log('warn', 'keystore.password-not-deleted', { instanceId, code: toCtiError(err).code });
     }
-    this.#logger.log('info', 'keystore.deleted', { instanceId, path });
-    return true;
   }
 
   async #require(instanceId: string): Promise<StoredKeystore> {

@@ -1,7 +1,7 @@
 /** The command-line conventions: --version, COMMAND --help, usage on stderr for bad input, results on stdout. */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -66,8 +66,7 @@ describe('ctiprefs conventions', () => {
 
   it('says how to build the bundle when it is missing', async () => {
     const copy = await tempDir('cli-nobundle');
-    await mkdir(join(copy.path, 'bin'));
-    await copyFile(CLI, join(copy.path, 'bin', 'ctiprefs.js'));
+    await cp(dirname(CLI), join(copy.path, 'bin'), { recursive: true });
     await writeFile(join(copy.path, 'package.json'), '{"type":"module"}');
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, [join(copy.path, 'bin', 'ctiprefs.js'), '--help'], (error, _stdout, stderr) =>

@@ -113,7 +113,10 @@ describe('enrollCertificate against the lab', () => {
     expect(lab.capfServer.sessions - before).toBe(1);
     expect(events.some((e) => e.state === 'in-progress' && e.step === 'retry-wait')).toBe(false);
     expect(await core.status.get(profile.id)).toMatchObject({ state: 'failed', code: 'CAPF_AUTH_FAILED', hint: expect.stringContaining('authentication string') });
-    expect(await (await core.certificateStore(core.dirOf(profile))).list()).toEqual([]);
+    const store = await core.certificateStore(core.dirOf(profile));
+    expect(await store.list()).toEqual([]);
+    // The password made for the keystore that never came is erased with the run.
+    expect(await (await core.vault()).get(store.vaultAccount(profile.instanceId))).toBeNull();
     await remove();
   });
 

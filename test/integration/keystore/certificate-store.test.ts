@@ -61,17 +61,33 @@ describe('save and load', () => {
     expect(await readdir(join(dir, 'certs'))).toEqual(['Inst1.p12']); // no temp files left
   }, TIMEOUT);
 
-  it('creates the password in prepare(), before any certificate exists, and writes the keystore under it', async () => {
+  it('creates a first keystore\'s password in prepare(), writes the keystore under it, and keeps it then', async () => {
     await store.prepare('Inst2');
     const password = await vault.get(store.vaultAccount('Inst2'));
     expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await store.has('Inst2')).toBe(false);
-    await store.prepare('Inst2'); // a second run (the first failed at CAPF) finds the same one
-    expect(await vault.get(store.vaultAccount('Inst2'))).toBe(password);
     const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
     await store.save('Inst2', issued);
+    await store.discardUnused('Inst2');
+    expect(await vault.get(store.vaultAccount('Inst2'))).toBe(password);
     const opened = await readPkcs12(await readFile(join(dir, 'certs', 'Inst2.p12')), password!);
     expect(opened.certificate.equals(issued.certificate)).toBe(true);
+  }, TIMEOUT);
+
+  it('erases the password prepare() created when the run ends without a keystore', async () => {
+    await store.prepare('Inst2');
+    expect(await vault.get(store.vaultAccount('Inst2'))).not.toBeNull();
+    await store.discardUnused('Inst2');
+    expect(await vault.get(store.vaultAccount('Inst2'))).toBeNull();
+  });
+
+  it('gives an existing keystore whose password is lost no new one in prepare(): it still says the password is missing', async () => {
+    await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
+    await vault.delete(store.vaultAccount('Inst1'));
+    await store.prepare('Inst1');
+    await store.discardUnused('Inst1');
+    expect(await vault.get(store.vaultAccount('Inst1'))).toBeNull();
+    await expect(store.load('Inst1')).rejects.toMatchObject({ code: 'KEYSTORE', message: expect.stringContaining('password is not in the OS credential vault') });
   }, TIMEOUT);
 
   it('answers null for an instance ID without a keystore', async () => {

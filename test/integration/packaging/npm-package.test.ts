@@ -38,9 +38,9 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('holds the command and its precompiled bundle, and no sources, tests, maps or CI files', () => {
-    expect(files).toEqual(expect.arrayContaining(['bin/ctiprefs.js', 'dist-cli/cli.cjs', 'package.json', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/ctiprefs.js', 'bin/code-cache.js', 'bin/launch-args.js', 'dist-cli/cli.cjs', 'package.json', 'README.md']));
     // npm always adds the file package.json's `main` names (the Electron bundle) once it has been built.
-    const unexpected = files.filter((path) => !/^(bin\/ctiprefs\.js|dist-cli\/cli\.cjs|package\.json|README\.md|LICENSE)$/.test(path) && path !== packageJson.main);
+    const unexpected = files.filter((path) => !/^(bin\/[a-z-]+\.js|dist-cli\/cli\.cjs|package\.json|README\.md|LICENSE)$/.test(path) && path !== packageJson.main);
     expect(unexpected).toEqual([]);
   });
 
