@@ -9,11 +9,18 @@ import { isAbsolute, join } from 'node:path';
 
 const POSIX = process.platform !== 'win32';
 
+/** Per platform: the variable that may name the per-user cache folder, and the folder under home otherwise. */
+const CACHE_ROOTS = {
+  win32: { variable: 'LOCALAPPDATA', underHome: 'AppData/Local' },
+  darwin: { variable: undefined, underHome: 'Library/Caches' },
+  other: { variable: 'XDG_CACHE_HOME', underHome: '.cache' },
+};
+
 /** The platform's per-user cache folder; XDG_CACHE_HOME and LOCALAPPDATA count only as absolute paths. */
 export function cacheRoot(env = process.env) {
-  const given = process.platform === 'win32' ? env.LOCALAPPDATA : process.platform === 'darwin' ? undefined : env.XDG_CACHE_HOME;
-  if (given && isAbsolute(given)) return given;
-  return join(homedir(), process.platform === 'win32' ? 'AppData/Local' : process.platform === 'darwin' ? 'Library/Caches' : '.cache');
+  const { variable, underHome } = CACHE_ROOTS[process.platform] ?? CACHE_ROOTS.other;
+  const given = variable && env[variable];
+  return given && isAbsolute(given) ? given : join(homedir(), underHome);
 }
 
 /**

@@ -171,7 +171,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-
 export const USAGE = `Usage:
 ${Object.values(COMMANDS)
   .map((command) => `  ctiprefs ${command.usage}`)

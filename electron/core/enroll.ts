@@ -113,7 +113,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
       await store.prepare(profile.instanceId).catch(stillUnspent);
       return store;
     })();
-    const [, trusted, store] = await allOrFirstFailure(preCapf, [recorded, trustedCtl, preparedStore] as const);
+    const [, trusted, store] = await allOrFirstFailure([recorded, trustedCtl, preparedStore] as const, preCapf);
     const anchors = trustAnchorsByRole(trusted.ctl, [...CAPF_ROLES]);
     if (anchors.length === 0) throw new CtiError('CTL_INVALID', 'The trusted CTL lists no CAPF certificate, so the CAPF server cannot be verified');
 
@@ -136,10 +136,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
           // (resume.ts compares the status's fingerprint with the keystore's certificate).
           storeCertificate: async (issued) => {
             const storedFingerprintSha256 = describeCertificate(issued.certificate).fingerprintSha256;
-            await allOrFirstFailure(new AbortController(), [
-              store.save(profile.instanceId, issued),
-              step('certificate-store', attempt, { storedFingerprintSha256 }),
-            ] as const);
+            await allOrFirstFailure([store.save(profile.instanceId, issued), step('certificate-store', attempt, { storedFingerprintSha256 })] as const);
           },
           loadCertificate: async () => (await store.loadCertificate(profile.instanceId)) ?? undefined,
           deleteCertificate: async () => {
@@ -155,7 +152,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
         };
         core.logger.log('info', 'enroll.succeeded', { profile: profile.id, outcome: result.outcome, attempt });
         if (result.certificate) options.onCertificate?.(result.certificate);
-        await allOrFirstFailure(new AbortController(), [
+        await allOrFirstFailure([
           report(done, successMessage(result.outcome)),
           recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: done.at, outcome: result.outcome, attempts, capfServer }),
         ] as const);
@@ -215,15 +212,15 @@ function successMessage(outcome: 'installed' | 'fetched' | 'deleted'): string {
 }
 
 /**
- * Several pieces of work side by side: the first to fail aborts `stop` (work that listens stops early) and
- * is the error thrown, once every piece has settled, so none is left running behind the caller's back.
+ * Several pieces of work side by side: the first to fail aborts `stop` if given (work that listens stops
+ * early) and is the error thrown, once every piece has settled, so none is left running behind the caller's back.
  */
-async function allOrFirstFailure<T extends readonly unknown[]>(stop: AbortController, work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+async function allOrFirstFailure<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }, stop?: AbortController): Promise<T> {
   let first: { error: unknown } | undefined;
   const watched = work.map((piece: Promise<unknown>) =>
     piece.catch((error: unknown) => {
       first ??= { error };
-      stop.abort();
+      stop?.abort();
       throw error;
     }),
   );
