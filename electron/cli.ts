@@ -9,7 +9,7 @@ import { CTIOS_USAGE } from './cli/ctios-usage.ts';
 import { createOutput, type Output } from './cli/output.ts';
 import type { CoreContext } from './core/context.ts';
 import { defaultHome } from './core/paths.ts';
-import { HELP_FLAGS, keyPairAheadWanted } from '../bin/launch-args.js';
+import { HELP_FLAGS, keyPairAheadWanted } from '../bin/launch-args.cjs';
 import { beginKeyPairAtStart, type BegunKeyPair } from './core/pki/key-pair-ahead.ts';
 
 export const VERSION: string = packageJson.version;
@@ -31,9 +31,9 @@ interface Command {
   run(invocation: Invocation): Promise<number>;
 }
 
-/** What the launcher (bin/ctiprefs.js) began before it loaded the CLI. */
+/** What the launcher (bin/ctiprefs.cjs) began before it loaded the CLI. */
 export interface Launch {
-  /** The RSA key pair of an `enroll` run, begun before the CLI loaded (bin/launch-args.js says when). */
+  /** The RSA key pair of an `enroll` run, begun before the CLI loaded (bin/launch-args.cjs says when). */
   keyPairBegun?: BegunKeyPair;
 }
 

@@ -18,7 +18,7 @@ import { parseLabProfile } from '../electron/lab/profiles.ts';
 import { buildCli } from './build-cli.mjs';
 import { median } from './bench-stats.ts';
 
-const CLI = fileURLToPath(new URL('../bin/ctiprefs.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/ctiprefs.cjs', import.meta.url));
 /**
  * GNU time reports the CPU time a process used, which other processes on a shared machine disturb far
  * less than its wall time: shown beside it when the tool is there (Debian: apt-get install time).

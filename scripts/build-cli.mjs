@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the `ctiprefs` command line into one precompiled CommonJS file, dist-cli/cli.cjs, so no TypeScript
-// is transpiled when it starts. CommonJS, so that bin/ctiprefs.js can run it with V8's code cache on Node 20
+// is transpiled when it starts. CommonJS, so that bin/ctiprefs.cjs can run it with V8's code cache on Node 20
 // (which has no compile cache for ES modules). Each command's modules run only when that command does:
 // esbuild turns their import() into a deferred initialiser.
 import { build } from 'esbuild';
@@ -32,7 +32,7 @@ export async function buildCli() {
     // Less source to read and compile at start-up; names stay for stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
-    // bin/ctiprefs.js reads the bundle as Latin-1 (one byte per character, the fast string).
+    // bin/ctiprefs.cjs reads the bundle as Latin-1 (one byte per character, the fast string).
     charset: 'ascii',
     logLevel: 'warning',
     external: RUN_TIME_DEPENDENCIES,

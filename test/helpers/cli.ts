@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../bin/ctiprefs.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/ctiprefs.cjs', import.meta.url));
 
 export interface CliRun {
   code: number;

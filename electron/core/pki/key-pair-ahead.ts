@@ -24,7 +24,7 @@ export class KeyPairAhead implements KeyPairSource {
   constructor(
     spec: KeySpec = LIKELY_KEY_SPEC,
     private readonly generate: (spec: KeySpec) => Promise<KeyPair> = generateKeyPair,
-    /** A pair of this spec already begun elsewhere (bin/ctiprefs.js, before the CLI bundle loads). */
+    /** A pair of this spec already begun elsewhere (bin/ctiprefs.cjs, before the CLI bundle loads). */
     begun?: Promise<KeyPair>,
   ) {
     const pair = begun ?? generate(spec);

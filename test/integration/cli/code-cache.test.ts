@@ -1,5 +1,5 @@
 /**
- * The compiled-code cache of bin/ctiprefs.js, in the user's own cache folder: made by a first run of a
+ * The compiled-code cache of bin/ctiprefs.cjs, in the user's own cache folder: made by a first run of a
  * command, used (not rewritten) by the next, a damaged one made again, and one that another user could
  * have written never run (V8 runs any cache that fits the source's length: it is code).
  */
@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { cacheName, cacheRoot } from '../../../bin/code-cache.js';
+import { cacheName, cacheRoot } from '../../../bin/code-cache.cjs';
 import { runCli } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const run = promisify(execFile);
 const BUNDLE = fileURLToPath(new URL('../../../dist-cli/cli.cjs', import.meta.url));
-const CODE_CACHE = new URL('../../../bin/code-cache.js', import.meta.url).href;
+const CODE_CACHE = new URL('../../../bin/code-cache.cjs', import.meta.url).href;
 const VERSION = (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const FORGED_VERSION = VERSION.replace(/\d/g, '6');
 

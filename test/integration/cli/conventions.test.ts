@@ -69,7 +69,7 @@ describe('ctiprefs conventions', () => {
     await cp(dirname(CLI), join(copy.path, 'bin'), { recursive: true });
     await writeFile(join(copy.path, 'package.json'), '{"type":"module"}');
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(copy.path, 'bin', 'ctiprefs.js'), '--help'], (error, _stdout, stderr) =>
+      execFile(process.execPath, [join(copy.path, 'bin', 'ctiprefs.cjs'), '--help'], (error, _stdout, stderr) =>
         resolve({ code: error ? (error.code as number) : 0, stderr }),
       );
     });

@@ -38,14 +38,14 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('holds the command and its precompiled bundle, and no sources, tests, maps or CI files', () => {
-    expect(files).toEqual(expect.arrayContaining(['bin/ctiprefs.js', 'bin/code-cache.js', 'bin/launch-args.js', 'dist-cli/cli.cjs', 'package.json', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/ctiprefs.cjs', 'bin/code-cache.cjs', 'bin/launch-args.cjs', 'dist-cli/cli.cjs', 'package.json', 'README.md']));
     // npm always adds the file package.json's `main` names (the Electron bundle) once it has been built.
-    const unexpected = files.filter((path) => !/^(bin\/[a-z-]+\.js|dist-cli\/cli\.cjs|package\.json|README\.md|LICENSE)$/.test(path) && path !== packageJson.main);
+    const unexpected = files.filter((path) => !/^(bin\/[a-z-]+\.cjs|dist-cli\/cli\.cjs|package\.json|README\.md|LICENSE)$/.test(path) && path !== packageJson.main);
     expect(unexpected).toEqual([]);
   });
 
   it('runs from the unpacked tarball: --version, and a command that reaches the core', async () => {
-    const cli = join(dir, 'package', 'bin', 'ctiprefs.js');
+    const cli = join(dir, 'package', 'bin', 'ctiprefs.cjs');
     expect((await run(process.execPath, [cli, '--version'])).stdout.trim()).toBe(packageJson.version);
     const home = join(dir, 'home');
     const { stdout } = await run(process.execPath, [cli, '--home', home, '--json', 'status']);

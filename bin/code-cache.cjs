@@ -2,10 +2,11 @@
 // source's length, not that it was made from it, so whoever can write the cache chooses what runs. Hence a
 // folder of this user's own that nobody else can write, with every file checked the same way, and files
 // named after a hash of the bundle itself (an upgraded bundle never meets an old cache).
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+'use strict';
+const { createHash, randomBytes } = require('node:crypto');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { homedir } = require('node:os');
+const { isAbsolute, join } = require('node:path');
 
 const POSIX = process.platform !== 'win32';
 
@@ -17,7 +18,7 @@ const CACHE_ROOTS = {
 };
 
 /** The platform's per-user cache folder; XDG_CACHE_HOME and LOCALAPPDATA count only as absolute paths. */
-export function cacheRoot(env = process.env) {
+function cacheRoot(env = process.env) {
   const { variable, underHome } = CACHE_ROOTS[process.platform] ?? CACHE_ROOTS.other;
   const given = variable && env[variable];
   return given && isAbsolute(given) ? given : join(homedir(), underHome);
@@ -29,7 +30,7 @@ export function cacheRoot(env = process.env) {
  * XDG_CACHE_HOME, or a user's home under `sudo`, would otherwise let another user pick root's code.
  * (Windows: LOCALAPPDATA is the user's own by its ACL.)
  */
-export function privateCacheDir(root = cacheRoot()) {
+function privateCacheDir(root = cacheRoot()) {
   const dir = join(root, 'ctiprefs', 'code-cache');
   try {
     if (!isPrivateFolder(statSync(root))) return null;
@@ -48,7 +49,7 @@ export function privateCacheDir(root = cacheRoot()) {
 }
 
 /** The name of a cache of this source, for this Node, these V8 flags and this command. */
-export function cacheName(source, command) {
+function cacheName(source, command) {
   const flags = `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`;
   const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${flags}\0`).update(source).digest('hex').slice(0, 32);
   return `${key}-${command}.v8`;
@@ -59,7 +60,7 @@ const DIGEST_BYTES = 32;
 const sha256 = (data) => createHash('sha256').update(data).digest();
 
 /** The cached data, or undefined (none, damaged, a link, or not this user's own). */
-export function readCache(dir, name) {
+function readCache(dir, name) {
   let fd;
   try {
     fd = openSync(join(dir, name), constants.O_RDONLY | (POSIX ? constants.O_NOFOLLOW : 0));
@@ -76,7 +77,7 @@ export function readCache(dir, name) {
 }
 
 /** Writes a cache atomically through a new temp file of a random name (never through a planted link). */
-export function writeCache(dir, name, data) {
+function writeCache(dir, name, data) {
   const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temp, Buffer.concat([sha256(data), data]), { mode: 0o600, flag: 'wx' });
@@ -99,3 +100,5 @@ function isPrivateFolder(stat) {
 function isOurs(stat) {
   return !POSIX || (stat.uid === process.geteuid() && (stat.mode & 0o022) === 0);
 }
+
+module.exports = { cacheRoot, privateCacheDir, cacheName, readCache, writeCache };

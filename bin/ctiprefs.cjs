@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The `ctiprefs` command: runs the precompiled CLI bundle (dist-cli/cli.cjs, built by `npm run build:cli`).
-import { generateKeyPair } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import module, { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
-import { cacheName, privateCacheDir, readCache, writeCache } from './code-cache.js';
-import { commandAt, keyPairAheadWanted } from './launch-args.js';
+// CommonJS, like everything it loads: an ES-module entry would start Node's ES loader first, about 16 ms of
+// every command.
+'use strict';
+const { generateKeyPair } = require('node:crypto');
+const { existsSync, readFileSync } = require('node:fs');
+const { createRequire, enableCompileCache, wrap } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+const { cacheName, privateCacheDir, readCache, writeCache } = require('./code-cache.cjs');
+const { commandAt, keyPairAheadWanted } = require('./launch-args.cjs');
 
-const bundle = fileURLToPath(new URL('../dist-cli/cli.cjs', import.meta.url));
+const bundle = join(__dirname, '..', 'dist-cli', 'cli.cjs');
 if (!existsSync(bundle)) {
   process.stderr.write('ctiprefs: the command-line bundle dist-cli/cli.cjs is missing; build it with: npm run build:cli\n');
   process.exit(1);
@@ -19,14 +21,18 @@ const command = commandAt(argv);
 
 const keyPairBegun = command.word === 'enroll' && keyPairAheadWanted(command.rest) ? beginKeyPair() : undefined;
 const { cli, saveCodeCache } = loadBundle();
-const code = await cli.main(argv, { ...(keyPairBegun ? { keyPairBegun } : {}) });
-saveCodeCache();
-// Exit now, once stdout and stderr are written out, rather than when the event loop runs dry: a key pair
-// begun ahead for an enrollment that did not use it (the server asked for EC, the run failed early) would
-// otherwise keep the process until it is generated.
-const flushed = (stream) => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve())));
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-process.exit(code);
+run();
+
+async function run() {
+  const code = await cli.main(argv, { ...(keyPairBegun ? { keyPairBegun } : {}) });
+  saveCodeCache();
+  // Exit now, once stdout and stderr are written out, rather than when the event loop runs dry: a key pair
+  // begun ahead for an enrollment that did not use it (the server asked for EC, the run failed early) would
+  // otherwise keep the process until it is generated.
+  const flushed = (stream) => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve())));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
 
 /**
  * An enrollment's RSA key pair (what CAPF profiles ask for by default), begun before the CLI loads: key
@@ -43,14 +49,14 @@ function beginKeyPair() {
 
 /**
  * Compiled code is kept between runs (compiling the bundle is a good part of a short run), in a folder
- * code-cache.js trusts, or not at all: Node's own compile cache on Node 22.1 and later, V8's code cache
+ * code-cache.cjs trusts, or not at all: Node's own compile cache on Node 22.1 and later, V8's code cache
  * through node:vm on Node 20. With source maps on (--enable-source-maps), a plain require, which maps.
  */
 function loadBundle() {
   const dir = process.sourceMapsEnabled ? null : privateCacheDir();
-  if (!dir || module.enableCompileCache) {
-    if (dir) module.enableCompileCache(dir);
-    return { cli: createRequire(import.meta.url)(bundle), saveCodeCache: () => undefined };
+  if (!dir || enableCompileCache) {
+    if (dir) enableCompileCache(dir);
+    return { cli: require(bundle), saveCodeCache: () => undefined };
   }
   return loadWithV8Cache(dir);
 }
@@ -63,7 +69,7 @@ function loadWithV8Cache(dir) {
   const source = readFileSync(bundle, 'latin1'); // the bundle is ASCII (esbuild escapes the rest)
   const name = cacheName(source, command.word ?? 'other');
   const cachedData = readCache(dir, name);
-  const script = new Script(module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+  const script = new Script(wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   const loaded = { exports: {} };
   script.runInThisContext()(loaded.exports, createRequire(bundle), loaded, bundle, dirname(bundle));
   const cli = loaded.exports;

@@ -1,4 +1,4 @@
-// Types of code-cache.js, which the launcher runs as plain JavaScript; the tests import it.
+// Types of code-cache.cjs, which the launcher runs as plain JavaScript; the tests import it.
 export function cacheRoot(env?: NodeJS.ProcessEnv): string;
 export function privateCacheDir(root?: string): string | null;
 export function cacheName(source: string, command: string): string;
