@@ -121,12 +121,18 @@ export class CertificateStore {
    */
   async save(instanceId: string, issued: IssuedCertificate): Promise<void> {
     const path = this.pathOf(instanceId);
-    const password = await this.#passwordForSave(instanceId);
     const passwordKind = keystorePasswordKind(this.#env);
     const prepared = this.#prepared.get(instanceId);
     // Salts are for one file only; buildPkcs12 uses them only for the same password and count.
     this.#prepared.delete(instanceId);
-    const bytes = await buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind, ...(prepared ? { prepared } : {}) });
+    const build = (password: string) => buildPkcs12({ ...issued, password, friendlyName: instanceId, passwordKind, ...(prepared ? { prepared } : {}) });
+    // The vault is asked again (the password may have changed since prepare()) while the keystore is built
+    // with the prepared one; a different answer builds it again.
+    const asked = this.#passwordForSave(instanceId);
+    const early = prepared ? build(prepared.password) : undefined;
+    early?.catch(() => undefined);
+    const password = await asked;
+    const bytes = early && password === prepared?.password ? await early : await build(password);
     const check = await readPkcs12(bytes, password);
     const keyOf = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
     if (!check.certificate.equals(issued.certificate) || !keyOf(check.privateKey).equals(keyOf(issued.privateKey))) {

@@ -74,6 +74,17 @@ describe('save and load', () => {
     expect(opened.certificate.equals(issued.certificate)).toBe(true);
   }, TIMEOUT);
 
+  it('writes the keystore under the vault\'s password of the moment of save(), not the one prepare() found', async () => {
+    await store.prepare('Inst2');
+    // Another process replaced the password meanwhile (a delete and a new first keystore, say).
+    const replaced = randomBytes(32).toString('base64url');
+    await vault.set(store.vaultAccount('Inst2'), replaced);
+    const issued = await issueCertificate({ type: 'ec', curve: 'P-256' });
+    await store.save('Inst2', issued);
+    const opened = await readPkcs12(await readFile(join(dir, 'certs', 'Inst2.p12')), replaced);
+    expect(opened.certificate.equals(issued.certificate)).toBe(true);
+  }, TIMEOUT);
+
   it('erases the password prepare() created when the run ends without a keystore', async () => {
     await store.prepare('Inst2');
     expect(await vault.get(store.vaultAccount('Inst2'))).not.toBeNull();
