@@ -57,6 +57,7 @@ export function openCore(options: { home: string; env?: NodeJS.ProcessEnv; logge
   };
   sweepOnce(layout.home);
   sweepOnce(layout.trustMarkersDir);
+  sweepOnce(layout.resumeDir);
   let vaultPromise: Promise<SecretVault> | undefined;
   const vault = (): Promise<SecretVault> => {
     if (!vaultPromise) {

@@ -13,7 +13,7 @@ import type { CoreContext } from './context.ts';
 import { enrollCertificate, type EnrollOptions } from './enroll.ts';
 import { tryLock, type LockOwner } from './fs/lock-file.ts';
 import { resumeEnrollment } from './resume.ts';
-import { unseal } from './resume-seal.ts';
+import { eraseVaultSeal, unseal } from './resume-seal.ts';
 
 export interface StartRequest {
   profileId: string;
@@ -192,17 +192,20 @@ export class CertificateOperations {
 
   /** The seals of operations that are over (a crash between the last status write and the erase leaves one). */
   async #eraseFinishedSeals(): Promise<void> {
-    const vault = await this.#core.vault().catch(() => null);
-    if (vault?.kind !== 'os-vault') return;
+    // Asked once: without a vault, every profile would probe it again.
+    const withVault = (await this.#core.vault().catch(() => null))?.kind === 'os-vault';
     const [settings, statuses] = await Promise.all([this.#core.settings.read(), this.#core.status.all()]);
     const ids = new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses)]);
     for (const id of ids) {
-      if (!this.#running.has(id) && !isInterrupted(statuses[id] ?? { state: 'none' })) await unseal(this.#core, id);
+      if (this.#running.has(id) || isInterrupted(statuses[id] ?? { state: 'none' })) continue;
+      await unseal(this.#core, id);
+      if (withVault) await eraseVaultSeal(this.#core, id);
     }
   }
 
   async #forget(profileId: string): Promise<void> {
     await unseal(this.#core, profileId);
+    await eraseVaultSeal(this.#core, profileId);
     await this.#core.status.remove(profileId);
     this.#core.logger.log('info', 'profile.forgotten', { profile: profileId });
   }

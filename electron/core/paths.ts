@@ -29,6 +29,8 @@ export interface HomeLayout {
   trustMarkersDir: string;
   /** Lock files: one per profile while its certificate update runs, one per shared document. */
   locksDir: string;
+  /** Sealed authentication strings of running enrollments (see resume-seal.ts). */
+  resumeDir: string;
 }
 
 export function homeLayout(home: string): HomeLayout {
@@ -41,6 +43,7 @@ export function homeLayout(home: string): HomeLayout {
     labDir: join(home, 'lab'),
     trustMarkersDir: join(home, 'trust'),
     locksDir: join(home, 'locks'),
+    resumeDir: join(home, 'resume'),
   };
 }
 

@@ -35,7 +35,7 @@ export async function resumeEnrollment(core: CoreContext, profile: Profile, opti
     const why =
       lookup.missing === 'no-vault'
         ? 'there is no OS credential vault, so its authentication string was not kept'
-        : 'its sealed authentication string is no longer in the OS credential vault';
+        : 'its sealed authentication string is gone, or no longer opens with the key of the OS credential vault';
     const failed: OperationStatus = {
       state: 'failed',
       at: new Date().toISOString(),

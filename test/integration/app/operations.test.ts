@@ -3,7 +3,7 @@
  * operation (refuses a second start, can be cancelled, close() waits for it), seals never outlive their
  * operation or their profile, and a status that cannot be written fails the operation cleanly.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationStatus } from '../../../shared/model.ts';
@@ -13,7 +13,7 @@ import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { tryLock } from '../../../electron/core/fs/lock-file.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
 import { CertificateOperations } from '../../../electron/core/operations.ts';
-import { resumeAccount } from '../../../electron/core/resume-seal.ts';
+import { readSeal, resumeAccount, sealForResume, sealPath } from '../../../electron/core/resume-seal.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { runCli } from '../../helpers/cli.ts';
@@ -47,7 +47,7 @@ const profile = (id: string, instanceId: string, overrides: Partial<Profile> = {
 async function interrupted(core: CoreContext, p: Profile, authString: string): Promise<void> {
   await core.settings.upsertProfile(p);
   await core.status.set(p.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
-  await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, authString, startedAt: new Date().toISOString() }));
+  expect(await sealForResume(core, { profileId: p.id, authString, startedAt: new Date().toISOString() })).toBe(true);
 }
 
 function stepReached(ops: CertificateOperations, profileId: string, step: string): Promise<void> {
@@ -78,7 +78,7 @@ describe('a resumed enrollment is a running operation', () => {
     });
     ops.cancel('hang');
     expect(await resuming).toEqual([{ profileId: 'hang', status: expect.objectContaining({ state: 'failed', code: 'CANCELLED' }) }]);
-    expect(await (await core.vault()).get(resumeAccount(core, 'hang'))).toBeNull();
+    expect(await readSeal(core, 'hang')).toEqual({ missing: 'gone' });
     await remove();
   }, 60_000);
 
@@ -119,7 +119,7 @@ describe('resume seals', () => {
     await running;
 
     await ops.saveSettings({ ...settings, profiles: settings.profiles.filter((p) => p.id !== 'gone') });
-    expect(await (await core.vault()).get(resumeAccount(core, 'gone'))).toBeNull();
+    expect(await readSeal(core, 'gone')).toEqual({ missing: 'gone' });
     expect(await core.status.all()).not.toHaveProperty('gone');
     await remove();
   }, 60_000);
@@ -131,13 +131,51 @@ describe('resume seals', () => {
     // A crash between the final status write and the erase.
     await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
     expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
+    expect(await readSeal(core, p.id)).toEqual({ missing: 'gone' });
+    await remove();
+  });
+
+  it('erase what older versions kept in the vault, at start-up, when their operation is over', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('olddone', 'op2');
+    await core.settings.upsertProfile(p);
+    await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, authString: '34343434', startedAt: new Date().toISOString() }));
+    await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
+    expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
     expect(await (await core.vault()).get(resumeAccount(core, p.id))).toBeNull();
+    await remove();
+  });
+
+  it('are files only the vault opens: no authentication string in them, private, a changed byte refused', async () => {
+    const { core, remove } = await freshCore();
+    expect(await sealForResume(core, { profileId: 'sealed', authString: '56565656', startedAt: new Date().toISOString() })).toBe(true);
+    const path = sealPath(core, 'sealed');
+    const bytes = await readFile(path);
+    expect(bytes.toString('latin1')).not.toContain('56565656');
+    if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readSeal(core, 'sealed')).toMatchObject({ seal: { profileId: 'sealed', authString: '56565656' } });
+    // Under another profile's name it does not open either.
+    await copyFile(path, sealPath(core, 'other'));
+    expect(await readSeal(core, 'other')).toEqual({ missing: 'gone' });
+    const sealed = JSON.parse(bytes.toString('utf8')) as { data: string };
+    const data = Buffer.from(sealed.data, 'base64url');
+    data[0]! ^= 1;
+    await writeFile(path, JSON.stringify({ ...sealed, data: data.toString('base64url') }));
+    expect(await readSeal(core, 'sealed')).toEqual({ missing: 'gone' });
+    await writeFile(path, 'not a seal');
+    expect(await readSeal(core, 'sealed')).toEqual({ missing: 'gone' });
     await remove();
   });
 
   it('of two homes with the same profile id never meet', async () => {
     const [one, two] = [await freshCore(), await freshCore()];
     expect(resumeAccount(one.core, 'lab')).not.toBe(resumeAccount(two.core, 'lab'));
+    expect(await sealForResume(one.core, { profileId: 'lab', authString: '12121212', startedAt: new Date().toISOString() })).toBe(true);
+    // Copied into the other home, the seal does not open there: the home is part of what it authenticates.
+    await mkdir(two.core.layout.resumeDir, { recursive: true });
+    await copyFile(sealPath(one.core, 'lab'), sealPath(two.core, 'lab'));
+    expect(await readSeal(two.core, 'lab')).toEqual({ missing: 'gone' });
+    expect(await readSeal(one.core, 'lab')).toMatchObject({ seal: { authString: '12121212' } });
     await one.remove();
     await two.remove();
   });

@@ -11,6 +11,7 @@ import { openCore, type CoreContext } from '../../../electron/core/context.ts';
 import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { CertificateOperations } from '../../../electron/core/operations.ts';
 import type { SecretVault } from '../../../electron/core/keystore/vault.ts';
+import { CertificateStore } from '../../../electron/core/keystore/certificate-store.ts';
 import { CtiError } from '../../../shared/errors.ts';
 import { resumeAccount } from '../../../electron/core/resume-seal.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
@@ -66,7 +67,7 @@ describe('enrollCertificate against the lab', () => {
     await remove();
   });
 
-  it('fails before any CAPF session when the vault cannot store secrets (keystore password, resume seal), so the string stays unspent', async () => {
+  it('fails before any CAPF session when the vault cannot store the first keystore\'s password, so the string stays unspent', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('nowrite1');
     await core.settings.upsertProfile(profile);
@@ -81,7 +82,7 @@ describe('enrollCertificate against the lab', () => {
       },
     };
     const sessionsBefore = lab.capfServer.sessions;
-    const readOnlyCore: CoreContext = { ...core, vault: async () => readOnly };
+    const readOnlyCore: CoreContext = { ...core, vault: async () => readOnly, certificateStore: async (dir) => new CertificateStore({ dir, vault: readOnly }) };
     const error = await enrollCertificate(readOnlyCore, { profile, authString: '777777' }).catch((err: unknown) => err);
     expect(error).toMatchObject({ code: 'VAULT', message: expect.stringMatching(/could not store the secret .*not contacted.*still unspent$/) });
     expect(lab.capfServer.sessions).toBe(sessionsBefore);
@@ -153,11 +154,11 @@ describe('enrollCertificate against the lab', () => {
     await remove();
   });
 
-  it('resumes an interrupted operation from the sealed data, then erases it', async () => {
+  it('resumes an interrupted operation from a seal an older version kept in the vault, then erases it', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('resume1');
     await core.settings.upsertProfile(profile);
-    // What a crash leaves behind: an in-progress status and the sealed resume data in the vault.
+    // What a crash of an older version leaves behind: an in-progress status and the resume data in the vault.
     await core.status.set(profile.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
     const vault = await core.vault();
     await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: new Date().toISOString() }));
