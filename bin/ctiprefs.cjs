@@ -21,7 +21,13 @@ const command = commandAt(argv);
 
 const keyPairBegun = command.word === 'enroll' && keyPairAheadWanted(command.rest) ? beginKeyPair() : undefined;
 const { cli, saveCodeCache } = loadBundle();
-run();
+// Failed until run() has its answer, as under a top-level await: a rejection (whatever
+// --unhandled-rejections says) or a promise that never settles is no success.
+process.exitCode = 1;
+run().catch((err) => {
+  process.stderr.write(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
 
 async function run() {
   const code = await cli.main(argv, { ...(keyPairBegun ? { keyPairBegun } : {}) });

@@ -17,7 +17,7 @@ import { CAPF_ROLES } from './ctl/tags.ts';
 import { requirePinnedSigner, trustAnchorsByRole, type FirstUseRule, type TrustedCtl } from './ctl/trust-store.ts';
 import { describeCertificate, type CertificateStore } from './keystore/certificate-store.ts';
 import { keyPairAheadForEnrollment } from './pki/key-pair-ahead.ts';
-import { sealForResume, unseal } from './resume-seal.ts';
+import { eraseVaultSeal, sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
 import { withFields } from './log.ts';
 import { presetFirstUse } from './preset.ts';
@@ -86,6 +86,11 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
 
   // Usually ready by the time the CAPF server asks for a key (first attempt only).
   const keyPairs = keyPairAheadForEnrollment();
+  // A run after an interrupted one (an older version's crash, say) also erases what that one sealed in the vault.
+  const followsInterrupted = core.status.get(profile.id).then(
+    (status) => status.state === 'pending' || status.state === 'in-progress',
+    () => false,
+  );
   let attempts = 1;
   let preparedFor: CertificateStore | undefined;
   const capfServer = `${profile.capfHost}:${profile.capfPort}`;
@@ -192,15 +197,22 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
     await recordOperation(core, profile.id, { operationId, startedAt: since, endedAt: failed.at, outcome: 'failed', code: error.code, attempts, capfServer });
     throw error;
   } finally {
-    await Promise.all([unseal(core, profile.id), preparedFor?.discardUnused(profile.instanceId)]);
+    await Promise.all([
+      unseal(core, profile.id),
+      preparedFor?.discardUnused(profile.instanceId),
+      followsInterrupted.then((interrupted) => interrupted && eraseVaultSeal(core, profile.id)),
+    ]);
   }
 }
 
-/** A vault that fails before the CAPF session (the seal, the keystore password): its message says the string is not spent. */
+/**
+ * The seal or the keystore password failing before the CAPF session (a vault that cannot store, a seal
+ * that cannot be written): the message says the string is not spent.
+ */
 function stillUnspent(err: unknown): never {
   const error = toCtiError(err);
-  if (error.code !== 'VAULT') throw error;
-  throw new CtiError('VAULT', `${error.message}; the CAPF server was not contacted, so the authentication string is still unspent`, { cause: err });
+  if (error.code === 'CANCELLED') throw error;
+  throw new CtiError(error.code, `${error.message}; the CAPF server was not contacted, so the authentication string is still unspent`, { cause: err });
 }
 
 function successMessage(outcome: 'installed' | 'fetched' | 'deleted'): string {

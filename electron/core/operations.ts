@@ -13,7 +13,7 @@ import type { CoreContext } from './context.ts';
 import { enrollCertificate, type EnrollOptions } from './enroll.ts';
 import { tryLock, type LockOwner } from './fs/lock-file.ts';
 import { resumeEnrollment } from './resume.ts';
-import { eraseVaultSeal, unseal } from './resume-seal.ts';
+import { eraseFinishedSeals, eraseVaultSeal, unseal } from './resume-seal.ts';
 
 export interface StartRequest {
   profileId: string;
@@ -192,15 +192,9 @@ export class CertificateOperations {
 
   /** The seals of operations that are over (a crash between the last status write and the erase leaves one). */
   async #eraseFinishedSeals(): Promise<void> {
-    // Asked once: without a vault, every profile would probe it again.
-    const withVault = (await this.#core.vault().catch(() => null))?.kind === 'os-vault';
     const [settings, statuses] = await Promise.all([this.#core.settings.read(), this.#core.status.all()]);
     const ids = new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses)]);
-    for (const id of ids) {
-      if (this.#running.has(id) || isInterrupted(statuses[id] ?? { state: 'none' })) continue;
-      await unseal(this.#core, id);
-      if (withVault) await eraseVaultSeal(this.#core, id);
-    }
+    await eraseFinishedSeals(this.#core, ids, (id) => !this.#running.has(id) && !isInterrupted(statuses[id] ?? { state: 'none' }));
   }
 
   async #forget(profileId: string): Promise<void> {

@@ -10,9 +10,11 @@
  * `resume:<profile id>`): those are still read, moved into a file, and erased.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toCtiError } from '../../shared/errors.ts';
+import { checkProfileId } from '../../shared/profile.ts';
 import type { CoreContext } from './context.ts';
 import { writeFileAtomic } from './fs/atomic-file.ts';
 import { integrityKey, type SecretVault } from './keystore/vault.ts';
@@ -42,8 +44,12 @@ export function resumeAccount(core: CoreContext, profileId: string): string {
 
 /** The seal file of a profile; profile ids are a-z, 0-9 and - (shared/profile.ts), so it stays in the folder. */
 export function sealPath(core: CoreContext, profileId: string): string {
-  return join(core.layout.resumeDir, `${profileId}.seal`);
+  return join(core.layout.resumeDir, `${profileId}${SEAL_EXTENSION}`);
 }
+
+const SEAL_EXTENSION = '.seal';
+/** In the seal folder once no older version's seal can be left in the vault (see eraseFinishedSeals). */
+const VAULT_SWEPT_MARKER = '.vault-swept';
 
 // Versions before home ids sealed under `resume:<profile id>`.
 const LEGACY_PREFIX = 'resume:';
@@ -70,37 +76,72 @@ export async function unseal(core: CoreContext, profileId: string): Promise<void
   }
 }
 
-/** Erases the seal an older version kept in the vault for a profile of this home; failures are logged, never thrown. */
-export async function eraseVaultSeal(core: CoreContext, profileId: string): Promise<void> {
+/** Erases what older versions sealed in the vault for a profile of this home; failures are logged, never thrown. */
+export async function eraseVaultSeal(core: CoreContext, profileId: string): Promise<boolean> {
   try {
-    await (await osVaultOf(core))?.delete(resumeAccount(core, profileId));
+    const vault = await osVaultOf(core);
+    await vault?.delete(resumeAccount(core, profileId));
+    await vault?.delete(LEGACY_PREFIX + profileId);
+    return true;
   } catch (err) {
     core.logger.log('warn', 'enroll.resume.unseal-failed', { profile: profileId, message: toCtiError(err).message });
+    return false;
   }
 }
 
-export async function readSeal(core: CoreContext, profileId: string): Promise<SealLookup> {
+/**
+ * Start-up: erases every seal file whose operation is over (a crash between the last status write and the
+ * erase leaves one; so does a profile removed meanwhile). The vault is searched for older versions' seals
+ * of `profileIds` until one pass has found every operation over: each vault entry costs a D-Bus session,
+ * so later starts skip it (a marker in the seal folder says so).
+ */
+export async function eraseFinishedSeals(core: CoreContext, profileIds: Iterable<string>, isOver: (profileId: string) => boolean): Promise<void> {
+  const names = await readdir(core.layout.resumeDir).catch((): string[] => []);
+  for (const name of names) {
+    const profileId = name.endsWith(SEAL_EXTENSION) ? name.slice(0, -SEAL_EXTENSION.length) : '';
+    if (checkProfileId(profileId) === null && isOver(profileId)) await unseal(core, profileId);
+  }
+  const marker = join(core.layout.resumeDir, VAULT_SWEPT_MARKER);
+  if (names.includes(VAULT_SWEPT_MARKER) || !(await osVaultOf(core))) return;
+  let swept = true;
+  for (const profileId of profileIds) swept = (isOver(profileId) ? await eraseVaultSeal(core, profileId) : false) && swept;
+  if (swept) await writeFile(marker, '').catch(() => undefined);
+}
+
+/**
+ * The seal of the interrupted operation that began at `startedAt` (its status's `since`): a seal left by
+ * an earlier operation (a crash before its erase, a restored backup) holds a string already spent.
+ */
+export async function readSeal(core: CoreContext, profileId: string, startedAt: string): Promise<SealLookup> {
   const vault = await osVaultOf(core);
   if (!vault) return { missing: 'no-vault' };
+  const path = sealPath(core, profileId);
   try {
-    const sealed = await readSealFile(sealPath(core, profileId));
-    if (sealed) {
-      const seal = parseSeal(decrypt(sealKey(await integrityKey(vault)), sealed, resumeAccount(core, profileId)), profileId);
-      if (seal) return { seal };
-      core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: `${sealPath(core, profileId)} does not open with this vault's key` });
+    const sealed = await readSealFile(path);
+    const seal = sealed ? parseSeal(decrypt(sealKey(await integrityKey(vault)), sealed, resumeAccount(core, profileId)), profileId) : await vaultSeal(vault, core, profileId);
+    if (sealed && !seal) core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: `${path} is no seal this vault opens` });
+    if (!seal) return { missing: 'gone' };
+    if (seal.startedAt !== startedAt) {
+      core.logger.log('warn', 'enroll.resume.stale-seal', { profile: profileId, sealedAt: seal.startedAt, startedAt });
       return { missing: 'gone' };
     }
-    const fromVault = await vaultSeal(vault, core, profileId);
-    if (fromVault) {
-      await sealForResume(core, fromVault);
-      await vault.delete(resumeAccount(core, profileId));
-      await vault.delete(LEGACY_PREFIX + profileId);
-      return { seal: fromVault };
-    }
+    if (!sealed) await moveVaultSeal(core, seal);
+    return { seal };
   } catch (err) {
     core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: toCtiError(err).message });
   }
   return { missing: 'gone' };
+}
+
+/** An older version's vault seal into a file, then out of the vault; one that cannot be written stays there. */
+async function moveVaultSeal(core: CoreContext, seal: ResumeSeal): Promise<void> {
+  try {
+    await sealForResume(core, seal);
+  } catch (err) {
+    core.logger.log('warn', 'enroll.resume.unmoved', { profile: seal.profileId, message: toCtiError(err).message });
+    return;
+  }
+  await eraseVaultSeal(core, seal.profileId);
 }
 
 /** A seal an older version kept in the vault: under this home's account, else under the profile id alone. */
@@ -110,18 +151,23 @@ async function vaultSeal(vault: SecretVault, core: CoreContext, profileId: strin
   );
 }
 
-/** The seal file's bytes; null when there is none; a file too large to be a seal reads as no seal at all. */
+/**
+ * The seal file's bytes, null when there is none. Never through a link, never from a device or a pipe
+ * (which could block or never end), never more than MAX_SEAL_BYTES + 1: a longer file is no seal.
+ */
 async function readSealFile(path: string): Promise<Buffer | null> {
   let file;
   try {
-    file = await open(path, 'r');
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (process.platform === 'win32' ? 0 : constants.O_NOFOLLOW));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw toCtiError(err, { path });
   }
   try {
-    const { size } = await file.stat();
-    return size > MAX_SEAL_BYTES ? Buffer.alloc(0) : await file.readFile();
+    if (!(await file.stat()).isFile()) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(MAX_SEAL_BYTES + 1);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    return bytesRead > MAX_SEAL_BYTES ? Buffer.alloc(0) : buffer.subarray(0, bytesRead);
   } finally {
     await file.close();
   }

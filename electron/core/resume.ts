@@ -30,7 +30,7 @@ export async function resumeEnrollment(core: CoreContext, profile: Profile, opti
     return stored;
   }
 
-  const lookup = await readSeal(core, profile.id);
+  const lookup = await readSeal(core, profile.id, 'since' in interrupted ? interrupted.since : '');
   if ('missing' in lookup) {
     const why =
       lookup.missing === 'no-vault'

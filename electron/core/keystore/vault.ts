@@ -135,8 +135,7 @@ export class EnvironmentVault implements SecretVault {
  * time), otherwise the environment password, otherwise a VAULT error that says what to do. That key is the
  * probe: every command that opens the vault needs it or a keystore password next, so the choice is made once,
  * before any keystore depends on it, with no throwaway secret. A vault that reads but cannot write fails an
- * enrollment at its first write (a first keystore's password, the resume seal), before any CAPF server
- * hears of the run.
+ * enrollment at its first write (a first keystore's password), before any CAPF server hears of the run.
  */
 export async function openVault(
   env: NodeJS.ProcessEnv = process.env,

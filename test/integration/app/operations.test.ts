@@ -3,7 +3,10 @@
  * operation (refuses a second start, can be cancelled, close() waits for it), seals never outlive their
  * operation or their profile, and a status that cannot be written fails the operation cleanly.
  */
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationStatus } from '../../../shared/model.ts';
@@ -41,14 +44,19 @@ async function freshCore(): Promise<{ core: CoreContext; remove(): Promise<void>
   return { core: openCore({ home: home.path, logger: memoryLogger() }), remove: home.remove };
 }
 
+const run = promisify(execFile);
+const SINCE = '2026-12-02T06:00:00.000Z';
 const profile = (id: string, instanceId: string, overrides: Partial<Profile> = {}) => profileForLab(lab, id, instanceId, overrides);
 
 /** What a crash leaves: an in-progress status and the sealed authentication string. */
 async function interrupted(core: CoreContext, p: Profile, authString: string): Promise<void> {
+  const since = new Date().toISOString();
   await core.settings.upsertProfile(p);
-  await core.status.set(p.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
-  expect(await sealForResume(core, { profileId: p.id, authString, startedAt: new Date().toISOString() })).toBe(true);
+  await core.status.set(p.id, { state: 'in-progress', since, step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+  expect(await sealForResume(core, { profileId: p.id, authString, startedAt: since })).toBe(true);
 }
+
+const sealKept = (core: CoreContext, profileId: string) => existsSync(sealPath(core, profileId));
 
 function stepReached(ops: CertificateOperations, profileId: string, step: string): Promise<void> {
   return new Promise((resolve) => {
@@ -78,7 +86,7 @@ describe('a resumed enrollment is a running operation', () => {
     });
     ops.cancel('hang');
     expect(await resuming).toEqual([{ profileId: 'hang', status: expect.objectContaining({ state: 'failed', code: 'CANCELLED' }) }]);
-    expect(await readSeal(core, 'hang')).toEqual({ missing: 'gone' });
+    expect(sealKept(core, 'hang')).toBe(false);
     await remove();
   }, 60_000);
 
@@ -119,7 +127,7 @@ describe('resume seals', () => {
     await running;
 
     await ops.saveSettings({ ...settings, profiles: settings.profiles.filter((p) => p.id !== 'gone') });
-    expect(await readSeal(core, 'gone')).toEqual({ missing: 'gone' });
+    expect(sealKept(core, 'gone')).toBe(false);
     expect(await core.status.all()).not.toHaveProperty('gone');
     await remove();
   }, 60_000);
@@ -131,7 +139,7 @@ describe('resume seals', () => {
     // A crash between the final status write and the erase.
     await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
     expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
-    expect(await readSeal(core, p.id)).toEqual({ missing: 'gone' });
+    expect(sealKept(core, p.id)).toBe(false);
     await remove();
   });
 
@@ -148,34 +156,58 @@ describe('resume seals', () => {
 
   it('are files only the vault opens: no authentication string in them, private, a changed byte refused', async () => {
     const { core, remove } = await freshCore();
-    expect(await sealForResume(core, { profileId: 'sealed', authString: '56565656', startedAt: new Date().toISOString() })).toBe(true);
+    expect(await sealForResume(core, { profileId: 'sealed', authString: '56565656', startedAt: SINCE })).toBe(true);
     const path = sealPath(core, 'sealed');
     const bytes = await readFile(path);
     expect(bytes.toString('latin1')).not.toContain('56565656');
     if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect(await readSeal(core, 'sealed')).toMatchObject({ seal: { profileId: 'sealed', authString: '56565656' } });
+    expect(await readSeal(core, 'sealed', SINCE)).toMatchObject({ seal: { profileId: 'sealed', authString: '56565656' } });
     // Under another profile's name it does not open either.
     await copyFile(path, sealPath(core, 'other'));
-    expect(await readSeal(core, 'other')).toEqual({ missing: 'gone' });
+    expect(await readSeal(core, 'other', SINCE)).toEqual({ missing: 'gone' });
     const sealed = JSON.parse(bytes.toString('utf8')) as { data: string };
     const data = Buffer.from(sealed.data, 'base64url');
     data[0]! ^= 1;
     await writeFile(path, JSON.stringify({ ...sealed, data: data.toString('base64url') }));
-    expect(await readSeal(core, 'sealed')).toEqual({ missing: 'gone' });
+    expect(await readSeal(core, 'sealed', SINCE)).toEqual({ missing: 'gone' });
     await writeFile(path, 'not a seal');
-    expect(await readSeal(core, 'sealed')).toEqual({ missing: 'gone' });
+    expect(await readSeal(core, 'sealed', SINCE)).toEqual({ missing: 'gone' });
+    await remove();
+  });
+
+  it('open only for the operation that wrote them: a seal of an earlier run holds a spent string', async () => {
+    const { core, remove } = await freshCore();
+    expect(await sealForResume(core, { profileId: 'stale', authString: '78787878', startedAt: SINCE })).toBe(true);
+    expect(await readSeal(core, 'stale', new Date().toISOString())).toEqual({ missing: 'gone' });
+    expect(await readSeal(core, 'stale', SINCE)).toMatchObject({ seal: { authString: '78787878' } });
+    await remove();
+  });
+
+  it('are never read through a link, from a device or a pipe, from a folder or past their size', async () => {
+    const { core, remove } = await freshCore();
+    await mkdir(core.layout.resumeDir, { recursive: true });
+    const cases: Array<[string, (path: string) => Promise<unknown>]> = [
+      ['link', (path) => symlink('/dev/zero', path)],
+      ['pipe', (path) => run('mkfifo', [path])],
+      ['folder', (path) => mkdir(path)],
+      ['huge', (path) => writeFile(path, Buffer.alloc(1024 * 1024, 0x7b))],
+    ];
+    for (const [profileId, plant] of cases) {
+      await plant(sealPath(core, profileId));
+      expect(await readSeal(core, profileId, SINCE)).toEqual({ missing: 'gone' });
+    }
     await remove();
   });
 
   it('of two homes with the same profile id never meet', async () => {
     const [one, two] = [await freshCore(), await freshCore()];
     expect(resumeAccount(one.core, 'lab')).not.toBe(resumeAccount(two.core, 'lab'));
-    expect(await sealForResume(one.core, { profileId: 'lab', authString: '12121212', startedAt: new Date().toISOString() })).toBe(true);
+    expect(await sealForResume(one.core, { profileId: 'lab', authString: '12121212', startedAt: SINCE })).toBe(true);
     // Copied into the other home, the seal does not open there: the home is part of what it authenticates.
     await mkdir(two.core.layout.resumeDir, { recursive: true });
     await copyFile(sealPath(one.core, 'lab'), sealPath(two.core, 'lab'));
-    expect(await readSeal(two.core, 'lab')).toEqual({ missing: 'gone' });
-    expect(await readSeal(one.core, 'lab')).toMatchObject({ seal: { authString: '12121212' } });
+    expect(await readSeal(two.core, 'lab', SINCE)).toEqual({ missing: 'gone' });
+    expect(await readSeal(one.core, 'lab', SINCE)).toMatchObject({ seal: { authString: '12121212' } });
     await one.remove();
     await two.remove();
   });

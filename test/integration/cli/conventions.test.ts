@@ -1,6 +1,6 @@
 /** The command-line conventions: --version, COMMAND --help, usage on stderr for bad input, results on stdout. */
 import { execFile } from 'node:child_process';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../../helpers/cli.ts';
@@ -75,6 +75,30 @@ describe('ctiprefs conventions', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('npm run build:cli');
+    await copy.remove();
+  });
+
+  it('fails, never exits 0, when the CLI rejects (whatever --unhandled-rejections says) or never answers', async () => {
+    const copy = await tempDir('cli-failing-bundle');
+    await cp(dirname(CLI), join(copy.path, 'bin'), { recursive: true });
+    await mkdir(join(copy.path, 'dist-cli'));
+    const launch = (bundle: string, nodeFlags: string[] = []) =>
+      writeFile(join(copy.path, 'dist-cli', 'cli.cjs'), `${bundle}\nexports.isCliInvocation = () => false;\n`).then(
+        () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            execFile(process.execPath, [...nodeFlags, join(copy.path, 'bin', 'ctiprefs.cjs'), 'status'], (error, _stdout, stderr) =>
+              resolve({ code: error ? (error.code as number) : 0, stderr }),
+            );
+          }),
+      );
+    const rejecting = 'exports.main = async () => { throw new Error("bundle failed"); };';
+    for (const flags of [[], ['--unhandled-rejections=warn'], ['--unhandled-rejections=none']]) {
+      const run = await launch(rejecting, flags);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('bundle failed');
+    }
+    expect((await launch('exports.main = () => new Promise(() => {});')).code).toBe(1);
+    expect((await launch('exports.main = async () => 4;')).code).toBe(4);
     await copy.remove();
   });
 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   labDir = await tempDir('lab');
   lab = await startLab({
     dir: labDir.path,
-    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256'].map(parseLabProfile),
+    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'resume2:555556:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256'].map(parseLabProfile),
   });
 }, 120_000);
 afterAll(async () => {
@@ -159,14 +159,28 @@ describe('enrollCertificate against the lab', () => {
     const profile = labProfile('resume1');
     await core.settings.upsertProfile(profile);
     // What a crash of an older version leaves behind: an in-progress status and the resume data in the vault.
-    await core.status.set(profile.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+    const since = new Date().toISOString();
+    await core.status.set(profile.id, { state: 'in-progress', since, step: 'capf-connect', attempt: 1, maxAttempts: 1 });
     const vault = await core.vault();
-    await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: new Date().toISOString() }));
+    await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: since }));
 
     const results = await new CertificateOperations(core).resumeInterrupted();
     expect(results).toEqual([{ profileId: profile.id, status: expect.objectContaining({ state: 'succeeded' }) }]);
     expect(await vault.get(resumeAccount(core, profile.id))).toBeNull();
     expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
+    await remove();
+  });
+
+  it('erases what an older version sealed in the vault when a new run follows its interrupted one', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('resume2');
+    await core.settings.upsertProfile(profile);
+    const since = new Date().toISOString();
+    await core.status.set(profile.id, { state: 'in-progress', since, step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+    const vault = await core.vault();
+    await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '999999', startedAt: since }));
+    expect(await enrollCertificate(core, { profile, authString: '555556' })).toMatchObject({ state: 'succeeded' });
+    expect(await vault.get(resumeAccount(core, profile.id))).toBeNull();
     await remove();
   });
 
