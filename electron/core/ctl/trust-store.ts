@@ -341,11 +341,11 @@ export class CtlTrustStore {
         throw new CtiError('KEYSTORE', `${failure.message}; the stored CTL is unchanged`, { cause: err });
       }
     }
-    try {
-      await this.#finishCommit(ctl.bytes);
-      await this.#writeMarker();
-    } catch (err) {
-      this.#logger.log('warn', 'ctl.commit-completion-failed', { dir: this.#dir, reason: (err as Error).message });
+    // Once the record stands, the bytes' move and the marker (another folder) depend only on it: side by side.
+    for (const outcome of await Promise.allSettled([this.#finishCommit(ctl.bytes), this.#writeMarker()])) {
+      if (outcome.status === 'rejected') {
+        this.#logger.log('warn', 'ctl.commit-completion-failed', { dir: this.#dir, reason: (outcome.reason as Error).message });
+      }
     }
     return { ctl, ...meta };
   }
