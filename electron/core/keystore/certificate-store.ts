@@ -16,6 +16,7 @@ import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
 import { buildPkcs12, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
 import {
+  createKeystorePassword,
   environmentPassword,
   findKeystorePassword,
   keystoreAccount,
@@ -102,7 +103,7 @@ export class CertificateStore {
     const previous = await this.#readFile(this.pathOf(instanceId));
     let password = previous ? await this.#findPassword(instanceId, previous) : await findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
     if (password === null && !previous) {
-      password = await keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+      password = await createKeystorePassword(this.#vault, this.#keystoreId(instanceId));
       this.#createdForFirstKeystore.add(instanceId);
     }
     if (password !== null) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));

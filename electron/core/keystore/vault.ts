@@ -181,8 +181,11 @@ const PROBE_RETRY_MS = 150;
  * entry `keystore:<keystoreId>`, created with 32 random bytes the first time.
  */
 export async function keystorePassword(vault: SecretVault, keystoreId: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const existing = await findKeystorePassword(vault, keystoreId, env);
-  if (existing !== null) return existing;
+  return (await findKeystorePassword(vault, keystoreId, env)) ?? createKeystorePassword(vault, keystoreId);
+}
+
+/** A new random password for a keystore that has none (findKeystorePassword said so). */
+export async function createKeystorePassword(vault: SecretVault, keystoreId: string): Promise<string> {
   const account = keystoreAccount(keystoreId);
   await vault.set(account, randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url'));
   // Read back: if two processes raced to create it, both continue with the one the vault kept.
