@@ -19,6 +19,7 @@ import { describeCertificate, type CertificateStore } from './keystore/certifica
 import { keyPairAheadForEnrollment } from './pki/key-pair-ahead.ts';
 import { eraseVaultSeal, sealForResume, unseal } from './resume-seal.ts';
 import { recordOperation } from './history.ts';
+import { isInterrupted } from './status.ts';
 import { withFields } from './log.ts';
 import { presetFirstUse } from './preset.ts';
 
@@ -87,10 +88,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   // Usually ready by the time the CAPF server asks for a key (first attempt only).
   const keyPairs = keyPairAheadForEnrollment();
   // A run after an interrupted one (an older version's crash, say) also erases what that one sealed in the vault.
-  const followsInterrupted = core.status.get(profile.id).then(
-    (status) => status.state === 'pending' || status.state === 'in-progress',
-    () => false,
-  );
+  const followsInterrupted = core.status.get(profile.id).then(isInterrupted, () => false);
   let attempts = 1;
   let preparedFor: CertificateStore | undefined;
   const capfServer = `${profile.capfHost}:${profile.capfPort}`;

@@ -13,6 +13,7 @@ import type { CoreContext } from './context.ts';
 import { enrollCertificate, type EnrollOptions } from './enroll.ts';
 import { tryLock, type LockOwner } from './fs/lock-file.ts';
 import { resumeEnrollment } from './resume.ts';
+import { isInterrupted } from './status.ts';
 import { eraseFinishedSeals, eraseVaultSeal, unseal } from './resume-seal.ts';
 
 export interface StartRequest {
@@ -43,8 +44,6 @@ type Task = (
   /** The upsert being written meanwhile; resolved at once without one. */
   profileSaved: Promise<void>,
 ) => Promise<OperationStatus>;
-
-const isInterrupted = (status: OperationStatus) => status.state === 'pending' || status.state === 'in-progress';
 
 export class CertificateOperations {
   readonly #core: CoreContext;

@@ -30,6 +30,11 @@ function checkStatusDocument(value: unknown): StatusDocument {
   return doc;
 }
 
+/** Pending or running: when the process is gone, an operation cut short. */
+export function isInterrupted(status: OperationStatus): boolean {
+  return status.state === 'pending' || status.state === 'in-progress';
+}
+
 export class StatusStore {
   // Writes are serialised (in this process by the queue, between processes by the lock file) so two
   // profiles finishing together never lose each other's update. Changes that arrive while a write is
@@ -66,7 +71,7 @@ export class StatusStore {
   /** Profiles whose operation was pending or running when the process stopped. */
   async interrupted(): Promise<string[]> {
     return Object.entries(await this.all())
-      .filter(([, s]) => s.state === 'pending' || s.state === 'in-progress')
+      .filter(([, s]) => isInterrupted(s))
       .map(([id]) => id);
   }
 
