@@ -84,7 +84,9 @@ export async function runCliBench(runs = 11, options: { vault: boolean } = { vau
     for (let run = 0; run < runs; run++) {
       times.node.push(await timeProcess(['-e', '0'], process.env));
       times.help.push(await timeProcess([CLI, '--help'], process.env));
-      for (const [m, mode] of modes.entries()) {
+      // Every other round backwards: no mode always runs first after node -e 0.
+      const order = [...modes.entries()];
+      for (const [m, mode] of run % 2 ? order.reverse() : order) {
         const home = await mkdtemp(join(tmpdir(), 'ctiprefs-bench-cli-home-'));
         const args = [CLI, '--home', home, 'enroll', '--tftp', `${lab.tftp.host}:${lab.tftp.port}`, '--capf', `${lab.capf.host}:${lab.capf.port}`];
         args.push('--user', 'bench', '--instance-id', instanceOf(m, run), '--auth-string', authOf(m, run));

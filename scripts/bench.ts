@@ -21,7 +21,8 @@ try {
   console.log('No OS vault here: keystore passwords come from CTIPREFS_KEYSTORE_PASSWORD for this run.');
 }
 
-const cliRuns = 11;
+// Enough rounds that this machine's swings (node -e 0 alone varies by 50%) move the medians little.
+const cliRuns = 25;
 console.log(`\nThe ctiprefs command, whole process, median of ${cliRuns} runs (each next to node -e 0 in the same rounds):`);
 console.table(await runCliBench(cliRuns, { vault }));
 
