@@ -42,6 +42,16 @@ async function freshCore(): Promise<{ core: CoreContext; logger: ReturnType<type
   return { core: openCore({ home: home.path, logger }), logger, remove: home.remove };
 }
 
+/** What a crash of an older version leaves behind: an in-progress status and the resume data in the vault. */
+async function crashedInOlderVersion(core: CoreContext, profile: Profile, authString: string): Promise<SecretVault> {
+  await core.settings.upsertProfile(profile);
+  const since = new Date().toISOString();
+  await core.status.set(profile.id, { state: 'in-progress', since, step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+  const vault = await core.vault();
+  await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString, startedAt: since }));
+  return vault;
+}
+
 function labProfile(instanceId: string, overrides: Partial<Profile> = {}): Profile {
   return profileForLab(lab, `p-${instanceId.toLowerCase()}`, instanceId, overrides);
 }
@@ -157,12 +167,7 @@ describe('enrollCertificate against the lab', () => {
   it('resumes an interrupted operation from a seal an older version kept in the vault, then erases it', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('resume1');
-    await core.settings.upsertProfile(profile);
-    // What a crash of an older version leaves behind: an in-progress status and the resume data in the vault.
-    const since = new Date().toISOString();
-    await core.status.set(profile.id, { state: 'in-progress', since, step: 'capf-connect', attempt: 1, maxAttempts: 1 });
-    const vault = await core.vault();
-    await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '555555', startedAt: since }));
+    const vault = await crashedInOlderVersion(core, profile, '555555');
 
     const results = await new CertificateOperations(core).resumeInterrupted();
     expect(results).toEqual([{ profileId: profile.id, status: expect.objectContaining({ state: 'succeeded' }) }]);
@@ -174,11 +179,7 @@ describe('enrollCertificate against the lab', () => {
   it('erases what an older version sealed in the vault when a new run follows its interrupted one', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('resume2');
-    await core.settings.upsertProfile(profile);
-    const since = new Date().toISOString();
-    await core.status.set(profile.id, { state: 'in-progress', since, step: 'capf-connect', attempt: 1, maxAttempts: 1 });
-    const vault = await core.vault();
-    await vault.set(resumeAccount(core, profile.id), JSON.stringify({ profileId: profile.id, authString: '999999', startedAt: since }));
+    const vault = await crashedInOlderVersion(core, profile, '999999');
     expect(await enrollCertificate(core, { profile, authString: '555556' })).toMatchObject({ state: 'succeeded' });
     expect(await vault.get(resumeAccount(core, profile.id))).toBeNull();
     await remove();
