@@ -1,7 +1,7 @@
 /**
  * The resume seal: while an enrollment runs, its authentication string is kept in the home folder, sealed
- * (AES-256-GCM) under a key derived from the OS vault's key, so an operation cut short by a crash resumes on
- * the next start. A file rather than a vault entry of its own: every vault entry a process opens costs a
+ * under the OS vault's key (keystore/sealed-text.ts), so an operation cut short by a crash resumes on the
+ * next start. A file rather than a vault entry of its own: every vault entry a process opens costs a
  * D-Bus connection and an encrypted session (about 8 ms, on the main thread, before the CAPF server can be
  * called), while the vault's key is open anyway. Only a reader of the OS vault can open a seal; a seal
  * copied to another home or profile does not open there (both are part of the authenticated data). Without
@@ -9,7 +9,6 @@
  * Versions before sealed in the vault itself, under `resume:<home id>:<profile id>` (and before home ids,
  * `resume:<profile id>`): those are still read, moved into a file, and erased.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { toCtiError } from '../../shared/errors.ts';
 import { checkProfileId } from '../../shared/profile.ts';
 import type { CoreContext } from './context.ts';
 import { writeFileAtomic } from './fs/atomic-file.ts';
+import { openSealedText, sealText } from './keystore/sealed-text.ts';
 import { integrityKey, type SecretVault } from './keystore/vault.ts';
 import { folderId } from './paths.ts';
 
@@ -28,12 +28,8 @@ export interface ResumeSeal {
 
 export type SealLookup = { seal: ResumeSeal } | { missing: 'no-vault' | 'gone' };
 
-const SEAL_FORMAT = 'ctiprefs-resume-seal/v1';
-const SEAL_KEY_INFO = 'ctiprefs/resume-seal/v1';
-const CIPHER = 'aes-256-gcm';
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+/** The seal's own key, derived from the vault's key: a seal never shares a key with the CTL's HMAC. */
+const SEAL_PURPOSE = 'ctiprefs/resume-seal/v1';
 /** A seal is a few hundred bytes; anything much larger is not one, and is not read. */
 const MAX_SEAL_BYTES = 16 * 1024;
 
@@ -62,8 +58,8 @@ const LEGACY_PREFIX = 'resume:';
 export async function sealForResume(core: CoreContext, seal: ResumeSeal): Promise<boolean> {
   const vault = await osVaultOf(core, (message) => core.logger.log('warn', 'enroll.resume.unsealed', { profile: seal.profileId, message }));
   if (!vault) return false;
-  const key = sealKey(await integrityKey(vault));
-  await writeFileAtomic(sealPath(core, seal.profileId), encrypt(key, JSON.stringify(seal), resumeAccount(core, seal.profileId)));
+  const sealed = sealText(await integrityKey(vault), SEAL_PURPOSE, JSON.stringify(seal), resumeAccount(core, seal.profileId));
+  await writeFileAtomic(sealPath(core, seal.profileId), sealed);
   return true;
 }
 
@@ -105,7 +101,7 @@ export async function eraseFinishedSeals(core: CoreContext, profileIds: Iterable
   if (names.includes(VAULT_SWEPT_MARKER) || !(await osVaultOf(core))) return;
   let swept = true;
   for (const profileId of profileIds) swept = (isOver(profileId) ? await eraseVaultSeal(core, profileId) : false) && swept;
-  if (swept) await writeFile(marker, '').catch(() => undefined);
+  if (swept) await writeFile(marker, '', { mode: 0o600 }).catch(() => undefined);
 }
 
 /**
@@ -118,7 +114,9 @@ export async function readSeal(core: CoreContext, profileId: string, startedAt: 
   const path = sealPath(core, profileId);
   try {
     const sealed = await readSealFile(path);
-    const seal = sealed ? parseSeal(decrypt(sealKey(await integrityKey(vault)), sealed, resumeAccount(core, profileId)), profileId) : await vaultSeal(vault, core, profileId);
+    const seal = sealed
+      ? parseSeal(openSealedText(await integrityKey(vault), SEAL_PURPOSE, sealed, resumeAccount(core, profileId)), profileId)
+      : await vaultSeal(vault, core, profileId);
     if (sealed && !seal) core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: `${path} is no seal this vault opens` });
     if (!seal) return { missing: 'gone' };
     if (seal.startedAt !== startedAt) {
@@ -180,36 +178,6 @@ async function osVaultOf(core: CoreContext, onNone?: (message: string) => void):
     return vault.kind === 'os-vault' ? vault : null;
   } catch (err) {
     onNone?.(toCtiError(err).message);
-    return null;
-  }
-}
-
-/** The seal key: its own, derived from the vault's key, so a seal never shares a key with the CTL's HMAC. */
-function sealKey(vaultKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', vaultKey, Buffer.alloc(0), SEAL_KEY_INFO, KEY_BYTES));
-}
-
-function encrypt(key: Buffer, text: string, boundTo: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(boundTo, 'utf8'));
-  const data = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-  const b64 = (bytes: Buffer) => bytes.toString('base64url');
-  return `${JSON.stringify({ format: SEAL_FORMAT, iv: b64(iv), tag: b64(cipher.getAuthTag()), data: b64(data) })}\n`;
-}
-
-/** The sealed text, or null when the file is not a seal or does not open with this key for this binding. */
-function decrypt(key: Buffer, file: Buffer, boundTo: string): string | null {
-  try {
-    const sealed = JSON.parse(file.toString('utf8')) as Record<string, unknown>;
-    if (sealed.format !== SEAL_FORMAT || typeof sealed.iv !== 'string' || typeof sealed.tag !== 'string' || typeof sealed.data !== 'string') return null;
-    const [iv, tag] = [Buffer.from(sealed.iv, 'base64url'), Buffer.from(sealed.tag, 'base64url')];
-    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return null;
-    const decipher = createDecipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(boundTo, 'utf8'));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64url')), decipher.final()]).toString('utf8');
-  } catch {
     return null;
   }
 }
