@@ -14,7 +14,7 @@ import { enrollCertificate, type EnrollOptions } from './enroll.ts';
 import { tryLock, type LockOwner } from './fs/lock-file.ts';
 import { resumeEnrollment } from './resume.ts';
 import { isInterrupted } from './status.ts';
-import { eraseFinishedSeals, eraseVaultSeal, unseal } from './resume-seal.ts';
+import { discardSeals, eraseVaultSeal, markVaultSealsSwept, sealedProfileIds, unseal, vaultSealsSwept } from './resume-seal.ts';
 
 export interface StartRequest {
   profileId: string;
@@ -189,16 +189,45 @@ export class CertificateOperations {
     return resumeEnrollment(this.#core, profile, { signal, onProgress });
   }
 
-  /** The seals of operations that are over (a crash between the last status write and the erase leaves one). */
+  /**
+   * The seals of operations that are over (a crash between the last status write and the erase leaves
+   * one; so does a profile removed meanwhile), each erased under its profile's lock, so that a run another
+   * process starts meanwhile keeps its own. Older builds' vault seals are looked for until one sweep has
+   * found every operation over.
+   */
   async #eraseFinishedSeals(): Promise<void> {
-    const [settings, statuses] = await Promise.all([this.#core.settings.read(), this.#core.status.all()]);
-    const ids = new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses)]);
-    await eraseFinishedSeals(this.#core, ids, (id) => !this.#running.has(id) && !isInterrupted(statuses[id] ?? { state: 'none' }));
+    const [settings, statuses, sealed, swept] = await Promise.all([
+      this.#core.settings.read(),
+      this.#core.status.all(),
+      sealedProfileIds(this.#core),
+      vaultSealsSwept(this.#core),
+    ]);
+    let allErased = true;
+    for (const id of new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses), ...sealed])) {
+      const erased = await this.#whileIdle(id, async () => {
+        await unseal(this.#core, id);
+        return swept || (await eraseVaultSeal(this.#core, id));
+      });
+      allErased &&= erased;
+    }
+    if (!swept && allErased) await markVaultSealsSwept(this.#core);
+  }
+
+  /** Runs `work` under the profile's lock when no operation of it runs or was cut short; false otherwise. */
+  async #whileIdle(profileId: string, work: () => Promise<boolean>): Promise<boolean> {
+    if (this.#running.has(profileId) || isInterrupted(await this.#core.status.get(profileId))) return false;
+    const attempt = await tryLock(this.#lockPath(profileId));
+    if (!attempt.acquired) return false;
+    try {
+      // Read again under the lock: a run may have started and been cut short since the first look.
+      return !isInterrupted(await this.#core.status.get(profileId)) && (await work());
+    } finally {
+      await attempt.lock.release();
+    }
   }
 
   async #forget(profileId: string): Promise<void> {
-    await unseal(this.#core, profileId);
-    await eraseVaultSeal(this.#core, profileId);
+    await discardSeals(this.#core, profileId);
     await this.#core.status.remove(profileId);
     this.#core.logger.log('info', 'profile.forgotten', { profile: profileId });
   }

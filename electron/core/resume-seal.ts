@@ -10,7 +10,7 @@
  * `resume:<profile id>`): those are still read, moved into a file, and erased.
  */
 import { constants } from 'node:fs';
-import { open, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toCtiError } from '../../shared/errors.ts';
 import { checkProfileId } from '../../shared/profile.ts';
@@ -44,7 +44,7 @@ export function sealPath(core: CoreContext, profileId: string): string {
 }
 
 const SEAL_EXTENSION = '.seal';
-/** In the seal folder once no older version's seal can be left in the vault (see eraseFinishedSeals). */
+/** In the seal folder once no older build's seal can be left in the vault (see vaultSealsSwept). */
 const VAULT_SWEPT_MARKER = '.vault-swept';
 
 // Versions before home ids sealed under `resume:<profile id>`.
@@ -72,41 +72,58 @@ export async function unseal(core: CoreContext, profileId: string): Promise<void
   }
 }
 
-/** Erases what older versions sealed in the vault for a profile of this home; failures are logged, never thrown. */
+/**
+ * Erases what an older build sealed in the vault for a profile of this home. True once nothing of it is
+ * left there; false without an OS vault to ask, or when the delete failed (logged, never thrown). The
+ * pre-home-id account `resume:<profile id>` is left alone: another home may own it (moveVaultSeal erases
+ * it once it proved to be this home's).
+ */
 export async function eraseVaultSeal(core: CoreContext, profileId: string): Promise<boolean> {
   try {
     const vault = await osVaultOf(core);
     await vault?.delete(resumeAccount(core, profileId));
-    await vault?.delete(LEGACY_PREFIX + profileId);
-    return true;
+    return vault !== null;
   } catch (err) {
     core.logger.log('warn', 'enroll.resume.unseal-failed', { profile: profileId, message: toCtiError(err).message });
     return false;
   }
 }
 
-/**
- * Start-up: erases every seal file whose operation is over (a crash between the last status write and the
- * erase leaves one; so does a profile removed meanwhile). The vault is searched for older versions' seals
- * of `profileIds` until one pass has found every operation over: each vault entry costs a D-Bus session,
- * so later starts skip it (a marker in the seal folder says so).
- */
-export async function eraseFinishedSeals(core: CoreContext, profileIds: Iterable<string>, isOver: (profileId: string) => boolean): Promise<void> {
+/** Every seal of a profile: its file, and what an older build kept in the vault. */
+export async function discardSeals(core: CoreContext, profileId: string): Promise<void> {
+  await unseal(core, profileId);
+  await eraseVaultSeal(core, profileId);
+}
+
+/** The profiles that have a seal file (orphans of removed profiles included). */
+export async function sealedProfileIds(core: CoreContext): Promise<string[]> {
   const names = await readdir(core.layout.resumeDir).catch((): string[] => []);
-  for (const name of names) {
-    const profileId = name.endsWith(SEAL_EXTENSION) ? name.slice(0, -SEAL_EXTENSION.length) : '';
-    if (checkProfileId(profileId) === null && isOver(profileId)) await unseal(core, profileId);
-  }
-  const marker = join(core.layout.resumeDir, VAULT_SWEPT_MARKER);
-  if (names.includes(VAULT_SWEPT_MARKER) || !(await osVaultOf(core))) return;
-  let swept = true;
-  for (const profileId of profileIds) swept = (isOver(profileId) ? await eraseVaultSeal(core, profileId) : false) && swept;
-  if (swept) await writeFile(marker, '', { mode: 0o600 }).catch(() => undefined);
+  return names.filter((name) => name.endsWith(SEAL_EXTENSION)).map((name) => name.slice(0, -SEAL_EXTENSION.length)).filter((id) => checkProfileId(id) === null);
 }
 
 /**
+ * Whether a start-up sweep already found every operation of this home over and erased their older
+ * builds' vault seals: each vault entry costs a D-Bus session, so later starts skip the vault.
+ */
+export async function vaultSealsSwept(core: CoreContext): Promise<boolean> {
+  return (await stat(vaultSweptMarker(core)).catch(() => null)) !== null;
+}
+
+export async function markVaultSealsSwept(core: CoreContext): Promise<void> {
+  try {
+    await mkdir(core.layout.resumeDir, { recursive: true, mode: 0o700 });
+    await writeFile(vaultSweptMarker(core), '', { mode: 0o600 });
+  } catch (err) {
+    core.logger.log('warn', 'enroll.resume.sweep-unmarked', { message: toCtiError(err).message });
+  }
+}
+
+const vaultSweptMarker = (core: CoreContext): string => join(core.layout.resumeDir, VAULT_SWEPT_MARKER);
+
+/**
  * The seal of the interrupted operation that began at `startedAt` (its status's `since`): a seal left by
- * an earlier operation (a crash before its erase, a restored backup) holds a string already spent.
+ * an earlier operation (a crash between status and seal, a seal file restored on its own) holds a string
+ * already spent.
  */
 export async function readSeal(core: CoreContext, profileId: string, startedAt: string): Promise<SealLookup> {
   const vault = await osVaultOf(core);
@@ -114,39 +131,40 @@ export async function readSeal(core: CoreContext, profileId: string, startedAt: 
   const path = sealPath(core, profileId);
   try {
     const sealed = await readSealFile(path);
-    const seal = sealed
-      ? parseSeal(openSealedText(await integrityKey(vault), SEAL_PURPOSE, sealed, resumeAccount(core, profileId)), profileId)
+    const found = sealed
+      ? { seal: parseSeal(openSealedText(await integrityKey(vault), SEAL_PURPOSE, sealed, resumeAccount(core, profileId)), profileId) }
       : await vaultSeal(vault, core, profileId);
-    if (sealed && !seal) core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: `${path} is no seal this vault opens` });
-    if (!seal) return { missing: 'gone' };
-    if (seal.startedAt !== startedAt) {
-      core.logger.log('warn', 'enroll.resume.stale-seal', { profile: profileId, sealedAt: seal.startedAt, startedAt });
+    if (sealed && !found.seal) core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: `${path} is no seal this vault opens` });
+    if (!found.seal) return { missing: 'gone' };
+    if (found.seal.startedAt !== startedAt) {
+      core.logger.log('warn', 'enroll.resume.stale-seal', { profile: profileId, sealedAt: found.seal.startedAt, startedAt });
       return { missing: 'gone' };
     }
-    if (!sealed) await moveVaultSeal(core, seal);
-    return { seal };
+    if (found.account !== undefined) await moveVaultSeal(core, vault, found.seal, found.account);
+    return { seal: found.seal };
   } catch (err) {
     core.logger.log('warn', 'enroll.resume.unreadable', { profile: profileId, message: toCtiError(err).message });
   }
   return { missing: 'gone' };
 }
 
-/** An older version's vault seal into a file, then out of the vault; one that cannot be written stays there. */
-async function moveVaultSeal(core: CoreContext, seal: ResumeSeal): Promise<void> {
+/** An older build's vault seal into a file, then out of the vault; one that cannot be written stays there. */
+async function moveVaultSeal(core: CoreContext, vault: SecretVault, seal: ResumeSeal, account: string): Promise<void> {
   try {
     await sealForResume(core, seal);
+    await vault.delete(account);
   } catch (err) {
     core.logger.log('warn', 'enroll.resume.unmoved', { profile: seal.profileId, message: toCtiError(err).message });
-    return;
   }
-  await eraseVaultSeal(core, seal.profileId);
 }
 
-/** A seal an older version kept in the vault: under this home's account, else under the profile id alone. */
-async function vaultSeal(vault: SecretVault, core: CoreContext, profileId: string): Promise<ResumeSeal | null> {
-  return (
-    parseSeal(await vault.get(resumeAccount(core, profileId)), profileId) ?? parseSeal(await vault.get(LEGACY_PREFIX + profileId), profileId)
-  );
+/** A seal an older build kept in the vault: under this home's account, else under the profile id alone. */
+async function vaultSeal(vault: SecretVault, core: CoreContext, profileId: string): Promise<{ seal: ResumeSeal | null; account?: string }> {
+  for (const account of [resumeAccount(core, profileId), LEGACY_PREFIX + profileId]) {
+    const seal = parseSeal(await vault.get(account), profileId);
+    if (seal) return { seal, account };
+  }
+  return { seal: null };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Profile } from '../../shared/profile.ts';
 import type { CoreContext } from './context.ts';
 import { enrollCertificate } from './enroll.ts';
 import { describeCertificate } from './keystore/certificate-store.ts';
-import { readSeal, unseal } from './resume-seal.ts';
+import { discardSeals, readSeal } from './resume-seal.ts';
 
 export interface ResumeOptions {
   signal?: AbortSignal;
@@ -24,7 +24,7 @@ export async function resumeEnrollment(core: CoreContext, profile: Profile, opti
   const stored = await storedBeforeInterruption(core, profile, interrupted);
   if (stored) {
     await core.status.set(profile.id, stored);
-    await unseal(core, profile.id);
+    await discardSeals(core, profile.id);
     core.logger.log('info', 'enroll.resume.already-stored', { profile: profile.id, fingerprintSha256: stored.state === 'succeeded' ? stored.fingerprintSha256 : undefined });
     options.onProgress?.(stored, 'The certificate had been issued and stored before the interruption');
     return stored;
@@ -44,6 +44,8 @@ export async function resumeEnrollment(core: CoreContext, profile: Profile, opti
       hint: 'Run the certificate update again with the same authentication string.',
     };
     await core.status.set(profile.id, failed);
+    // A stale or unreadable seal is worth nothing now: gone too, file and older builds' vault entry alike.
+    await discardSeals(core, profile.id);
     options.onProgress?.(failed, failed.message);
     return failed;
   }

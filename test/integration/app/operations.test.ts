@@ -151,6 +151,39 @@ describe('resume seals', () => {
     await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
     expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
     expect(await (await core.vault()).get(resumeAccount(core, p.id))).toBeNull();
+    // Swept once for this home (no seal folder was there yet): later starts leave the vault alone.
+    expect(existsSync(join(core.layout.resumeDir, '.vault-swept'))).toBe(true);
+    await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, startedAt: SINCE }));
+    await new CertificateOperations(core).resumeInterrupted();
+    expect(await (await core.vault()).get(resumeAccount(core, p.id))).not.toBeNull();
+    await (await core.vault()).delete(resumeAccount(core, p.id));
+    await remove();
+  });
+
+  it('are left alone at start-up while another process holds their profile\'s lock', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('busy', 'op2');
+    await core.settings.upsertProfile(p);
+    await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
+    expect(await sealForResume(core, { profileId: p.id, authString: '34343434', startedAt: SINCE })).toBe(true);
+    const other = await tryLock(join(core.layout.locksDir, `enroll-${p.id}.lock`));
+    expect(other.acquired).toBe(true);
+    await new CertificateOperations(core).resumeInterrupted();
+    expect(sealKept(core, p.id)).toBe(true);
+    if (other.acquired) await other.lock.release();
+    await new CertificateOperations(core).resumeInterrupted();
+    expect(sealKept(core, p.id)).toBe(false);
+    await remove();
+  });
+
+  it('of an older build that no longer match the interrupted run are erased from the vault, and it fails with what to do', async () => {
+    const { core, remove } = await freshCore();
+    const p = profile('stalevault', 'op2');
+    await core.settings.upsertProfile(p);
+    await core.status.set(p.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
+    await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, authString: '34343434', startedAt: SINCE }));
+    expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([{ profileId: p.id, status: expect.objectContaining({ state: 'failed', code: 'CANCELLED' }) }]);
+    expect(await (await core.vault()).get(resumeAccount(core, p.id))).toBeNull();
     await remove();
   });
 
