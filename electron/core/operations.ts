@@ -202,8 +202,10 @@ export class CertificateOperations {
       sealedProfileIds(this.#core),
       vaultSealsSwept(this.#core),
     ]);
+    // Once swept, only the profiles with a seal file have anything to erase.
+    const ids = swept ? sealed : new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses), ...sealed]);
     let allErased = true;
-    for (const id of new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses), ...sealed])) {
+    for (const id of ids) {
       const erased = await this.#whileIdle(id, async () => {
         await unseal(this.#core, id);
         return swept || (await eraseVaultSeal(this.#core, id));
