@@ -58,6 +58,17 @@ async function interrupted(core: CoreContext, p: Profile, authString: string): P
 
 const sealKept = (core: CoreContext, profileId: string) => existsSync(sealPath(core, profileId));
 
+/** A saved profile whose last operation is over. */
+async function finished(core: CoreContext, p: Profile): Promise<void> {
+  await core.settings.upsertProfile(p);
+  await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
+}
+
+/** What an older build kept in the vault for a profile (a seal of the operation begun at `startedAt`). */
+async function vaultSealOf(core: CoreContext, profileId: string, startedAt: string): Promise<void> {
+  await (await core.vault()).set(resumeAccount(core, profileId), JSON.stringify({ profileId, authString: '34343434', startedAt }));
+}
+
 function stepReached(ops: CertificateOperations, profileId: string, step: string): Promise<void> {
   return new Promise((resolve) => {
     const off = ops.onProgress((e) => {
@@ -146,14 +157,13 @@ describe('resume seals', () => {
   it('erase what older versions kept in the vault, at start-up, when their operation is over', async () => {
     const { core, remove } = await freshCore();
     const p = profile('olddone', 'op2');
-    await core.settings.upsertProfile(p);
-    await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, authString: '34343434', startedAt: new Date().toISOString() }));
-    await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
+    await finished(core, p);
+    await vaultSealOf(core, p.id, SINCE);
     expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([]);
     expect(await (await core.vault()).get(resumeAccount(core, p.id))).toBeNull();
     // Swept once for this home (no seal folder was there yet): later starts leave the vault alone.
     expect(existsSync(join(core.layout.resumeDir, '.vault-swept'))).toBe(true);
-    await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, startedAt: SINCE }));
+    await vaultSealOf(core, p.id, SINCE);
     await new CertificateOperations(core).resumeInterrupted();
     expect(await (await core.vault()).get(resumeAccount(core, p.id))).not.toBeNull();
     await (await core.vault()).delete(resumeAccount(core, p.id));
@@ -163,8 +173,7 @@ describe('resume seals', () => {
   it('are left alone at start-up while another process holds their profile\'s lock', async () => {
     const { core, remove } = await freshCore();
     const p = profile('busy', 'op2');
-    await core.settings.upsertProfile(p);
-    await core.status.set(p.id, { state: 'succeeded', at: new Date().toISOString(), outcome: 'installed' });
+    await finished(core, p);
     expect(await sealForResume(core, { profileId: p.id, authString: '34343434', startedAt: SINCE })).toBe(true);
     const other = await tryLock(join(core.layout.locksDir, `enroll-${p.id}.lock`));
     expect(other.acquired).toBe(true);
@@ -181,7 +190,7 @@ describe('resume seals', () => {
     const p = profile('stalevault', 'op2');
     await core.settings.upsertProfile(p);
     await core.status.set(p.id, { state: 'in-progress', since: new Date().toISOString(), step: 'capf-connect', attempt: 1, maxAttempts: 1 });
-    await (await core.vault()).set(resumeAccount(core, p.id), JSON.stringify({ profileId: p.id, authString: '34343434', startedAt: SINCE }));
+    await vaultSealOf(core, p.id, SINCE);
     expect(await new CertificateOperations(core).resumeInterrupted()).toEqual([{ profileId: p.id, status: expect.objectContaining({ state: 'failed', code: 'CANCELLED' }) }]);
     expect(await (await core.vault()).get(resumeAccount(core, p.id))).toBeNull();
     await remove();
