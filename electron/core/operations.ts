@@ -14,7 +14,7 @@ import { enrollCertificate, type EnrollOptions } from './enroll.ts';
 import { tryLock, type LockOwner } from './fs/lock-file.ts';
 import { resumeEnrollment } from './resume.ts';
 import { isInterrupted } from './status.ts';
-import { discardSeals, eraseVaultSeal, markVaultSealsSwept, sealedProfileIds, unseal, vaultSealsSwept } from './resume-seal.ts';
+import { discardSeals, markVaultSealsSwept, sealedProfileIds, unseal, vaultSealsSwept } from './resume-seal.ts';
 
 export interface StartRequest {
   profileId: string;
@@ -196,32 +196,31 @@ export class CertificateOperations {
    * found every operation over.
    */
   async #eraseFinishedSeals(): Promise<void> {
-    const [settings, statuses, sealed, swept] = await Promise.all([
-      this.#core.settings.read(),
-      this.#core.status.all(),
-      sealedProfileIds(this.#core),
-      vaultSealsSwept(this.#core),
-    ]);
+    const [sealed, swept] = await Promise.all([sealedProfileIds(this.#core), vaultSealsSwept(this.#core)]);
     // Once swept, only the profiles with a seal file have anything to erase.
-    const ids = swept ? sealed : new Set([...settings.profiles.map((p) => p.id), ...Object.keys(statuses), ...sealed]);
+    const ids = swept ? sealed : new Set([...sealed, ...(await this.#knownProfileIds())]);
     let allErased = true;
     for (const id of ids) {
-      const erased = await this.#whileIdle(id, async () => {
-        await unseal(this.#core, id);
-        return swept || (await eraseVaultSeal(this.#core, id));
-      });
+      const erase = swept ? () => unseal(this.#core, id).then(() => true) : () => discardSeals(this.#core, id);
+      const erased = await this.#whileIdle(id, erase);
       allErased &&= erased;
     }
     if (!swept && allErased) await markVaultSealsSwept(this.#core);
   }
 
+  /** The profiles of the settings, and any the status still names. */
+  async #knownProfileIds(): Promise<string[]> {
+    const [settings, statuses] = await Promise.all([this.#core.settings.read(), this.#core.status.all()]);
+    return [...settings.profiles.map((p) => p.id), ...Object.keys(statuses)];
+  }
+
   /** Runs `work` under the profile's lock when no operation of it runs or was cut short; false otherwise. */
   async #whileIdle(profileId: string, work: () => Promise<boolean>): Promise<boolean> {
-    if (this.#running.has(profileId) || isInterrupted(await this.#core.status.get(profileId))) return false;
+    if (this.#running.has(profileId)) return false;
     const attempt = await tryLock(this.#lockPath(profileId));
     if (!attempt.acquired) return false;
     try {
-      // Read again under the lock: a run may have started and been cut short since the first look.
+      // The status under the lock: a run another process started may have been cut short meanwhile.
       return !isInterrupted(await this.#core.status.get(profileId)) && (await work());
     } finally {
       await attempt.lock.release();

@@ -89,10 +89,10 @@ export async function eraseVaultSeal(core: CoreContext, profileId: string): Prom
   }
 }
 
-/** Every seal of a profile: its file, and what an older build kept in the vault. */
-export async function discardSeals(core: CoreContext, profileId: string): Promise<void> {
+/** Every seal of a profile: its file, and what an older build kept in the vault (eraseVaultSeal's answer). */
+export async function discardSeals(core: CoreContext, profileId: string): Promise<boolean> {
   await unseal(core, profileId);
-  await eraseVaultSeal(core, profileId);
+  return eraseVaultSeal(core, profileId);
 }
 
 /** The profiles that have a seal file (orphans of removed profiles included). */

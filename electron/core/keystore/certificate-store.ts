@@ -20,7 +20,6 @@ import {
   environmentPassword,
   findKeystorePassword,
   keystoreAccount,
-  keystorePassword,
   keystorePasswordKind,
   type SecretVault,
 } from './vault.ts';
@@ -101,7 +100,7 @@ export class CertificateStore {
    */
   async prepare(instanceId: string): Promise<void> {
     const previous = await this.#readFile(this.pathOf(instanceId));
-    let password = previous ? await this.#findPassword(instanceId, previous) : await findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    let password = await this.#existingPassword(instanceId, previous);
     if (password === null && !previous) {
       password = await createKeystorePassword(this.#vault, this.#keystoreId(instanceId));
       this.#createdForFirstKeystore.add(instanceId);
@@ -172,10 +171,13 @@ export class CertificateStore {
 
   /** The password the next keystore of an instance ID is written with: found, migrated or created. */
   async #passwordForSave(instanceId: string): Promise<string> {
-    // A keystore of an older version: move its password to this folder's account before reusing it.
     const previous = await this.#readFile(this.pathOf(instanceId));
-    if (previous) await this.#findPassword(instanceId, previous);
-    return keystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
+    return (await this.#existingPassword(instanceId, previous)) ?? createKeystorePassword(this.#vault, this.#keystoreId(instanceId));
+  }
+
+  /** The password an instance ID has now: its keystore's (`previous`, migrated from an older version's account if need be), or this folder's entry. */
+  #existingPassword(instanceId: string, previous: Buffer | null): Promise<string | null> {
+    return previous ? this.#findPassword(instanceId, previous) : findKeystorePassword(this.#vault, this.#keystoreId(instanceId), this.#env);
   }
 
   /** The password of a keystore: this folder's vault entry, or one migrated from an older version's. */

@@ -24,7 +24,6 @@ const DIGEST_WORDS = 8;
 const PADDING_WORD = 0x80000000 | 0;
 const MESSAGE_BITS = DIGEST_BYTES * 8;
 
-
 /** SHA-256 applied `rounds` times to a 32-byte digest (rounds = 0 gives the digest back). */
 export function sha256Chain(digest: Uint8Array, rounds: number): Buffer {
   if (digest.length !== DIGEST_BYTES) throw new RangeError(`sha256Chain needs a ${DIGEST_BYTES}-byte digest`);
