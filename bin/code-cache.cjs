@@ -33,18 +33,25 @@ function cacheRoot(env = process.env) {
 function privateCacheDir(root = cacheRoot()) {
   const dir = join(root, 'ctiprefs', 'code-cache');
   try {
+    // A new account may have no cache root yet: made as the XDG spec says (0700), else every run compiles.
+    makeFolder(root);
     if (!isPrivateFolder(statSync(root))) return null;
     for (const folder of [join(root, 'ctiprefs'), dir]) {
-      try {
-        mkdirSync(folder, { mode: 0o700 });
-      } catch (err) {
-        if (err.code !== 'EEXIST') throw err;
-      }
+      makeFolder(folder);
       if (!isPrivateFolder(lstatSync(folder))) return null;
     }
     return dir;
   } catch {
     return null;
+  }
+}
+
+/** One folder level, private; an existing one is left as it is (and checked by the caller). */
+function makeFolder(folder) {
+  try {
+    mkdirSync(folder, { mode: 0o700 });
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
   }
 }
 

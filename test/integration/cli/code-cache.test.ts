@@ -111,6 +111,18 @@ describe.skipIf(NODE_HAS_COMPILE_CACHE)('the code cache on Node 20 (V8 code cach
     }
   }, 60_000);
 
+  it('makes a missing cache root, private, as a new account has none yet', async () => {
+    const { cache, home } = await cacheFolder();
+    const root = join(cache.path, 'new-root');
+    try {
+      expect((await runCli(['--home', home, '--json', 'status'], { env: { XDG_CACHE_HOME: root, LOCALAPPDATA: undefined } })).code).toBe(0);
+      expect((await stat(root)).mode & 0o777).toBe(0o700);
+      expect(await readdir(join(root, 'ctiprefs', 'code-cache'))).toEqual([expect.stringMatching(/^[0-9a-f]{32}-status\.v8$/)]);
+    } finally {
+      await cache.remove();
+    }
+  }, 60_000);
+
   it('makes none for a mistyped command, and runs when the cache folder cannot be written', async () => {
     const { cache, home, env, folder } = await cacheFolder();
     try {
