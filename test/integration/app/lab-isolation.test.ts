@@ -43,7 +43,7 @@ describe('a lab session without --home', () => {
     const lab = (await findCredentialsAsync(LAB_VAULT_SERVICE)).map((c) => c.account);
     expect(lab).toEqual(expect.arrayContaining([account, 'ctl-integrity']));
     expect(await new OsVault(DEFAULT_VAULT_SERVICE).get(account)).toBeNull();
-    // Tidying the throwaway session's vault only: a keyring daemon that quits here (with-test-vault.sh starts it again) is no failure of the lab.
+    // Only tidies the throwaway vault: a keyring daemon quitting now (with-test-vault.sh restarts it) is no lab fault.
     for (const entry of lab) await new OsVault(LAB_VAULT_SERVICE).delete(entry).catch(() => undefined);
   });
 });
