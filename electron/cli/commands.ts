@@ -19,6 +19,7 @@ import { waitBeforeStart } from './start-delay.ts';
 import { describeCertificate, type CertificateDetails } from '../core/keystore/certificate-details.ts';
 import type { StoredCertificate } from '../core/keystore/certificate-store.ts';
 import { folderId } from '../core/paths.ts';
+import { integrityKey } from '../core/keystore/vault.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
 import { readSecretInput } from './secret-input.ts';
 import type { FirstUseRule } from '../core/ctl/trust-store.ts';
@@ -215,8 +216,9 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   const firstUse = firstUseRule(opts['expect-signer-fingerprint']);
   const skipIfValid = parseSkipIfValidDays(opts['skip-if-valid']);
   const startWithin = parseStartWithin(opts['start-within']);
-  // Opened while the profile is looked up: whatever the run does next needs the vault (or to know there is none).
-  core.vault().catch(() => undefined);
+  // Opened while the profile is looked up: whatever the run does next needs the vault (or to know there is
+  // none) and its integrity key, which without a vault takes a PBKDF2 of CTIPREFS_KEYSTORE_PASSWORD.
+  core.vault().then(integrityKey).catch(() => undefined);
   const { profile, upsert, overrides } = await enrollTarget(core, opts);
   const { id, instanceId } = profile;
   const authString = await readAuthString(opts);

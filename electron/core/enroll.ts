@@ -99,7 +99,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   try {
     // Three things go on at once, and all three are done before any CAPF server hears of the run: the
     // operation is recorded (the profile saved, its status, then the seal that lets a crash resume it), the
-    // trust list is downloaded and checked, and the keystore's vault entry and key derivations get ready.
+    // trust list is downloaded and checked, and the keystore's vault entry and encryption key get ready.
     // The first to fail stops the download: nothing more is fetched or trusted for a run that has failed.
     const preCapf = new AbortController();
     const recorded = (async () => {
@@ -131,7 +131,10 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
           ...(options.authString ? { authString: options.authString } : {}),
           signal,
           logger: core.logger,
-          onStep: (name) => stepInBackground(name, attempt),
+          onStep: (name) => {
+            if (name === 'key-generate') store.deriveWhileWaiting(profile.instanceId);
+            stepInBackground(name, attempt);
+          },
           keyPairs,
           // Persisted before the CAPF server hears of it: after that answer its string is spent, and a
           // crash must resume as this success rather than retry with the spent string. Keystore and status

@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { folderId } from '../paths.ts';
 import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
-import { buildPkcs12, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
+import { buildPkcs12, deriveAhead, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
 import {
   createKeystorePassword,
   environmentPassword,
@@ -91,8 +91,8 @@ export class CertificateStore {
   }
 
   /**
-   * Readies the next save() of an instance ID while the caller waits for its certificate: the key
-   * derivations of its password start (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person
+   * Readies the next save() of an instance ID: its password and the salts of its keys, which
+   * deriveWhileWaiting() then derives (the full count for CTIPREFS_KEYSTORE_PASSWORD, which a person
    * chose). The first keystore of an instance ID gets its password now, so that a vault that cannot store
    * it fails here, before any CAPF server hears of the run; discardUnused() takes it back if the run ends
    * without a keystore. A keystore that exists keeps its password (found, or migrated from an older
@@ -106,6 +106,15 @@ export class CertificateStore {
       this.#createdForFirstKeystore.add(instanceId);
     }
     if (password !== null) this.#prepared.set(instanceId, prepareKeys(password, keystorePasswordKind(this.#env)));
+  }
+
+  /**
+   * The caller is about to wait (for a key pair): the prepared keys are derived meanwhile rather than in
+   * the way of the steps before, which need the CPU (the MAC key's chain takes this thread's time).
+   */
+  deriveWhileWaiting(instanceId: string): void {
+    const prepared = this.#prepared.get(instanceId);
+    if (prepared) deriveAhead(prepared);
   }
 
   /** After a run: the password prepare() created for a first keystore that never came is erased. */

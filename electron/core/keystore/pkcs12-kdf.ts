@@ -27,8 +27,8 @@ const HASH_SIZES: Record<Pkcs12Hash, { u: number; v: number }> = {
 /** RFC 7292 B.3: the diversifier of a MAC key. */
 const MAC_KEY_ID = 3;
 const REMEMBERED_KEYS = 16;
-/** SHA-256 rounds between two turns of the event loop: a few milliseconds, so sockets and the UI stay served. */
-const ROUNDS_PER_TURN = 10_000;
+/** SHA-256 rounds between two turns of the event loop: about a millisecond, so sockets and the UI stay served. */
+const ROUNDS_PER_TURN = 2_500;
 /**
  * Below this many rounds node:crypto is faster than sha256-chain.ts, which pays off only once the JIT has
  * compiled it (measured in a fresh process: 2 048 rounds 13 ms native, 46 ms JavaScript; 100 000 rounds

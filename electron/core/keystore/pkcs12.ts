@@ -136,11 +136,11 @@ export interface Pkcs12Input {
   friendlyName: string;
   /** Sets the key-derivation work; 'chosen' (the safe choice) when not given. */
   passwordKind?: PasswordKind;
-  /** From prepareKeys() with the same password and kind: its salts, whose keys are already being derived. */
+  /** From prepareKeys() with the same password and kind: its salts, whose keys may already be derived. */
   prepared?: PreparedKeys;
 }
 
-/** The salts of one future keystore whose keys are being derived ahead of time; use them for one file only. */
+/** The salts of one future keystore, whose keys may be derived ahead of time; use them for one file only. */
 export interface PreparedKeys {
   readonly password: string;
   readonly iterations: Iterations;
@@ -149,19 +149,26 @@ export interface PreparedKeys {
 }
 
 /**
- * Starts deriving the two keys of a keystore before its contents exist (the key derivations depend only
- * on password, salt and count), so that a caller waiting for a certificate pays for them meanwhile.
+ * The salts and counts of a keystore to come, so that its keys can be derived before its contents exist
+ * (key derivations depend only on password, salt and count): see deriveAhead().
  */
 export function prepareKeys(password: string, passwordKind: PasswordKind = 'chosen'): PreparedKeys {
   checkPassword(password);
-  const prepared = { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), encryptionSalt: randomBytes(SALT_BYTES) };
+  return { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), encryptionSalt: randomBytes(SALT_BYTES) };
+}
+
+/**
+ * Starts deriving the two keys of prepared keys: PBKDF2 on the thread pool, the MAC key's SHA-256 chain on
+ * this thread in slices between other work. Both compete with whatever runs meanwhile, so this is best
+ * begun when the caller is about to wait anyway; buildPkcs12 derives whatever nobody began.
+ */
+export function deriveAhead(prepared: PreparedKeys): void {
   // Remembered by pkcs12-kdf.ts; a failure here shows again, with its context, when buildPkcs12 asks.
   const started = [
-    macKey(password, prepared.macSalt, prepared.iterations.mac, HASH),
-    pbes2Key(password, prepared.encryptionSalt, prepared.iterations.pbkdf2, HASH, AES_256_KEY_BYTES),
+    pbes2Key(prepared.password, prepared.encryptionSalt, prepared.iterations.pbkdf2, HASH, AES_256_KEY_BYTES),
+    macKey(prepared.password, prepared.macSalt, prepared.iterations.mac, HASH),
   ];
   for (const key of started) key.catch(() => undefined);
-  return prepared;
 }
 
 interface Iterations {

@@ -5,6 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pbkdf2 as pbkdf2Cb, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { CtiError } from '../../../shared/errors.ts';
@@ -143,21 +145,9 @@ export async function openVault(
 ): Promise<SecretVault> {
   const logger = options.logger ?? silentLogger;
   const vault = options.osVault ?? new OsVault(options.service);
-  let problem = '';
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // A damaged key is the trust store's problem, named there; the vault itself answered.
-      await integrityKey(vault).catch((err: unknown) => {
-        if (!(err instanceof DamagedIntegrityKey)) throw err;
-      });
-      return vault;
-    } catch (err) {
-      problem = err instanceof Error ? err.message : String(err);
-      // Only a service that is starting is worth waiting for; no D-Bus session or no service stays so.
-      if (attempt >= PROBE_ATTEMPTS || !SERVICE_STARTING.test(problem)) break;
-      await sleep(PROBE_RETRY_MS * attempt);
-    }
-  }
+  // The library reads the process's own environment, whatever `env` the caller passes for the password.
+  const problem = (!options.osVault && missingSessionBus(process.env)) || (await probe(vault));
+  if (problem === null) return vault;
   const password = environmentPassword(env);
   if (password === undefined) {
     // The library's reason (a nested D-Bus message) helps support staff, not the person: it goes to the log.
@@ -167,6 +157,37 @@ export async function openVault(
   logger.log('warn', 'vault.unavailable', { problem, using: KEYSTORE_PASSWORD_ENV });
   return new EnvironmentVault(password);
 }
+
+/** Null when the vault gives the integrity key, otherwise what it said (after waiting for one that is starting). */
+async function probe(vault: SecretVault): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A damaged key is the trust store's problem, named there; the vault itself answered.
+      await integrityKey(vault).catch((err: unknown) => {
+        if (!(err instanceof DamagedIntegrityKey)) throw err;
+      });
+      return null;
+    } catch (err) {
+      const problem = err instanceof Error ? err.message : String(err);
+      // Only a service that is starting is worth waiting for; no D-Bus session or no service stays so.
+      if (attempt >= PROBE_ATTEMPTS || !SERVICE_STARTING.test(problem)) return problem;
+      await sleep(PROBE_RETRY_MS * attempt);
+    }
+  }
+}
+
+/**
+ * Why no Secret Service can be reached, when that is known without asking the library; otherwise null. On
+ * Linux the vault is found over the D-Bus session bus, which the library's D-Bus code looks for in
+ * DBUS_SESSION_BUS_ADDRESS, then at $XDG_RUNTIME_DIR/bus (X11 autolaunch is compiled out); with neither,
+ * its attempt can only fail, after about 7 ms of blocking the main thread.
+ */
+export function missingSessionBus(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | null {
+  if (platform !== 'linux' || env.DBUS_SESSION_BUS_ADDRESS) return null;
+  if (env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, SESSION_BUS_SOCKET))) return null;
+  return `No D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/${SESSION_BUS_SOCKET})`;
+}
+const SESSION_BUS_SOCKET = 'bus';
 
 /**
  * A Secret Service that has just started (or is creating its default collection for another client)

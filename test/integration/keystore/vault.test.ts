@@ -106,6 +106,18 @@ describe('without an OS vault (a child process with a dead D-Bus address)', () =
     expect(JSON.stringify(result)).not.toContain(password);
   }, 60_000);
 
+  it('without any session bus, uses the environment password at once, and the library could not have reached a vault either', async () => {
+    const { DBUS_SESSION_BUS_ADDRESS: _address, XDG_RUNTIME_DIR: _runtime, ...withoutBus } = process.env;
+    const result = await openInChild({ ...withoutBus, [KEYSTORE_PASSWORD_ENV]: 'agent-password-from-ci' });
+    expect(result.kind).toBe('environment');
+    expect(result.logs.join('\n')).toMatch(/vault\.unavailable.*No D-Bus session bus/);
+    // The shortcut only skips a question the library would answer the same way.
+    const failed = `(err) => console.log('failed: ' + err.message)`;
+    const probe = `try { new (require('@napi-rs/keyring').AsyncEntry)('${testService()}', 'a', { linux: { store: 'secret-service' } }).getPassword().then(() => console.log('reached'), ${failed}) } catch (err) { (${failed})(err) }`;
+    const { stdout } = await run(process.execPath, ['-e', probe], { cwd: ROOT, env: withoutBus, timeout: 60_000 });
+    expect(stdout).toMatch(/^failed: .*DBUS_SESSION_BUS_ADDRESS/);
+  }, 60_000);
+
   it('refuses a short environment password with BAD_INPUT', async () => {
     const result = await openInChild({ ...noBus, [KEYSTORE_PASSWORD_ENV]: 'short' });
     expect(result.error?.code).toBe('BAD_INPUT');

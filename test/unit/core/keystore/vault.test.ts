@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CtiError } from '../../../../shared/errors.ts';
@@ -9,6 +12,7 @@ import {
   keystoreAccount,
   keystorePassword,
   KEYSTORE_PASSWORD_ENV,
+  missingSessionBus,
   openVault,
   type SecretVault,
 } from '../../../../electron/core/keystore/vault.ts';
@@ -141,5 +145,26 @@ describe('openVault probe', () => {
     const vault = await openVault({ [KEYSTORE_PASSWORD_ENV]: ENV_PASSWORD }, { osVault });
     expect(vault.kind).toBe('environment');
     expect(osVault.writes).toBe(1);
+  });
+});
+
+describe('missingSessionBus', () => {
+  it('knows there is no Secret Service on Linux without a session bus address or $XDG_RUNTIME_DIR/bus', async () => {
+    expect(missingSessionBus({}, 'linux')).toMatch(/No D-Bus session bus.*DBUS_SESSION_BUS_ADDRESS.*XDG_RUNTIME_DIR\/bus/);
+    expect(missingSessionBus({ DBUS_SESSION_BUS_ADDRESS: '' }, 'linux')).not.toBeNull();
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'ctiprefs-runtime-'));
+    try {
+      expect(missingSessionBus({ XDG_RUNTIME_DIR: runtimeDir }, 'linux')).not.toBeNull();
+      await writeFile(join(runtimeDir, 'bus'), '');
+      expect(missingSessionBus({ XDG_RUNTIME_DIR: runtimeDir }, 'linux')).toBeNull();
+    } finally {
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the answer to the library when an address is set, and on Windows and macOS', () => {
+    expect(missingSessionBus({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }, 'linux')).toBeNull();
+    expect(missingSessionBus({}, 'win32')).toBeNull();
+    expect(missingSessionBus({}, 'darwin')).toBeNull();
   });
 });
