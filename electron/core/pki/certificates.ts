@@ -3,8 +3,9 @@
  * algorithms, names and PEM. Light on purpose (no ASN.1 library): an enrollment loads it at every start.
  * Creating certificates is certificate-builder.ts.
  */
-import { generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
+import { generateKeyPair as generateKeyPairCb, getFips, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { MIN_BITS_FROM_PRIMES, PrimesUnsupported, RSA_PUBLIC_EXPONENT, rsaKeyPairFromPrimes } from './rsa-key-pair.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
@@ -21,14 +22,24 @@ export interface KeyPair {
 }
 
 /**
- * Generates a key pair with the platform's native crypto, all of it: OpenSSL keeps p, q and the private
- * exponent in constant-time code. (Assembling an RSA key from two native primes in JavaScript took half
- * the time, but BigInt arithmetic on p and q is not constant-time: the CVE-2018-0737 class of leak.)
+ * Generates a key pair with the platform's native crypto: EC and small RSA keys entirely in OpenSSL, RSA of
+ * 2048 bits and more from two OpenSSL primes generated in parallel (rsa-key-pair.ts says why and how), or
+ * by OpenSSL whole where that cannot be done (a FIPS provider, Electron's BoringSSL).
  */
-export async function generateKeyPair(spec: KeySpec): Promise<KeyPair> {
-  if (spec.type === 'rsa') return generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 });
-  return generateKeyPairAsync('ec', { namedCurve: spec.curve });
+export async function generateKeyPair(spec: KeySpec, primes?: Promise<ArrayBuffer[]>): Promise<KeyPair> {
+  if (spec.type === 'ec') return generateKeyPairAsync('ec', { namedCurve: spec.curve });
+  if (spec.bits >= MIN_BITS_FROM_PRIMES && keysFromPrimes) {
+    try {
+      return await rsaKeyPairFromPrimes(spec.bits, primes);
+    } catch (err) {
+      if (!(err instanceof PrimesUnsupported)) throw err;
+      keysFromPrimes = false;
+    }
+  }
+  return generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: Number(RSA_PUBLIC_EXPONENT) });
 }
+/** Whether RSA keys are made from primes here; false from the first time the platform could not. */
+let keysFromPrimes = !getFips();
 
 export function describeKeySpec(spec: KeySpec): string {
   return spec.type === 'rsa' ? `RSA ${spec.bits}` : `EC ${spec.curve}`;

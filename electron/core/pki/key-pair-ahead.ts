@@ -1,14 +1,13 @@
 /**
- * A key pair started before the CAPF server asks for one. RSA-2048 generation takes a median of 120 ms here,
- * 290 to 350 ms at the 90th percentile (scripts/bench-keygen.ts), and runs on libuv's thread pool, so
- * beginning it while the trust list downloads and the CAPF session opens takes most of it off an
- * enrollment's critical path. The pair is handed out once, only for the spec it was made for; any other
+ * A key pair started before the CAPF server asks for one. RSA-2048 generation runs on libuv's thread pool
+ * (scripts/bench-keygen.ts has its median and 90th percentile), so beginning it while the trust list
+ * downloads and the CAPF session opens takes it off an enrollment's critical path. The pair is handed out once, only for the spec it was made for; any other
  * request (another key type, a retry) gets a fresh pair, so no key serves two attempts.
  */
-import { generateKeyPair, type KeyPair, type KeySpec } from './certificates.ts';
+import { generateKeyPair, type KeyPair, type KeySpec, type RsaKeySize } from './certificates.ts';
 
 /** What Unified CM's CAPF profiles default to ("Key Size (Bits)": 2048). */
-export const LIKELY_KEY_SPEC: KeySpec = { type: 'rsa', bits: 2048 };
+export const LIKELY_KEY_SPEC: { type: 'rsa'; bits: RsaKeySize } = { type: 'rsa', bits: 2048 };
 
 export interface KeyPairSource {
   take(spec: KeySpec): Promise<KeyPair>;
@@ -47,13 +46,14 @@ export class KeyPairAhead implements KeyPairSource {
  */
 let begunAtStart: KeyPairAhead | undefined;
 
+/** What the launcher begins: the two primes of an RSA key (rsa-key-pair.ts checks and assembles them). */
 export interface BegunKeyPair {
-  spec: KeySpec;
-  pair: Promise<KeyPair>;
+  spec: { type: 'rsa'; bits: RsaKeySize };
+  primes: Promise<ArrayBuffer[]>;
 }
 
 export function beginKeyPairAtStart(begun?: BegunKeyPair): void {
-  begunAtStart ??= begun ? new KeyPairAhead(begun.spec, generateKeyPair, begun.pair) : new KeyPairAhead();
+  begunAtStart ??= begun ? new KeyPairAhead(begun.spec, generateKeyPair, generateKeyPair(begun.spec, begun.primes)) : new KeyPairAhead();
 }
 
 /** The pair begun at start (once), otherwise one begun now. */

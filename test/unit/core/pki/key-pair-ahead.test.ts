@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair, type KeySpec } from '../../../../electron/core/pki/certificates.ts';
 import { beginKeyPairAtStart, KeyPairAhead, keyPairAheadForEnrollment, LIKELY_KEY_SPEC } from '../../../../electron/core/pki/key-pair-ahead.ts';
+import { generateRsaPrimes } from '../../../../electron/core/pki/rsa-key-pair.ts';
 
 const EC: KeySpec = { type: 'ec', curve: 'P-256' };
 
@@ -38,12 +39,17 @@ describe('KeyPairAhead', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
   });
 
-  it('hands out a pair the launcher began (once, for its spec), and generates every later one', async () => {
-    const begun = generateKeyPair(EC);
-    beginKeyPairAtStart({ spec: EC, pair: begun });
+  it('hands out a pair made from the primes the launcher began (once, for its spec), and generates every later one', async () => {
+    const primes = generateRsaPrimes(2048);
+    beginKeyPairAtStart({ spec: LIKELY_KEY_SPEC, primes });
     const source = keyPairAheadForEnrollment();
-    expect(await source.take(EC)).toBe(await begun);
-    expect(await source.take(EC)).not.toBe(await begun);
+    const primesOf = async (pair: KeyPair) => {
+      const jwk = pair.privateKey.export({ format: 'jwk' });
+      return [jwk.p, jwk.q].map((value) => BigInt(`0x${Buffer.from(value!, 'base64url').toString('hex')}`));
+    };
+    const first = await source.take(LIKELY_KEY_SPEC);
+    expect((await primesOf(first)).sort()).toEqual((await primes).map((prime) => BigInt(`0x${Buffer.from(prime).toString('hex')}`)).sort());
+    expect(await source.take(LIKELY_KEY_SPEC)).not.toBe(first);
     // Taken by that enrollment: the next one begins its own.
     const next = keyPairAheadForEnrollment();
     expect((await next.take(LIKELY_KEY_SPEC)).privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
