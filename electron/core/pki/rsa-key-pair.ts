@@ -1,8 +1,8 @@
 /**
  * RSA key pairs of 2048 bits and more from two primes that OpenSSL generates side by side on the thread
  * pool. OpenSSL's own RSA generation of these sizes takes the FIPS 186-4 auxiliary-prime path and finds the
- * two primes one after the other: a median of 143 ms here (scripts/bench-keygen.ts), the longest wait of
- * an enrollment. Two `generatePrime` calls in parallel take about 35 ms.
+ * two primes one after the other: about four times as long (scripts/bench-keygen.ts measures both), and
+ * the longest wait of an enrollment.
  *
  * What is secret is kept out of JavaScript arithmetic that could leak it through timing (the CVE-2018-0737
  * class: a spy process on the same workstation timing a GCD or an inverse over p and q):
@@ -37,9 +37,6 @@ const MAX_REPLACED_PRIMES = 8;
 const WORD_BYTES = 8;
 const WORD_BITS = 64n;
 const WORD_MASK = (1n << WORD_BITS) - 1n;
-
-/** The platform cannot do the DH step (see the top): the caller generates the key with OpenSSL instead. */
-export class PrimesUnsupported extends Error {}
 
 /** Two random primes of half the modulus each (big-endian bytes), generated in parallel on the thread pool. */
 export function generateRsaPrimes(bits: number): Promise<ArrayBuffer[]> {
@@ -112,12 +109,7 @@ function powMod(base: bigint, exponent: bigint, m: bigint): bigint {
 function inverseModPrime(value: bigint, prime: bigint, bytes: number): bigint {
   const parameters = der.sequence(der.oid(DH_KEY_AGREEMENT), der.sequence(der.unsignedInteger(toBytes(prime, bytes)), der.unsignedInteger(toBytes(value, bytes))));
   const pkcs8 = der.sequence(der.integer(0), parameters, der.octetString(der.unsignedInteger(toBytes(prime - 2n, bytes))));
-  let spki: Buffer;
-  try {
-    spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' });
-  } catch (err) {
-    throw new PrimesUnsupported('This crypto library does not take DH keys', { cause: err });
-  }
+  const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' });
   const [, publicValue] = sequenceOf(decodeOne(spki, 'DH public key'), 'DH public key', 2);
   // Not checked here by multiplying back: that would be the secret BigInt arithmetic this avoids.
   return toBigInt(decodeOne(readBitString(publicValue, 'DH public value'), 'DH public value').value);
