@@ -8,7 +8,7 @@ import { pbkdf2 as pbkdf2Cb, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 import { CtiError } from '../../../shared/errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { PKCS12_ITERATIONS, type PasswordKind } from './pkcs12.ts';
@@ -54,6 +54,11 @@ const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
  */
 const KEPT_ENTRIES = 16;
 const keptEntries = new Map<string, AsyncEntry>();
+/**
+ * The library, loaded on first use: loading its native binding takes about 7 ms, which a process without
+ * a vault (no session bus, CTIPREFS_KEYSTORE_PASSWORD) never needs to spend.
+ */
+let keyring: Promise<typeof import('./keyring-binding.ts')> | undefined;
 
 export class OsVault implements SecretVault {
   readonly kind = 'os-vault';
@@ -75,7 +80,8 @@ export class OsVault implements SecretVault {
     return `${this.service}\0${account}`;
   }
 
-  #entry(account: string): AsyncEntry {
+  async #entry(account: string): Promise<AsyncEntry> {
+    const { AsyncEntry } = await (keyring ??= import('./keyring-binding.ts'));
     const key = this.#key(account);
     let entry = keptEntries.get(key);
     if (!entry) {
@@ -89,7 +95,7 @@ export class OsVault implements SecretVault {
   private async call<T>(account: string, action: string, operation: (entry: AsyncEntry) => Promise<T>): Promise<T> {
     try {
       // Async entries: a vault call can wait on D-Bus or an unlock prompt and must not block the event loop.
-      return await operation(this.#entry(account));
+      return await operation(await this.#entry(account));
     } catch (err) {
       keptEntries.delete(this.#key(account));
       throw new CtiError(
