@@ -99,7 +99,8 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
   try {
     // Three things go on at once, and all three are done before any CAPF server hears of the run: the
     // operation is recorded (the profile saved, its status, then the seal that lets a crash resume it), the
-    // trust list is downloaded and checked, and the keystore's vault entry and encryption key get ready.
+    // trust list is downloaded and checked, and the keystore's password gets ready (its key derivations wait
+    // for the CAPF session, see deriveWhileWaiting).
     // The first to fail stops the download: nothing more is fetched or trusted for a run that has failed.
     const preCapf = new AbortController();
     const recorded = (async () => {

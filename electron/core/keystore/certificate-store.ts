@@ -109,8 +109,9 @@ export class CertificateStore {
   }
 
   /**
-   * The caller is about to wait (for a key pair): the prepared keys are derived meanwhile rather than in
-   * the way of the steps before, which need the CPU (the MAC key's chain takes this thread's time).
+   * The caller is about to wait (for a key pair, then the certificate): the prepared keys are derived
+   * meanwhile rather than in the way of the steps before, which need the CPU (the MAC key's chain takes
+   * this thread's time).
    */
   deriveWhileWaiting(instanceId: string): void {
     const prepared = this.#prepared.get(instanceId);

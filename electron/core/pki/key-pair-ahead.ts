@@ -1,8 +1,9 @@
 /**
  * A key pair started before the CAPF server asks for one. RSA-2048 generation runs on libuv's thread pool
  * (scripts/bench-keygen.ts has its median and 90th percentile), so beginning it while the trust list
- * downloads and the CAPF session opens takes it off an enrollment's critical path. The pair is handed out once, only for the spec it was made for; any other
- * request (another key type, a retry) gets a fresh pair, so no key serves two attempts.
+ * downloads and the CAPF session opens takes it off an enrollment's critical path. The pair is handed out
+ * once, only for the spec it was made for; any other request (another key type, a retry) gets a fresh
+ * pair, so no key serves two attempts.
  */
 import { generateKeyPair, type KeyPair, type KeySpec, type RsaKeySize } from './certificates.ts';
 
