@@ -60,6 +60,14 @@ const keptEntries = new Map<string, AsyncEntry>();
  */
 let keyring: Promise<typeof import('./keyring-binding.ts')> | undefined;
 
+function loadKeyring(): Promise<typeof import('./keyring-binding.ts')> {
+  keyring ??= import('./keyring-binding.ts').catch((err: unknown) => {
+    keyring = undefined;
+    throw new CtiError('INTERNAL', `The OS credential vault library could not be loaded: ${reasonOf(err)}`, { cause: err });
+  });
+  return keyring;
+}
+
 export class OsVault implements SecretVault {
   readonly kind = 'os-vault';
   constructor(readonly service = DEFAULT_VAULT_SERVICE) {}
@@ -81,7 +89,7 @@ export class OsVault implements SecretVault {
   }
 
   async #entry(account: string): Promise<AsyncEntry> {
-    const { AsyncEntry } = await (keyring ??= import('./keyring-binding.ts'));
+    const { AsyncEntry } = await loadKeyring();
     const key = this.#key(account);
     let entry = keptEntries.get(key);
     if (!entry) {
@@ -93,6 +101,8 @@ export class OsVault implements SecretVault {
   }
 
   private async call<T>(account: string, action: string, operation: (entry: AsyncEntry) => Promise<T>): Promise<T> {
+    // Outside the try: a library that cannot load is a broken install, not a vault that is unavailable.
+    await loadKeyring();
     try {
       // Async entries: a vault call can wait on D-Bus or an unlock prompt and must not block the event loop.
       return await operation(await this.#entry(account));
@@ -174,7 +184,9 @@ async function probe(vault: SecretVault): Promise<string | null> {
       });
       return null;
     } catch (err) {
-      const problem = err instanceof Error ? err.message : String(err);
+      // Only the vault's own answers choose the fallback; anything else (the library missing) is no vault choice.
+      if (!(err instanceof CtiError) || err.code !== 'VAULT') throw err;
+      const problem = err.message;
       // Only a service that is starting is worth waiting for; no D-Bus session or no service stays so.
       if (attempt >= PROBE_ATTEMPTS || !SERVICE_STARTING.test(problem)) return problem;
       await sleep(PROBE_RETRY_MS * attempt);
@@ -191,7 +203,7 @@ async function probe(vault: SecretVault): Promise<string | null> {
 export function missingSessionBus(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | null {
   if (platform !== 'linux' || env.DBUS_SESSION_BUS_ADDRESS) return null;
   if (env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, SESSION_BUS_SOCKET))) return null;
-  return `No D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/${SESSION_BUS_SOCKET})`;
+  return `No D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set or empty, and there is no $XDG_RUNTIME_DIR/${SESSION_BUS_SOCKET})`;
 }
 const SESSION_BUS_SOCKET = 'bus';
 
