@@ -3,7 +3,7 @@
 // CommonJS, like everything it loads: an ES-module entry would start Node's ES loader first, about 16 ms of
 // every command.
 'use strict';
-const { generatePrime } = require('node:crypto');
+const { generatePrime, getFips } = require('node:crypto');
 const { existsSync, readFileSync } = require('node:fs');
 const { createRequire, enableCompileCache, wrap } = require('node:module');
 const { dirname, join } = require('node:path');
@@ -19,7 +19,8 @@ if (!existsSync(bundle)) {
 const argv = process.argv.slice(2);
 const command = commandAt(argv);
 
-const keyPairBegun = command.word === 'enroll' && keyPairAheadWanted(command.rest) ? beginKeyPair() : undefined;
+// Not under a FIPS provider, where the key is OpenSSL's whole (electron/core/pki/certificates.ts).
+const keyPairBegun = command.word === 'enroll' && keyPairAheadWanted(command.rest) && !getFips() ? beginKeyPair() : undefined;
 const { cli, saveCodeCache } = loadBundle();
 // Failed until run() has its answer, as under a top-level await: a rejection (whatever
 // --unhandled-rejections says) or a promise that never settles is no success.

@@ -1,7 +1,7 @@
 /**
- * A key pair started before the CAPF server asks for one. RSA-2048 generation runs on libuv's thread pool
- * (scripts/bench-keygen.ts has its median and 90th percentile), so beginning it while the trust list
- * downloads and the CAPF session opens takes it off an enrollment's critical path. The pair is handed out
+ * A key pair started before the CAPF server asks for one. An RSA-2048 key's primes are generated on libuv's
+ * thread pool (scripts/bench-keygen.ts has the median and 90th percentile), so beginning them while the
+ * trust list downloads and the CAPF session opens takes them off an enrollment's critical path. The pair is handed out
  * once, only for the spec it was made for; any other request (another key type, a retry) gets a fresh
  * pair, so no key serves two attempts.
  */
@@ -43,7 +43,7 @@ export class KeyPairAhead implements KeyPairSource {
 /**
  * The `enroll` command begins its pair as the process starts, before the modules of the enrollment load:
  * that overlaps key generation with a good part of the run. The first enrollment of the process takes it.
- * The `ctiprefs` launcher begins one earlier still, before it loads the CLI, and hands it over here.
+ * The `ctiprefs` launcher begins its primes earlier still, before it loads the CLI, and hands them over here.
  */
 let begunAtStart: KeyPairAhead | undefined;
 
