@@ -1,8 +1,9 @@
 /**
  * The two key derivations of a PKCS#12 keystore:
  * - PBKDF2 (RFC 8018) for the PBES2-encrypted key and certificate bags: node:crypto, on the thread pool.
- * - the MAC key (RFC 7292 Appendix B.2, ID 3): long SHA-256 chains in sha256-chain.ts, short ones and the
- *   other hashes through node:crypto (files from other tools; rarely read, so not worth a fast path).
+ * - the MAC key (RFC 7292 Appendix B.2, ID 3): SHA-256 chains of 1 000 rounds and more in sha256-chain.ts
+ *   (WebAssembly), shorter ones and the other hashes through node:crypto (files from other tools; rarely
+ *   read, so not worth a fast path).
  * A process derives the same key several times in a row (write a keystore, read it back to check it, list
  * it), so the last few derived keys are remembered, keyed by a hash of all their inputs: each is derived
  * once. They stay in memory only as long as the password they come from would anyway.
@@ -30,11 +31,11 @@ const REMEMBERED_KEYS = 16;
 /** SHA-256 rounds between two turns of the event loop: about a millisecond, so sockets and the UI stay served. */
 const ROUNDS_PER_TURN = 2_500;
 /**
- * Below this many rounds node:crypto is faster than sha256-chain.ts, which pays off only once the JIT has
- * compiled it (measured in a fresh process: 2 048 rounds 13 ms native, 46 ms JavaScript; 100 000 rounds
- * 146 ms native, 59 ms JavaScript).
+ * Below this many rounds node:crypto is faster than sha256-chain.ts, whose first use assembles and compiles
+ * its module (measured in a fresh process: 100 rounds 0.7 ms native, 6 ms there; 2 048 rounds 14 ms native,
+ * 11 ms there; 10 000 rounds 55 ms native, 33 ms there).
  */
-const JS_CHAIN_MIN_ROUNDS = 10_000;
+const CHAIN_MIN_ROUNDS = 1_000;
 
 const remembered = new Map<string, Promise<Buffer>>();
 
@@ -81,10 +82,11 @@ async function pkcs12KdfBlock(hash: Pkcs12Hash, id: number, password: Uint8Array
   };
   let digest: Buffer = createHash(hash).update(Buffer.alloc(v, id)).update(fill(salt)).update(fill(password)).digest();
   for (let done = 1; done < iterations; done += ROUNDS_PER_TURN) {
+    // A turn first too: the caller goes on with what it was doing (sending a message) before any slice.
+    await nextTurn();
     const rounds = Math.min(ROUNDS_PER_TURN, iterations - done);
-    if (hash === 'sha256' && iterations >= JS_CHAIN_MIN_ROUNDS) digest = sha256Chain(digest, rounds);
+    if (hash === 'sha256' && iterations >= CHAIN_MIN_ROUNDS) digest = sha256Chain(digest, rounds);
     else for (let i = 0; i < rounds; i++) digest = createHash(hash).update(digest).digest();
-    if (done + rounds < iterations) await nextTurn();
   }
   return digest;
 }

@@ -1,0 +1,65 @@
+/**
+ * When a keystore's keys are derived: prepare() only readies the salts; deriveWhileWaiting() starts both
+ * derivations (a 100 000-round chain for a chosen password) with exactly those salts, and save() uses them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { KEYSTORE_PASSWORD_ENV } from '../../../../electron/core/keystore/vault.ts';
+import { PKCS12_ITERATIONS } from '../../../../electron/core/keystore/pkcs12.ts';
+import { issueCertificate, memoryVault } from './fixtures.ts';
+
+const derivations = vi.hoisted(() => [] as { kind: 'mac' | 'pbes2'; salt: Buffer; iterations: number }[]);
+vi.mock('../../../../electron/core/keystore/pkcs12-kdf.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../../electron/core/keystore/pkcs12-kdf.ts')>();
+  return {
+    ...original,
+    macKey: (...args: Parameters<typeof original.macKey>) => {
+      derivations.push({ kind: 'mac', salt: Buffer.from(args[1]), iterations: args[2] });
+      return original.macKey(...args);
+    },
+    pbes2Key: (...args: Parameters<typeof original.pbes2Key>) => {
+      derivations.push({ kind: 'pbes2', salt: Buffer.from(args[1]), iterations: args[2] });
+      return original.pbes2Key(...args);
+    },
+  };
+});
+
+const { CertificateStore } = await import('../../../../electron/core/keystore/certificate-store.ts');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ctiprefs-derive-ahead-'));
+  derivations.length = 0;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('keystore key derivations', () => {
+  it('start at deriveWhileWaiting, not at prepare, and save builds the keystore with the same salts', async () => {
+    const store = new CertificateStore({ dir, vault: memoryVault(), env: { [KEYSTORE_PASSWORD_ENV]: 'a chosen password' } });
+    await store.prepare('Inst1');
+    expect(derivations).toEqual([]);
+    store.deriveWhileWaiting('Inst1');
+    expect(derivations.map(({ kind, iterations }) => ({ kind, iterations }))).toEqual([
+      { kind: 'pbes2', iterations: PKCS12_ITERATIONS },
+      { kind: 'mac', iterations: PKCS12_ITERATIONS },
+    ]);
+    const begun = derivations.splice(0);
+    await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
+    // Asked again while building (and reading back), always for the salts whose keys were begun.
+    for (const kind of ['pbes2', 'mac'] as const) {
+      const asked = derivations.filter((derivation) => derivation.kind === kind);
+      expect(asked.length).toBeGreaterThan(0);
+      for (const derivation of asked) expect(derivation.salt).toEqual(begun.find((b) => b.kind === kind)!.salt);
+    }
+  });
+
+  it('derive nothing ahead for an instance that was not prepared', () => {
+    const store = new CertificateStore({ dir, vault: memoryVault(), env: {} });
+    store.deriveWhileWaiting('Inst1');
+    expect(derivations).toEqual([]);
+  });
+});
