@@ -10,7 +10,7 @@
  * - the only big inverse, q^-1 mod p, is OpenSSL's constant-time modular exponentiation: importing a DH
  *   private key x = p - 2 with generator q makes OpenSSL compute q^(p-2) mod p (Fermat: the inverse) under
  *   BN_FLG_CONSTTIME, as the public value. (Its Montgomery set-up for the modulus p is not flagged so: that
- *   can show at most p's lowest 64 bits, far from the half of p that factoring n would need.);
+ *   can show at most p's lowest 64 bits, far from the half of p that factoring n would need);
  * - the private exponents need no big inverse because e is a small prime: d = (1 + k * phi) / e with
  *   k = -phi^-1 mod e, from phi's residue mod e alone (one-word divisions, the kind OpenSSL's own prime
  *   search does on its secret candidates), then a multiplication and an exact division by e;
