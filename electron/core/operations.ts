@@ -13,6 +13,7 @@ import type { CoreContext } from './context.ts';
 import { enrollCertificate, type EnrollOptions } from './enroll.ts';
 import { tryLock, type LockOwner } from './fs/lock-file.ts';
 import { resumeEnrollment } from './resume.ts';
+import { folderId } from './paths.ts';
 import { isInterrupted } from './status.ts';
 import { discardSeals, markVaultSealsSwept, sealedProfileIds, unseal, vaultSealsSwept } from './resume-seal.ts';
 
@@ -146,8 +147,19 @@ export class CertificateOperations {
     this.#running.set(profileId, { controller, finished: new Promise((resolve) => (finish = resolve)) });
     try {
       const described = { ...(upsert ?? (await this.#core.settings.profile(profileId))), ...overrides };
-      const attempt = await tryLock(this.#lockPath(profileId), { profile: profileId, user: described.userName, instanceId: described.instanceId });
+      const about = { profile: profileId, user: described.userName, instanceId: described.instanceId };
+      const attempt = await tryLock(this.#lockPath(profileId), about);
       if (!attempt.acquired) throw alreadyRunning(described, attempt.owner);
+      // Two profiles with one instance ID in one certificate folder share a keystore and its vault password:
+      // one of them at a time, or one run could erase the password the other's new keystore is written with.
+      const keystoreAttempt = await tryLock(this.#keystoreLockPath(described), about).catch(async (err: unknown) => {
+        await attempt.lock.release();
+        throw err;
+      });
+      if (!keystoreAttempt.acquired) {
+        await attempt.lock.release();
+        throw keystoreBusy(described, keystoreAttempt.owner);
+      }
       try {
         const before = upsert ? await this.#core.settings.read() : undefined;
         // Written while the task starts; the task waits for it before it records the run.
@@ -163,6 +175,7 @@ export class CertificateOperations {
           throw err;
         }
       } finally {
+        await keystoreAttempt.lock.release();
         await attempt.lock.release();
       }
     } finally {
@@ -233,6 +246,11 @@ export class CertificateOperations {
     this.#core.logger.log('info', 'profile.forgotten', { profile: profileId });
   }
 
+  /** The keystore's lock: its certificate folder and instance ID (locks of one home; see the README's limits). */
+  #keystoreLockPath(profile: Pick<Profile, 'certificatePath' | 'instanceId'>): string {
+    return join(this.#core.layout.locksDir, `keystore-${folderId(this.#core.dirOf(profile))}-${profile.instanceId}.lock`);
+  }
+
   #lockPath(profileId: string): string {
     return join(this.#core.layout.locksDir, `enroll-${profileId}.lock`);
   }
@@ -240,6 +258,17 @@ export class CertificateOperations {
   async #profileOrNull(profileId: string, upsert?: Profile): Promise<Profile | null> {
     return upsert ?? (await this.#core.settings.profile(profileId).catch(() => null));
   }
+}
+
+/** Another profile's run holds the keystore this one would write. */
+function keystoreBusy(profile: Pick<Profile, 'id' | 'instanceId'>, owner: LockOwner | null): CtiError {
+  const other = owner?.about?.profile;
+  const by = other ? `profile "${other}"` : 'another profile';
+  const where = owner && owner.pid !== process.pid ? ` in process ${owner.pid} since ${owner.since}` : '';
+  return new CtiError(
+    'ALREADY_RUNNING',
+    `A certificate update of instance ID ${profile.instanceId} in the same certificate folder is already running for ${by}${where}; start profile "${profile.id}" again once it has ended`,
+  );
 }
 
 function alreadyRunning(profile: Pick<Profile, 'id' | 'userName' | 'instanceId'> | null, owner: LockOwner | null, consequence?: string): CtiError {

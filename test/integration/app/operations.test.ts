@@ -80,6 +80,40 @@ function stepReached(ops: CertificateOperations, profileId: string, step: string
   });
 }
 
+describe('one keystore, one run at a time', () => {
+  it('refuses a second profile with the same instance ID and certificate folder while the first runs, not one in another folder', async () => {
+    const { core, remove } = await freshCore();
+    const first = profile('first', 'op1', { capfPort: hung.port });
+    const second = profile('second', 'op1', { capfPort: hung.port });
+    const elsewhere = profile('elsewhere', 'op1', { capfPort: hung.port, certificatePath: join(core.layout.home, 'other-folder') });
+    for (const p of [first, second, elsewhere]) await core.settings.upsertProfile(p);
+    const ops = new CertificateOperations(core);
+    const firstConnecting = stepReached(ops, 'first', 'capf-connect');
+    const firstRun = ops.start({ profileId: 'first', authString: '12121212' });
+    await firstConnecting;
+
+    await expect(ops.start({ profileId: 'second', authString: '12121212' })).rejects.toMatchObject({
+      code: 'ALREADY_RUNNING',
+      message: expect.stringMatching(/instance ID op1 in the same certificate folder is already running for profile "first"; start profile "second" again/),
+    });
+    expect(ops.isRunning('second')).toBe(false);
+    const elsewhereConnecting = stepReached(ops, 'elsewhere', 'capf-connect');
+    const elsewhereRun = ops.start({ profileId: 'elsewhere', authString: '12121212' });
+    await elsewhereConnecting;
+
+    ops.cancel('first');
+    ops.cancel('elsewhere');
+    await Promise.allSettled([firstRun, elsewhereRun]);
+    // The first run's end frees the keystore for the second.
+    const secondConnecting = stepReached(ops, 'second', 'capf-connect');
+    const secondRun = ops.start({ profileId: 'second', authString: '12121212' });
+    await secondConnecting;
+    ops.cancel('second');
+    await Promise.allSettled([secondRun]);
+    await remove();
+  }, 60_000);
+});
+
 describe('a resumed enrollment is a running operation', () => {
   it('refuses a second start for its profile and stops when cancelled', async () => {
     const { core, remove } = await freshCore();
