@@ -147,19 +147,7 @@ export class CertificateOperations {
     this.#running.set(profileId, { controller, finished: new Promise((resolve) => (finish = resolve)) });
     try {
       const described = { ...(upsert ?? (await this.#core.settings.profile(profileId))), ...overrides };
-      const about = { profile: profileId, user: described.userName, instanceId: described.instanceId };
-      const attempt = await tryLock(this.#lockPath(profileId), about);
-      if (!attempt.acquired) throw alreadyRunning(described, attempt.owner);
-      // Two profiles with one instance ID in one certificate folder share a keystore and its vault password:
-      // one of them at a time, or one run could erase the password the other's new keystore is written with.
-      const keystoreAttempt = await tryLock(this.#keystoreLockPath(described), about).catch(async (err: unknown) => {
-        await attempt.lock.release();
-        throw err;
-      });
-      if (!keystoreAttempt.acquired) {
-        await attempt.lock.release();
-        throw keystoreBusy(described, keystoreAttempt.owner);
-      }
+      const release = await this.#lockRun(profileId, described);
       try {
         const before = upsert ? await this.#core.settings.read() : undefined;
         // Written while the task starts; the task waits for it before it records the run.
@@ -175,8 +163,7 @@ export class CertificateOperations {
           throw err;
         }
       } finally {
-        await keystoreAttempt.lock.release();
-        await attempt.lock.release();
+        await release();
       }
     } finally {
       this.#running.delete(profileId);
@@ -246,6 +233,28 @@ export class CertificateOperations {
     this.#core.logger.log('info', 'profile.forgotten', { profile: profileId });
   }
 
+  /**
+   * Takes the profile's lock, then its keystore's: two profiles with one instance ID in one certificate
+   * folder share a keystore and its vault password, so they run one at a time too, or one run could erase
+   * the password the other's new keystore is written with. Gives back the release of both.
+   */
+  async #lockRun(profileId: string, described: Profile): Promise<() => Promise<void>> {
+    const about = { profile: profileId, user: described.userName, instanceId: described.instanceId };
+    const profileLock = await tryLock(this.#lockPath(profileId), about);
+    if (!profileLock.acquired) throw alreadyRunning(described, profileLock.owner);
+    try {
+      const keystoreLock = await tryLock(this.#keystoreLockPath(described), about);
+      if (!keystoreLock.acquired) throw keystoreBusy(described, keystoreLock.owner);
+      return async () => {
+        await keystoreLock.lock.release();
+        await profileLock.lock.release();
+      };
+    } catch (err) {
+      await profileLock.lock.release();
+      throw err;
+    }
+  }
+
   /** The keystore's lock: its certificate folder and instance ID (locks of one home; see the README's limits). */
   #keystoreLockPath(profile: Pick<Profile, 'certificatePath' | 'instanceId'>): string {
     return join(this.#core.layout.locksDir, `keystore-${folderId(this.#core.dirOf(profile))}-${profile.instanceId}.lock`);
@@ -264,15 +273,18 @@ export class CertificateOperations {
 function keystoreBusy(profile: Pick<Profile, 'id' | 'instanceId'>, owner: LockOwner | null): CtiError {
   const other = owner?.about?.profile;
   const by = other ? `profile "${other}"` : 'another profile';
-  const where = owner && owner.pid !== process.pid ? ` in process ${owner.pid} since ${owner.since}` : '';
   return new CtiError(
     'ALREADY_RUNNING',
-    `A certificate update of instance ID ${profile.instanceId} in the same certificate folder is already running for ${by}${where}; start profile "${profile.id}" again once it has ended`,
+    `A certificate update of instance ID ${profile.instanceId} in the same certificate folder is already running for ${by}${ownerPlace(owner)}; start profile "${profile.id}" again once it has ended`,
   );
+}
+
+/** Where the lock's owner runs, when that is another process. */
+function ownerPlace(owner: LockOwner | null): string {
+  return owner && owner.pid !== process.pid ? ` in process ${owner.pid} since ${owner.since}` : '';
 }
 
 function alreadyRunning(profile: Pick<Profile, 'id' | 'userName' | 'instanceId'> | null, owner: LockOwner | null, consequence?: string): CtiError {
   const who = profile ? `profile "${profile.id}" (user ${profile.userName}, instance ID ${profile.instanceId})` : 'this profile';
-  const where = owner && owner.pid !== process.pid ? ` in process ${owner.pid} since ${owner.since}` : '';
-  return new CtiError('ALREADY_RUNNING', `A certificate update is already running for ${who}${where}${consequence ? `; ${consequence}` : ''}`);
+  return new CtiError('ALREADY_RUNNING', `A certificate update is already running for ${who}${ownerPlace(owner)}${consequence ? `; ${consequence}` : ''}`);
 }

@@ -88,8 +88,7 @@ export class OsVault implements SecretVault {
     return `${this.service}\0${account}`;
   }
 
-  async #entry(account: string): Promise<AsyncEntry> {
-    const { AsyncEntry } = await loadKeyring();
+  #entry(account: string, { AsyncEntry }: typeof import('./keyring-binding.ts')): AsyncEntry {
     const key = this.#key(account);
     let entry = keptEntries.get(key);
     if (!entry) {
@@ -102,10 +101,10 @@ export class OsVault implements SecretVault {
 
   private async call<T>(account: string, action: string, operation: (entry: AsyncEntry) => Promise<T>): Promise<T> {
     // Outside the try: a library that cannot load is a broken install, not a vault that is unavailable.
-    await loadKeyring();
+    const library = await loadKeyring();
     try {
       // Async entries: a vault call can wait on D-Bus or an unlock prompt and must not block the event loop.
-      return await operation(await this.#entry(account));
+      return await operation(this.#entry(account, library));
     } catch (err) {
       keptEntries.delete(this.#key(account));
       throw new CtiError(
