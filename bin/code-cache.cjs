@@ -55,7 +55,7 @@ function makeFolder(folder) {
   }
 }
 
-/** The name of a cache of this source, for this Node, these V8 flags and this command. */
+/** The name of a cache of this source (its text or its bytes: the bundle is ASCII, so both hash alike), for this Node, these V8 flags and this command. */
 function cacheName(source, command) {
   const flags = `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`;
   const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${flags}\0`).update(source).digest('hex').slice(0, 32);
