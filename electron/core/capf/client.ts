@@ -14,11 +14,11 @@ import {
   describeKeySpec,
   EC_CURVES,
   RSA_KEY_SIZES,
-  toPem,
   type KeySpec,
   type RsaKeySize,
 } from '../pki/certificates.ts';
 import { CapfChannel } from './channel.ts';
+import { capfServerCertificateProblem } from './server-certificate.ts';
 import {
   certificateElement,
   findElement,
@@ -32,7 +32,7 @@ import {
   versionElement,
   type CapfMessage,
 } from './codec.ts';
-import { CERTIFICATE_VERIFY_CODES, CLIENT_TLS_POLICY } from '../tls-policy.ts';
+import { CLIENT_TLS_POLICY } from '../tls-policy.ts';
 import {
   CAPF_FIRST_EC_VERSION,
   CapfCertificateType,
@@ -123,9 +123,6 @@ function checkOptions(options: CapfSessionOptions): void {
 
 function connectError(err: NodeJS.ErrnoException, where: string): CtiError {
   const code = err.code ?? '';
-  if (CERTIFICATE_VERIFY_CODES.has(code)) {
-    return new CtiError('TLS_UNTRUSTED', `CAPF server ${where} presented a certificate that is not a CAPF certificate of the trusted CTL (${code})`, { cause: err });
-  }
   if (code === 'ETIMEDOUT') return new CtiError('NETWORK_TIMEOUT', `Connecting to the CAPF server ${where} timed out`, { cause: err });
   if (code === 'ECONNREFUSED') return new CtiError('NETWORK_UNREACHABLE', `CAPF server ${where} refused the connection`, { cause: err });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
@@ -140,11 +137,10 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
     const socket = tls.connect({
       host: options.host,
       port: options.port,
-      ca: options.trustedCapfCertificates.map((der) => toPem(der)),
-      // The CTL's CAPF record is the trust anchor even when some CA issued it.
-      allowPartialTrustChain: true,
-      rejectUnauthorized: true,
-      // Users type IP addresses: trust comes from the CTL record, not from the host name.
+      // No CA and no public roots: the server's certificate is checked in secureConnect, before a byte is sent
+      // (capfServerCertificateProblem says why there). Users type IP addresses: no host name check either.
+      ca: [],
+      rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       ...(isIP(options.host) ? {} : { servername: options.host }),
       ...CLIENT_TLS_POLICY,
@@ -169,12 +165,9 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
       () => finish(new CtiError('NETWORK_TIMEOUT', `Connecting to the CAPF server ${where} timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
-    // Pin the server to the CTL's CAPF certificates themselves: chaining to them is not enough, since the
-    // CAPF CA also issues every client's LSC and one of those must never pass for the CAPF server.
     socket.once('secureConnect', () => {
-      const presented = socket.getPeerX509Certificate()?.raw;
-      const pinned = presented !== undefined && options.trustedCapfCertificates.some((der) => der.equals(presented));
-      finish(pinned ? undefined : new CtiError('TLS_UNTRUSTED', `The CAPF server ${where} presented a certificate that is not a CAPF certificate of the trusted CTL`));
+      const problem = capfServerCertificateProblem(socket.getPeerX509Certificate()?.raw, options.trustedCapfCertificates);
+      finish(problem === null ? undefined : new CtiError('TLS_UNTRUSTED', `The CAPF server ${where} presented a certificate that ${problem}`));
     });
     socket.on('error', onError);
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -12,6 +12,7 @@ import { startCapfServer, type CapfServerOptions, type LabCapfServer } from '../
 import type { LabCapfProfile } from '../../../electron/lab/profiles.ts';
 import { capfSessionOptions, makeCapfIdentity, publicKeyOf, recordingStore, timelineLogger, type Identity } from './fixtures.ts';
 import { ctiRejection } from '../../helpers/rejection.ts';
+import { makeIdentity } from '../../helpers/certificates.ts';
 
 const AUTH = '48151623';
 let capf: Identity;
@@ -252,6 +253,20 @@ describe('trust', () => {
     const err = await ctiRejection(runCapfSession(capfSessionOptions(capf, impostor, AUTH, { storeCertificate: store.storeCertificate })));
     expect(err.code).toBe('TLS_UNTRUSTED');
     expect(impostor.issued.size).toBe(0);
+  });
+
+  it("the CTL's own CAPF certificate, expired → TLS_UNTRUSTED (CERT_HAS_EXPIRED), and the server hears nothing", async () => {
+    const expired = await makeIdentity(
+      { type: 'ec', curve: 'P-256' },
+      { subject: { CN: 'CAPF-expired', O: 'ctiprefs tests' }, isCa: true, notBefore: new Date(Date.now() - 3 * 86_400_000), validityDays: 1 },
+    );
+    const server = await startCapfServer({ certificate: expired.certificate, privateKey: expired.privateKey, profiles: [profile({ type: 'ec', curve: 'P-256' })] });
+    servers.push(server);
+    const store = recordingStore([]);
+    const err = await ctiRejection(runCapfSession(capfSessionOptions(expired, server, AUTH, { storeCertificate: store.storeCertificate })));
+    expect(err.code).toBe('TLS_UNTRUSTED');
+    expect(err.message).toContain('CERT_HAS_EXPIRED');
+    expect(server.issued.size).toBe(0);
   });
 
   it('no trusted CAPF certificates → CTL_NONE before any connection', async () => {
