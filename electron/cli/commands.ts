@@ -17,7 +17,7 @@ import { fileSystemError } from '../core/fs/fs-errors.ts';
 import { parseCommandOptions, parseRetries, parseRetryInterval, parseSkipIfValidDays, parseStartWithin, requireOption } from './args.ts';
 import { waitBeforeStart } from './start-delay.ts';
 import { describeCertificate, type CertificateDetails } from '../core/keystore/certificate-details.ts';
-import type { StoredCertificate } from '../core/keystore/certificate-store.ts';
+import { beginKeystoreKeysAhead, type StoredCertificate } from '../core/keystore/certificate-store.ts';
 import { folderId } from '../core/paths.ts';
 import { integrityKey } from '../core/keystore/vault.ts';
 import { FIRST_USE_WARNING, formatCertificates, formatTrustList } from './format.ts';
@@ -219,6 +219,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   // Opened while the profile is looked up: whatever the run does next needs the vault (or to know there is
   // none) and its integrity key, which without a vault takes a PBKDF2 of CTIPREFS_KEYSTORE_PASSWORD.
   core.vault().then(integrityKey).catch(() => undefined);
+  beginKeystoreKeysAhead();
   const { profile, upsert, overrides } = await enrollTarget(core, opts);
   const { id, instanceId } = profile;
   const authString = await readAuthString(opts);

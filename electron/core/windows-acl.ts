@@ -4,7 +4,6 @@
  * Only SYSTEM, Administrators and TrustedInstaller may own it or hold a right that changes it; anything
  * else, and any descriptor that cannot be understood, is a refusal naming the principal and the right.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 const SYSTEM = 'S-1-5-18';
@@ -229,8 +228,10 @@ const READ_TIMEOUT_MS = 30_000;
 /** The SDDL reader of a Windows PC: one Windows PowerShell (always installed) run for all the paths. */
 export function powerShellSddlReader(env: NodeJS.ProcessEnv = process.env, timeoutMs = READ_TIMEOUT_MS): SddlReader {
   const powerShell = join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
-  return (paths) =>
-    new Promise((resolve, reject) => {
+  return async (paths) => {
+    // Loaded here, on Windows only: child_process is a few modules no other platform should load at each start.
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve, reject) => {
       // Never ctiprefs' own variables (CTIPREFS_KEYSTORE_PASSWORD among them): PowerShell needs none of them.
       const ownVariables = Object.keys(env).filter((name) => name.toUpperCase().startsWith('CTIPREFS_'));
       const childEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !ownVariables.includes(name)));
@@ -247,4 +248,5 @@ export function powerShellSddlReader(env: NodeJS.ProcessEnv = process.env, timeo
         else resolve(lines);
       });
     });
+  };
 }

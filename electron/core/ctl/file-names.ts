@@ -3,7 +3,6 @@
  * Cisco's CTI client asks for `CTLCAPF` + the CAPF server's IPv4 address as 8 lowercase hex digits + `.tlv`,
  * a file Unified CM's TFTP service builds on request; `CTLFile.tlv` is the cluster's CTL itself.
  */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CtiError } from '../../../shared/errors.ts';
 import type { Logger } from '../log.ts';
@@ -30,6 +29,8 @@ export async function trustListFileNames(capfHost: string | undefined, logger: L
   if (isIP(capfHost) === 4) return [ctlCapfFileName(capfHost), CTLFILE_NAME];
   if (isIP(capfHost) === 6) return [CTLFILE_NAME];
   try {
+    // Loaded only for a name: the addresses users usually type need no resolver module at each start.
+    const { lookup } = await import('node:dns/promises');
     const { address } = await lookup(capfHost, { family: 4 });
     return [ctlCapfFileName(address), CTLFILE_NAME];
   } catch (err) {

@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { folderId } from '../paths.ts';
 import { toPem } from '../pki/certificates.ts';
 import { describeCertificate, type CertificateDetails } from './certificate-details.ts';
-import { buildPkcs12, deriveAhead, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
+import { beginKeysAhead, buildPkcs12, deriveAhead, prepareKeys, readPkcs12, type PreparedKeys } from './pkcs12.ts';
 import {
   createKeystorePassword,
   environmentPassword,
@@ -28,6 +28,21 @@ import {
 export { describeCertificate, type CertificateDetails } from './certificate-details.ts';
 
 const KEYSTORE_EXTENSION = '.p12';
+
+/**
+ * With CTIPREFS_KEYSTORE_PASSWORD, the keys of the next keystore (100 000 iterations: a person chose the
+ * password) begin now, before the keystore is known: see beginKeysAhead. An invalid password is left to the
+ * vault, which names what is wrong with it.
+ */
+export function beginKeystoreKeysAhead(env: NodeJS.ProcessEnv = process.env): void {
+  let password: string | undefined;
+  try {
+    password = environmentPassword(env);
+  } catch {
+    return;
+  }
+  if (password !== undefined) beginKeysAhead(password);
+}
 
 export interface IssuedCertificate {
   privateKey: KeyObject;

@@ -154,7 +154,28 @@ export interface PreparedKeys {
  */
 export function prepareKeys(password: string, passwordKind: PasswordKind = 'chosen'): PreparedKeys {
   checkPassword(password);
+  const begun = passwordKind === 'chosen' ? begunAhead.get(password) : undefined;
+  if (begun) {
+    begunAhead.delete(password);
+    return begun;
+  }
   return { password, iterations: iterationsFor(passwordKind), macSalt: randomBytes(SALT_BYTES), encryptionSalt: randomBytes(SALT_BYTES) };
+}
+
+/** What beginKeysAhead() began, per password: the next prepareKeys() of that chosen password takes it, once. */
+const begunAhead = new Map<string, PreparedKeys>();
+
+/**
+ * Begins the keys of the next keystore a chosen password will write before that keystore is known (its
+ * salts are random, and its keys depend on nothing else): an enrollment with CTIPREFS_KEYSTORE_PASSWORD
+ * begins them first thing, so that the MAC key's 100 000-round chain runs in the gaps while the run waits
+ * for its files, locks and servers, rather than after them.
+ */
+export function beginKeysAhead(password: string): void {
+  if (begunAhead.has(password)) return;
+  const prepared = prepareKeys(password, 'chosen');
+  begunAhead.set(password, prepared);
+  deriveAhead(prepared);
 }
 
 /**

@@ -3,7 +3,6 @@
  * 7440 windowsize). Downloads into memory, refuses files over `maxBytes`, locks onto the server's
  * transfer ID, re-ACKs duplicates without appending them, and retransmits a bounded number of times.
  */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { RemoteInfo } from 'node:dgram';
 import { CtiError, type ErrorCode } from '../../../shared/errors.ts';
@@ -163,6 +162,8 @@ async function resolveServer(settings: Settings): Promise<ServerAddress> {
   const family = isIP(settings.host);
   if (family === 4 || family === 6) return { address: settings.host, family, port: settings.port };
   try {
+    // Loaded only for a name: the addresses users usually type need no resolver module at each start.
+    const { lookup } = await import('node:dns/promises');
     const found = await lookup(settings.host);
     return { address: found.address, family: found.family === 6 ? 6 : 4, port: settings.port };
   } catch (err) {

@@ -1,6 +1,8 @@
 /**
  * When a keystore's keys are derived: prepare() only readies the salts; deriveWhileWaiting() starts both
  * derivations (a 100 000-round chain for a chosen password) with exactly those salts, and save() uses them.
+ * With CTIPREFS_KEYSTORE_PASSWORD, beginKeystoreKeysAhead() starts them before any keystore is known, and the
+ * next keystore prepared with that password takes those salts, once.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,7 @@ vi.mock('../../../../electron/core/keystore/pkcs12-kdf.ts', async (importOrigina
   };
 });
 
-const { CertificateStore } = await import('../../../../electron/core/keystore/certificate-store.ts');
+const { beginKeystoreKeysAhead, CertificateStore } = await import('../../../../electron/core/keystore/certificate-store.ts');
 
 let dir: string;
 beforeEach(async () => {
@@ -60,6 +62,37 @@ describe('keystore key derivations', () => {
   it('derive nothing ahead for an instance that was not prepared', () => {
     const store = new CertificateStore({ dir, vault: memoryVault(), env: {} });
     store.deriveWhileWaiting('Inst1');
+    expect(derivations).toEqual([]);
+  });
+
+  it('begin before any keystore with CTIPREFS_KEYSTORE_PASSWORD, and the next keystore of that password takes them, once', async () => {
+    const env = { [KEYSTORE_PASSWORD_ENV]: 'another chosen password' };
+    beginKeystoreKeysAhead(env);
+    expect(derivations.map(({ kind, iterations }) => ({ kind, iterations }))).toEqual([
+      { kind: 'pbes2', iterations: PKCS12_ITERATIONS },
+      { kind: 'mac', iterations: PKCS12_ITERATIONS },
+    ]);
+    const begun = derivations.splice(0);
+    const store = new CertificateStore({ dir, vault: memoryVault(), env });
+    await store.prepare('Inst1');
+    await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
+    for (const kind of ['pbes2', 'mac'] as const) {
+      const asked = derivations.filter((derivation) => derivation.kind === kind);
+      expect(asked.length).toBeGreaterThan(0);
+      for (const derivation of asked) expect(derivation.salt).toEqual(begun.find((b) => b.kind === kind)!.salt);
+    }
+    // Salts are for one file: the next keystore gets its own.
+    derivations.length = 0;
+    await store.prepare('Inst2');
+    store.deriveWhileWaiting('Inst2');
+    const next = derivations.filter((derivation) => derivation.kind === 'mac');
+    expect(next).toHaveLength(1);
+    expect(next[0]!.salt).not.toEqual(begun.find((b) => b.kind === 'mac')!.salt);
+  });
+
+  it('begin nothing without CTIPREFS_KEYSTORE_PASSWORD, or with one the vault will refuse', () => {
+    beginKeystoreKeysAhead({});
+    beginKeystoreKeysAhead({ [KEYSTORE_PASSWORD_ENV]: 'short' });
     expect(derivations).toEqual([]);
   });
 });
