@@ -78,6 +78,8 @@ export interface LabCapfServer {
   setProfile(profile: LabCapfProfile): void;
   /** Sessions started so far (TLS handshakes completed). */
   readonly sessions: number;
+  /** CAPF messages received from clients so far, in every session (the authentication response among them). */
+  readonly messagesReceived: number;
 }
 
 // Client messages carry only these; anything else is refused, as a real server may do.
@@ -121,6 +123,7 @@ interface ServerState {
   issued: Map<string, Buffer>;
   fetched: Map<string, Buffer>;
   faultsLeft: number;
+  messagesReceived: number;
 }
 
 class LabCapfSession {
@@ -156,6 +159,7 @@ class LabCapfSession {
   private async receive(expected: number[], timeoutMs = this.readTimeoutMs): Promise<CapfMessage> {
     const what = expected.map(describeCommand).join(' or ');
     const message = await this.channel.receive(what, timeoutMs);
+    this.state.messagesReceived += 1;
     this.dropIfFault(message.command);
     if (message.sessionId !== this.sessionId) throw new Refusal(CapfReason.invalidElement, `session id ${message.sessionId} is not ${this.sessionId}`);
     const unexpected = message.elements.find((element) => !CLIENT_ELEMENTS.has(element.tag));
@@ -336,6 +340,7 @@ export async function startCapfServer(options: CapfServerOptions): Promise<LabCa
     issued: new Map(),
     fetched: new Map(),
     faultsLeft: options.faults?.closeTimes ?? Infinity,
+    messagesReceived: 0,
   };
   const sockets = new Set<tls.TLSSocket>();
   let sessions = 0;
@@ -380,6 +385,9 @@ export async function startCapfServer(options: CapfServerOptions): Promise<LabCa
     fetched: state.fetched,
     get sessions() {
       return sessions;
+    },
+    get messagesReceived() {
+      return state.messagesReceived;
     },
     setProfile(profile) {
       checkProfileKey(profile, version);

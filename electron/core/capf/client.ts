@@ -138,7 +138,8 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
       host: options.host,
       port: options.port,
       // No CA and no public roots: the server's certificate is checked in secureConnect, before a byte is sent
-      // (capfServerCertificateProblem says why there). Users type IP addresses: no host name check either.
+      // (capfServerCertificateProblem says why there). Users type IP addresses: no host name check either
+      // (Node would not call it anyway with the chain unverified; set so that no default ever applies).
       ca: [],
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,

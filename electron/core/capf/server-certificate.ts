@@ -21,20 +21,46 @@ const DIGITAL_SIGNATURE = 0x80;
 const KEY_ENCIPHERMENT = 0x20;
 const KEY_AGREEMENT = 0x08;
 
+/**
+ * The smallest RSA or DSA key OpenSSL's default security level (1, 80-bit security) lets a TLS peer use:
+ * OpenSSL refused smaller ones ("EE certificate key too weak") when it verified the certificate.
+ */
+export const MIN_SERVER_KEY_BITS = 1024;
+
 /** Null when trusted; otherwise what is wrong, with OpenSSL's name for it where it has one. */
 export function capfServerCertificateProblem(presented: Buffer | undefined, trusted: readonly Buffer[], now: Date = new Date()): string | null {
   if (!presented || !trusted.some((der) => der.equals(presented))) return 'is not a CAPF certificate of the trusted CTL';
-  const certificate = new X509Certificate(presented);
-  if (now < new Date(certificate.validFrom)) return `is a CAPF certificate of the trusted CTL that is not valid before ${certificate.validFrom} (CERT_NOT_YET_VALID)`;
-  if (now > new Date(certificate.validTo)) return `is a CAPF certificate of the trusted CTL that expired on ${certificate.validTo} (CERT_HAS_EXPIRED)`;
+  const listed = 'is a CAPF certificate of the trusted CTL';
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(presented);
+  } catch {
+    return `${listed} that cannot be read`;
+  }
+  // A time OpenSSL cannot print reads as NaN, which no comparison would catch: refused, as OpenSSL did.
+  const validFrom = Date.parse(certificate.validFrom);
+  const validTo = Date.parse(certificate.validTo);
+  if (!Number.isFinite(validFrom)) return `${listed} whose start of validity cannot be read (ERROR_IN_CERT_NOT_BEFORE_FIELD)`;
+  if (!Number.isFinite(validTo)) return `${listed} whose end of validity cannot be read (ERROR_IN_CERT_NOT_AFTER_FIELD)`;
+  if (now.getTime() < validFrom) return `${listed} that is not valid before ${certificate.validFrom} (CERT_NOT_YET_VALID)`;
+  if (now.getTime() > validTo) return `${listed} that expired on ${certificate.validTo} (CERT_HAS_EXPIRED)`;
+  const { asymmetricKeyType: keyType, asymmetricKeyDetails: key } = certificate.publicKey;
+  if ((keyType === 'rsa' || keyType === 'rsa-pss' || keyType === 'dsa') && (key?.modulusLength ?? 0) < MIN_SERVER_KEY_BITS) {
+    return `${listed} whose ${key?.modulusLength ?? 'unknown'}-bit ${keyType.toUpperCase()} key is too weak (EE_KEY_TOO_SMALL; at least ${MIN_SERVER_KEY_BITS} bits)`;
+  }
   // Node names the extended key usages `keyUsage`; undefined when the certificate has no such extension.
   const uses = certificate.keyUsage;
   if (uses && !uses.includes(SERVER_AUTH) && !uses.includes(ANY_EXTENDED_KEY_USAGE)) {
-    return 'is a CAPF certificate of the trusted CTL whose extended key usage does not allow a TLS server (INVALID_PURPOSE)';
+    return `${listed} whose extended key usage does not allow a TLS server (INVALID_PURPOSE)`;
   }
-  const keyUsage = keyUsageBits(presented);
+  let keyUsage: number | undefined;
+  try {
+    keyUsage = keyUsageBits(presented);
+  } catch {
+    return `${listed} whose extensions cannot be read`;
+  }
   if (keyUsage !== undefined && (keyUsage & (DIGITAL_SIGNATURE | KEY_ENCIPHERMENT | KEY_AGREEMENT)) === 0) {
-    return 'is a CAPF certificate of the trusted CTL whose key usage does not allow a TLS server (INVALID_PURPOSE)';
+    return `${listed} whose key usage does not allow a TLS server (INVALID_PURPOSE)`;
   }
   return null;
 }

@@ -3,6 +3,7 @@
  * and that certificate is one Unified CM 14SU2+ issues LSCs with (see capf-certificate-lint.ts).
  */
 import tls from 'node:tls';
+import { capfServerCertificateProblem } from '../capf/server-certificate.ts';
 import { fingerprintSha256 } from '../ctl/certificate-fields.ts';
 import type { CtlFile } from '../ctl/codec.ts';
 import { CAPF_ROLES } from '../ctl/tags.ts';
@@ -63,7 +64,16 @@ export async function capfChecks(host: string, port: number, ctl: CtlFile | unde
   if (!ctl) {
     reachable = warn(CAPF_REACHABLE_ID, `CAPF server ${server} answered over ${probe.protocol} with ${presented}, but no CTL is available to check it against.`, 'Fetch the CTL first (see ctl-trusted).');
   } else if (trustAnchorsByRole(ctl, CAPF_ROLES).some((der) => der.equals(probe.certificate))) {
-    reachable = pass(CAPF_REACHABLE_ID, `CAPF server ${server} answered over ${probe.protocol} with ${subject}, a CAPF certificate of the CTL.`);
+    // Listed: judged as an enrollment judges it, so that the doctor never passes a server enrollment refuses.
+    const problem = capfServerCertificateProblem(probe.certificate, trustAnchorsByRole(ctl, CAPF_ROLES));
+    reachable =
+      problem === null
+        ? pass(CAPF_REACHABLE_ID, `CAPF server ${server} answered over ${probe.protocol} with ${subject}, a CAPF certificate of the CTL.`)
+        : fail(
+            CAPF_REACHABLE_ID,
+            `CAPF server ${server} presented ${presented}, which ${problem}: an enrollment refuses it.`,
+            'The administrator must renew the CAPF certificate and update the CTL; then fetch the CTL again.',
+          );
   } else {
     reachable = fail(
       CAPF_REACHABLE_ID,

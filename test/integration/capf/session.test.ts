@@ -237,6 +237,7 @@ describe('trust', () => {
     expect(err.code).toBe('TLS_UNTRUSTED');
     expect(classifyRetryable(err)).toBe(false);
     expect(server.issued.size).toBe(0);
+    expect(server.messagesReceived).toBe(0);
   });
 
   it('a server certificate issued by the trusted CAPF CA (e.g. a client LSC) → TLS_UNTRUSTED: the CAPF is pinned', async () => {
@@ -267,6 +268,7 @@ describe('trust', () => {
     expect(err.code).toBe('TLS_UNTRUSTED');
     expect(err.message).toContain('CERT_HAS_EXPIRED');
     expect(server.issued.size).toBe(0);
+    expect(server.messagesReceived).toBe(0);
   });
 
   it('no trusted CAPF certificates → CTL_NONE before any connection', async () => {

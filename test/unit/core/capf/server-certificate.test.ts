@@ -8,6 +8,8 @@ import { capfServerCertificateProblem } from '../../../../electron/core/capf/ser
 import { makeIdentity, type IdentityCertificateOptions } from '../../../helpers/certificates.ts';
 
 const DAY_MS = 86_400_000;
+/** A DER UTCTime of 13 characters: YYMMDDHHMMSSZ. */
+const UTC_TIME_HEADER = Buffer.from([0x17, 0x0d]);
 
 /** A self-signed certificate with exactly this keyUsage, made by OpenSSL (DER). */
 function withKeyUsage(keyUsage: string): Buffer {
@@ -62,5 +64,27 @@ describe('capfServerCertificateProblem', () => {
       const ok = withKeyUsage(usage);
       expect(capfServerCertificateProblem(ok, [ok]), usage).toBeNull();
     }
+  });
+
+  it('a listed one with a time that cannot be read → refused (NaN compares as neither before nor after)', async () => {
+    const good = await certificate();
+    // The validity is two UTCTimes (tag 0x17, 13 bytes); make each one unreadable in turn.
+    const utcTimes: number[] = [];
+    for (let at = good.indexOf(UTC_TIME_HEADER); at >= 0; at = good.indexOf(UTC_TIME_HEADER, at + 1)) utcTimes.push(at);
+    expect(utcTimes).toHaveLength(2);
+    const [notBefore, notAfter] = utcTimes.map((at) => {
+      const damaged = Buffer.from(good);
+      damaged.write('ZZZZZZZZZZZZZ', at + UTC_TIME_HEADER.length, 'latin1');
+      return damaged;
+    });
+    expect(capfServerCertificateProblem(notBefore, [notBefore!])).toMatch(/ERROR_IN_CERT_NOT_BEFORE_FIELD/);
+    expect(capfServerCertificateProblem(notAfter, [notAfter!])).toMatch(/ERROR_IN_CERT_NOT_AFTER_FIELD/);
+  });
+
+  it('a listed one with an RSA key under 1024 bits → EE_KEY_TOO_SMALL, as OpenSSL refused it; 1024 bits pass', async () => {
+    const weak = (await makeIdentity({ type: 'rsa', bits: 512 }, { subject: { CN: 'CAPF-weak' }, isCa: true, validityDays: 30 })).certificate;
+    expect(capfServerCertificateProblem(weak, [weak])).toMatch(/512-bit RSA key is too weak \(EE_KEY_TOO_SMALL/);
+    const enough = (await makeIdentity({ type: 'rsa', bits: 1024 }, { subject: { CN: 'CAPF-1024' }, isCa: true, validityDays: 30 })).certificate;
+    expect(capfServerCertificateProblem(enough, [enough])).toBeNull();
   });
 });
