@@ -104,8 +104,8 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
     // The first to fail stops the download: nothing more is fetched or trusted for a run that has failed.
     const preCapf = new AbortController();
     const recorded = (async () => {
-      await options.profileSaved;
-      await step('ctl-download', 1);
+      await Promise.resolve(options.profileSaved).catch(stillUnspent);
+      await step('ctl-download', 1).catch(stillUnspent);
       await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since }).catch(
         stillUnspent,
       );
@@ -208,8 +208,9 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
 }
 
 /**
- * The seal or the keystore password failing before the CAPF session (a vault that cannot store, a seal
- * that cannot be written): the message says the string is not spent.
+ * The run's record failing before the CAPF session (its profile, first status or seal cannot be written,
+ * a full disk say), or its keystore password (a vault that cannot store): the message says the string is
+ * not spent.
  */
 function stillUnspent(err: unknown): never {
   const error = toCtiError(err);

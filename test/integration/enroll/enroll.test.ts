@@ -12,6 +12,7 @@ import { enrollCertificate } from '../../../electron/core/enroll.ts';
 import { CertificateOperations } from '../../../electron/core/operations.ts';
 import type { SecretVault } from '../../../electron/core/keystore/vault.ts';
 import { CertificateStore } from '../../../electron/core/keystore/certificate-store.ts';
+import { StatusStore } from '../../../electron/core/status.ts';
 import { CtiError } from '../../../shared/errors.ts';
 import { resumeAccount } from '../../../electron/core/resume-seal.ts';
 import { memoryLogger } from '../../../electron/core/log.ts';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   labDir = await tempDir('lab');
   lab = await startLab({
     dir: labDir.path,
-    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'resume2:555556:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256'].map(parseLabProfile),
+    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'resume2:555556:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256', 'nowrite2:777778:p256'].map(parseLabProfile),
   });
 }, 120_000);
 afterAll(async () => {
@@ -99,6 +100,27 @@ describe('enrollCertificate against the lab', () => {
     expect(await core.status.get(profile.id)).toMatchObject({ state: 'failed', code: 'VAULT' });
     // The same one-time string still works once the vault does.
     expect(await enrollCertificate(core, { profile, authString: '777777' })).toMatchObject({ state: 'succeeded', outcome: 'installed' });
+    await remove();
+  });
+
+  it('fails before any CAPF session when its first status cannot be written, so the string stays unspent', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('nowrite2');
+    await core.settings.upsertProfile(profile);
+    // A status file on a full disk: the run's first step cannot be recorded.
+    class FullDiskStatus extends StatusStore {
+      override set(profileId: string, status: OperationStatus): Promise<void> {
+        if (status.state === 'in-progress') return Promise.reject(new CtiError('STORAGE', 'status.json: the disk is full (ENOSPC)'));
+        return super.set(profileId, status);
+      }
+    }
+    const sessionsBefore = lab.capfServer.sessions;
+    const fullCore: CoreContext = { ...core, status: new FullDiskStatus(core.layout.statusFile, join(core.layout.locksDir, 'status.lock')) };
+    const error = await enrollCertificate(fullCore, { profile, authString: '777778' }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/disk is full \(ENOSPC\); the CAPF server was not contacted, so the authentication string is still unspent$/) });
+    expect(lab.capfServer.sessions).toBe(sessionsBefore);
+    // The same one-time string still works once the disk does.
+    expect(await enrollCertificate(core, { profile, authString: '777778' })).toMatchObject({ state: 'succeeded', outcome: 'installed' });
     await remove();
   });
 
