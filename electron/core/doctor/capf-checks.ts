@@ -28,7 +28,8 @@ function probeCapf(host: string, port: number): Promise<CapfProbe> {
   const server = `${host}:${port}`;
   return new Promise((resolve) => {
     let phase: ProbePhase = 'tcp';
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, checkServerIdentity: () => undefined, ...CLIENT_TLS_POLICY });
+    // ca: [] so that Node does not build its store of public roots (about 35 ms) for a probe that trusts none.
+    const socket = tls.connect({ host, port, ca: [], rejectUnauthorized: false, checkServerIdentity: () => undefined, ...CLIENT_TLS_POLICY });
     const done = (result: CapfProbe) => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
