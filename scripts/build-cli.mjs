@@ -36,6 +36,10 @@ export async function buildCli() {
     charset: 'ascii',
     logLevel: 'warning',
     external: RUN_TIME_DEPENDENCIES,
+    // import() of a Node module or an external stays a real dynamic import otherwise, and one inside the
+    // launcher's vm.Script (the code cache on Node 20) fails with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING:
+    // as require() instead, like the bundled modules' import().
+    supported: { 'dynamic-import': false },
   });
 }
 

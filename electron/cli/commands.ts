@@ -219,7 +219,8 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
   // Opened while the profile is looked up: whatever the run does next needs the vault (or to know there is
   // none) and its integrity key, which without a vault takes a PBKDF2 of CTIPREFS_KEYSTORE_PASSWORD.
   core.vault().then(integrityKey).catch(() => undefined);
-  beginKeystoreKeysAhead();
+  // Not for --skip-if-valid, which mostly enrolls nothing: begun once it has decided to enroll.
+  if (skipIfValid === undefined) beginKeystoreKeysAhead();
   const { profile, upsert, overrides } = await enrollTarget(core, opts);
   const { id, instanceId } = profile;
   const authString = await readAuthString(opts);
@@ -233,6 +234,7 @@ export async function enroll(core: CoreContext, args: string[], out: Output): Pr
         text: `Skipped: the certificate of instance ${instanceId} is valid for ${valid.daysLeft} more days (until ${valid.validTo}; --skip-if-valid ${skipIfValid}). CAPF was not contacted.`,
       };
     }
+    beginKeystoreKeysAhead();
   }
   if (startWithin) await waitBeforeStart(startWithin, (line) => out.progress(line));
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   labDir = await tempDir('lab');
   lab = await startLab({
     dir: labDir.path,
-    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'resume2:555556:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256', 'nowrite2:777778:p256'].map(parseLabProfile),
+    profiles: ['ec1:111111:p256', 'rsa1:222222:rsa1024', 'wrong1:333333:p256', 'retry1:444444:p256', 'resume1:555555:p256', 'resume2:555556:p256', 'none1:666666:p256:none', 'nowrite1:777777:p256', 'nowrite2:777778:p256', 'nowrite3:777779:p256'].map(parseLabProfile),
   });
 }, 120_000);
 afterAll(async () => {
@@ -121,6 +121,21 @@ describe('enrollCertificate against the lab', () => {
     expect(lab.capfServer.sessions).toBe(sessionsBefore);
     // The same one-time string still works once the disk does.
     expect(await enrollCertificate(core, { profile, authString: '777778' })).toMatchObject({ state: 'succeeded', outcome: 'installed' });
+    await remove();
+  });
+
+  it('fails before any CAPF session when its profile cannot be saved, so the string stays unspent', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('nowrite3');
+    const sessionsBefore = lab.capfServer.sessions;
+    // What CertificateOperations hands over when the settings write of a new profile fails (a full disk).
+    const profileSaved = Promise.reject(new CtiError('STORAGE', 'settings.json: the disk is full (ENOSPC)'));
+    profileSaved.catch(() => undefined);
+    const error = await enrollCertificate(core, { profile, authString: '777779', profileSaved }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/settings\.json: the disk is full \(ENOSPC\); the CAPF server was not contacted, so the authentication string is still unspent$/) });
+    expect(lab.capfServer.sessions).toBe(sessionsBefore);
+    await core.settings.upsertProfile(profile);
+    expect(await enrollCertificate(core, { profile, authString: '777779' })).toMatchObject({ state: 'succeeded', outcome: 'installed' });
     await remove();
   });
 

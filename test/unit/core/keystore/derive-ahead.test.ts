@@ -73,6 +73,14 @@ describe('keystore key derivations', () => {
       { kind: 'mac', iterations: PKCS12_ITERATIONS },
     ]);
     const begun = derivations.splice(0);
+    // Neither a random vault password nor another chosen one takes them.
+    for (const other of [{}, { [KEYSTORE_PASSWORD_ENV]: 'a third chosen password' }]) {
+      const otherStore = new CertificateStore({ dir, vault: memoryVault(), env: other });
+      await otherStore.prepare('Other1');
+      otherStore.deriveWhileWaiting('Other1');
+      for (const derivation of derivations.splice(0)) expect(derivation.salt).not.toEqual(begun.find((b) => b.kind === derivation.kind)!.salt);
+      await otherStore.discardUnused('Other1');
+    }
     const store = new CertificateStore({ dir, vault: memoryVault(), env });
     await store.prepare('Inst1');
     await store.save('Inst1', await issueCertificate({ type: 'ec', curve: 'P-256' }));
