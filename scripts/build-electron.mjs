@@ -20,7 +20,8 @@ const common = {
 
 export async function buildElectron() {
   await Promise.all([
-    build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist-electron/main.cjs' }),
+    // import() of a Node module as require(), as in the CLI bundle (scripts/build-cli.mjs): one loader for both.
+    build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist-electron/main.cjs', supported: { 'dynamic-import': false } }),
     // The preload runs in a sandboxed renderer: only 'electron' (its renderer half) is available there.
     build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist-electron/preload.cjs', platform: 'browser', target: 'chrome140', external: ['electron'] }),
   ]);
