@@ -20,3 +20,11 @@ export const CLIENT_TLS_POLICY = {
   maxVersion: 'TLSv1.3',
   ciphers: [...TLS13_SUITES, ...TLS12_SUITES].join(':'),
 } as const satisfies ConnectionOptions;
+
+/**
+ * For the connections that judge a server by its certificate alone, compared with the CTL's records (CAPF,
+ * CTIManager, the doctor's probe): no CA list. Given one, or none at all, Node's first TLS context builds
+ * its store of every bundled public root (some 140 certificates, about 35 ms), none of which these
+ * connections may trust; an empty list builds nothing.
+ */
+export const NO_CA_LIST = { ca: [] as string[] } satisfies ConnectionOptions;

@@ -32,7 +32,7 @@ import {
   versionElement,
   type CapfMessage,
 } from './codec.ts';
-import { CLIENT_TLS_POLICY } from '../tls-policy.ts';
+import { CLIENT_TLS_POLICY, NO_CA_LIST } from '../tls-policy.ts';
 import {
   CAPF_FIRST_EC_VERSION,
   CapfCertificateType,
@@ -137,10 +137,10 @@ function connectTls(options: CapfSessionOptions, timeoutMs: number): Promise<tls
     const socket = tls.connect({
       host: options.host,
       port: options.port,
-      // No CA and no public roots: the server's certificate is checked in secureConnect, before a byte is sent
-      // (capfServerCertificateProblem says why there). Users type IP addresses: no host name check either
-      // (Node would not call it anyway with the chain unverified; set so that no default ever applies).
-      ca: [],
+      // The server's certificate is checked in secureConnect, before a byte is sent (capfServerCertificateProblem).
+      // Users type IP addresses: no host name check either (Node would not call it anyway with the chain
+      // unverified; set so that no default ever applies).
+      ...NO_CA_LIST,
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       ...(isIP(options.host) ? {} : { servername: options.host }),

@@ -5,9 +5,8 @@
  * uses, allowed to serve TLS as OpenSSL's TLS-server purpose has it (extended key usage and key usage). The
  * TLS handshake has already proved that the server holds its key.
  *
- * Checked here rather than by OpenSSL against a `ca` list: in Node, the first TLS context given a CA
- * builds the store of every bundled public root (some 140 certificates, about 35 ms of each enrollment),
- * none of which this connection may ever trust.
+ * Checked here rather than by OpenSSL against a `ca` list, which would cost every enrollment Node's store
+ * of public roots (NO_CA_LIST in tls-policy.ts).
  */
 import { X509Certificate } from 'node:crypto';
 import { childrenOf, contextTag, decodeOne, expect, readOctets, readOid, sequenceOf, Tag } from '../pki/der.ts';

@@ -10,7 +10,7 @@ import { CAPF_ROLES } from '../ctl/tags.ts';
 import { trustAnchorsByRole } from '../ctl/trust-store.ts';
 import { failureOutcome, type ProbePhase } from '../ctimanager/outcomes.ts';
 import { readableSubject } from '../ctimanager/server-trust.ts';
-import { CLIENT_TLS_POLICY } from '../tls-policy.ts';
+import { CLIENT_TLS_POLICY, NO_CA_LIST } from '../tls-policy.ts';
 import { fail, notChecked, pass, warn, type DoctorCheck } from './checks.ts';
 import { lintCapfCertificate } from './capf-certificate-lint.ts';
 
@@ -28,8 +28,7 @@ function probeCapf(host: string, port: number): Promise<CapfProbe> {
   const server = `${host}:${port}`;
   return new Promise((resolve) => {
     let phase: ProbePhase = 'tcp';
-    // ca: [] so that Node does not build its store of public roots (about 35 ms) for a probe that trusts none.
-    const socket = tls.connect({ host, port, ca: [], rejectUnauthorized: false, checkServerIdentity: () => undefined, ...CLIENT_TLS_POLICY });
+    const socket = tls.connect({ host, port, ...NO_CA_LIST, rejectUnauthorized: false, checkServerIdentity: () => undefined, ...CLIENT_TLS_POLICY });
     const done = (result: CapfProbe) => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
@@ -61,20 +60,20 @@ export async function capfChecks(host: string, port: number, ctl: CtlFile | unde
   }
   const subject = readableSubject(probe.certificate) ?? 'an unreadable certificate';
   const presented = `${subject} (SHA-256 ${fingerprintSha256(probe.certificate)})`;
+  const anchors = ctl ? trustAnchorsByRole(ctl, CAPF_ROLES) : [];
+  // Judged as an enrollment judges it, so that the doctor never passes a server enrollment refuses.
+  const problem = capfServerCertificateProblem(probe.certificate, anchors);
   let reachable: DoctorCheck;
   if (!ctl) {
     reachable = warn(CAPF_REACHABLE_ID, `CAPF server ${server} answered over ${probe.protocol} with ${presented}, but no CTL is available to check it against.`, 'Fetch the CTL first (see ctl-trusted).');
-  } else if (trustAnchorsByRole(ctl, CAPF_ROLES).some((der) => der.equals(probe.certificate))) {
-    // Listed: judged as an enrollment judges it, so that the doctor never passes a server enrollment refuses.
-    const problem = capfServerCertificateProblem(probe.certificate, trustAnchorsByRole(ctl, CAPF_ROLES));
-    reachable =
-      problem === null
-        ? pass(CAPF_REACHABLE_ID, `CAPF server ${server} answered over ${probe.protocol} with ${subject}, a CAPF certificate of the CTL.`)
-        : fail(
-            CAPF_REACHABLE_ID,
-            `CAPF server ${server} presented ${presented}, which ${problem}: an enrollment refuses it.`,
-            'The administrator must renew the CAPF certificate and update the CTL; then fetch the CTL again.',
-          );
+  } else if (problem === null) {
+    reachable = pass(CAPF_REACHABLE_ID, `CAPF server ${server} answered over ${probe.protocol} with ${subject}, a CAPF certificate of the CTL.`);
+  } else if (anchors.some((der) => der.equals(probe.certificate))) {
+    reachable = fail(
+      CAPF_REACHABLE_ID,
+      `CAPF server ${server} presented ${presented}, which ${problem}: an enrollment refuses it.`,
+      'The administrator must renew the CAPF certificate and update the CTL; then fetch the CTL again.',
+    );
   } else {
     reachable = fail(
       CAPF_REACHABLE_ID,
