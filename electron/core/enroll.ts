@@ -103,18 +103,19 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
     // for the CAPF session, see deriveWhileWaiting).
     // The first to fail stops the download: nothing more is fetched or trusted for a run that has failed.
     const preCapf = new AbortController();
+    const notContacted = failedBeforeCapf(options.authString !== undefined);
     const recorded = (async () => {
-      await Promise.resolve(options.profileSaved).catch(stillUnspent);
-      await step('ctl-download', 1).catch(stillUnspent);
+      await Promise.resolve(options.profileSaved).catch(notContacted);
+      await step('ctl-download', 1).catch(notContacted);
       await sealForResume(core, { profileId: profile.id, ...(options.authString ? { authString: options.authString } : {}), startedAt: since }).catch(
-        stillUnspent,
+        notContacted,
       );
     })();
     const trustedCtl = trustedCtlForEnrollment(core, profile, { ...options, signal: AbortSignal.any([signal, preCapf.signal]) });
     const preparedStore = (async () => {
       const store = await core.certificateStore(core.dirOf(profile));
       preparedFor = store;
-      await store.prepare(profile.instanceId).catch(stillUnspent);
+      await store.prepare(profile.instanceId).catch(notContacted);
       return store;
     })();
     const [, trusted, store] = await allOrFirstFailure([recorded, trustedCtl, preparedStore] as const, preCapf);
@@ -209,13 +210,16 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
 
 /**
  * The run's record failing before the CAPF session (its profile, first status or seal cannot be written,
- * a full disk say), or its keystore password (a vault that cannot store): the message says the string is
- * not spent.
+ * a full disk say), or its keystore password (a vault that cannot store): the message says the server was
+ * not contacted, and so, when the run has an authentication string, that the string is not spent.
  */
-function stillUnspent(err: unknown): never {
-  const error = toCtiError(err);
-  if (error.code === 'CANCELLED') throw error;
-  throw new CtiError(error.code, `${error.message}; the CAPF server was not contacted, so the authentication string is still unspent`, { cause: err });
+function failedBeforeCapf(hasAuthString: boolean): (err: unknown) => never {
+  const consequence = hasAuthString ? 'the CAPF server was not contacted, so the authentication string is still unspent' : 'the CAPF server was not contacted';
+  return (err) => {
+    const error = toCtiError(err);
+    if (error.code === 'CANCELLED') throw error;
+    throw new CtiError(error.code, `${error.message}; ${consequence}`, { cause: err });
+  };
 }
 
 function successMessage(outcome: 'installed' | 'fetched' | 'deleted'): string {

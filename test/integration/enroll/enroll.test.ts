@@ -139,6 +139,18 @@ describe('enrollCertificate against the lab', () => {
     await remove();
   });
 
+  it('says only that CAPF was not contacted when a run without an authentication string fails before the session', async () => {
+    const { core, remove } = await freshCore();
+    const profile = labProfile('nowrite4');
+    const sessionsBefore = lab.capfServer.sessions;
+    const profileSaved = Promise.reject(new CtiError('STORAGE', 'settings.json: the disk is full (ENOSPC)'));
+    profileSaved.catch(() => undefined);
+    const error = await enrollCertificate(core, { profile, profileSaved }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/settings\.json: the disk is full \(ENOSPC\); the CAPF server was not contacted$/) });
+    expect(lab.capfServer.sessions).toBe(sessionsBefore);
+    await remove();
+  });
+
   it('enrolls an RSA certificate when the CAPF profile asks for RSA', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('rsa1');
