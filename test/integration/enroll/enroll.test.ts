@@ -124,16 +124,21 @@ describe('enrollCertificate against the lab', () => {
     await remove();
   });
 
+  /** Enrolls while the settings write of a new profile fails (a full disk), as CertificateOperations reports it; the error and whether CAPF heard anything. */
+  async function enrollWithUnsavedProfile(core: CoreContext, profile: Profile, authString?: string) {
+    const sessionsBefore = lab.capfServer.sessions;
+    const profileSaved = Promise.reject(new CtiError('STORAGE', 'settings.json: the disk is full (ENOSPC)'));
+    profileSaved.catch(() => undefined);
+    const error = await enrollCertificate(core, { profile, ...(authString ? { authString } : {}), profileSaved }).catch((err: unknown) => err);
+    return { error, capfSessions: lab.capfServer.sessions - sessionsBefore };
+  }
+
   it('fails before any CAPF session when its profile cannot be saved, so the string stays unspent', async () => {
     const { core, remove } = await freshCore();
     const profile = labProfile('nowrite3');
-    const sessionsBefore = lab.capfServer.sessions;
-    // What CertificateOperations hands over when the settings write of a new profile fails (a full disk).
-    const profileSaved = Promise.reject(new CtiError('STORAGE', 'settings.json: the disk is full (ENOSPC)'));
-    profileSaved.catch(() => undefined);
-    const error = await enrollCertificate(core, { profile, authString: '777779', profileSaved }).catch((err: unknown) => err);
+    const { error, capfSessions } = await enrollWithUnsavedProfile(core, profile, '777779');
     expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/settings\.json: the disk is full \(ENOSPC\); the CAPF server was not contacted, so the authentication string is still unspent$/) });
-    expect(lab.capfServer.sessions).toBe(sessionsBefore);
+    expect(capfSessions).toBe(0);
     await core.settings.upsertProfile(profile);
     expect(await enrollCertificate(core, { profile, authString: '777779' })).toMatchObject({ state: 'succeeded', outcome: 'installed' });
     await remove();
@@ -141,13 +146,9 @@ describe('enrollCertificate against the lab', () => {
 
   it('says only that CAPF was not contacted when a run without an authentication string fails before the session', async () => {
     const { core, remove } = await freshCore();
-    const profile = labProfile('nowrite4');
-    const sessionsBefore = lab.capfServer.sessions;
-    const profileSaved = Promise.reject(new CtiError('STORAGE', 'settings.json: the disk is full (ENOSPC)'));
-    profileSaved.catch(() => undefined);
-    const error = await enrollCertificate(core, { profile, profileSaved }).catch((err: unknown) => err);
+    const { error, capfSessions } = await enrollWithUnsavedProfile(core, labProfile('nowrite4'));
     expect(error).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/settings\.json: the disk is full \(ENOSPC\); the CAPF server was not contacted$/) });
-    expect(lab.capfServer.sessions).toBe(sessionsBefore);
+    expect(capfSessions).toBe(0);
     await remove();
   });
 
