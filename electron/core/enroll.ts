@@ -214,7 +214,7 @@ export async function enrollCertificate(outer: CoreContext, options: EnrollOptio
  * not contacted, and so, when the run has an authentication string, that the string is not spent.
  */
 function failedBeforeCapf(hasAuthString: boolean): (err: unknown) => never {
-  const consequence = hasAuthString ? 'the CAPF server was not contacted, so the authentication string is still unspent' : 'the CAPF server was not contacted';
+  const consequence = `the CAPF server was not contacted${hasAuthString ? ', so the authentication string is still unspent' : ''}`;
   return (err) => {
     const error = toCtiError(err);
     if (error.code === 'CANCELLED') throw error;
