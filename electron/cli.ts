@@ -78,7 +78,7 @@ const COMMANDS: Record<string, Command> = {
   ),
   'ctl adopt': coreCommand(
     '[--home DIR] [--json] ctl adopt --fingerprint SHA256 [--folder DIR]',
-    "Trusts the newest refused CTL when its signer has this SHA-256 fingerprint (any case, colons optional); otherwise exit 3 and nothing changes.",
+    "Trusts the newest refused CTL whose signer has this SHA-256 fingerprint (any case, colons optional); when none has, exit 3 naming each kept list's signer, and nothing changes.",
     async () => (await refusedCommands()).ctlAdopt,
   ),
   enroll: coreCommand(

@@ -1,6 +1,6 @@
 /**
  * A signer change examined and adopted on purpose: the refused updates of a certificate folder beside its
- * trusted list, and adopting the newest one only when the administrator confirms its signer's fingerprint
+ * trusted list, and adopting the newest one signed by the signer whose fingerprint the administrator confirms
  * (the fix Cisco's technotes describe for regenerated certificates, without trusting whatever comes next).
  */
 import { CtiError } from '../../shared/errors.ts';
@@ -63,30 +63,60 @@ export async function refusedCtlReport(core: CoreContext, dir: string): Promise<
 }
 
 /**
- * Adopts the newest refused list of `dir`. Everything is checked again at this moment: the kept bytes are
- * the ones that were refused (hash and HMAC of their entry), they still parse, their own signature verifies
- * with their own signer, that signer has the confirmed fingerprint, and the list is newer than the trusted
- * one. The trust record is then written like a first use with a signer named beforehand.
+ * The newest kept list whose own signature proves the confirmed signer: a list refused later (a stranger's
+ * on the TFTP path, say) does not stand in the way of the one the administrator confirmed. None is an
+ * error naming each kept list's signer, or why it cannot be used.
+ */
+function refusedBySigner(refused: RefusedCtl[], confirmed: string, dir: string): RefusedCtl & { bytes: Buffer } {
+  if (refused.length === 0) throw new CtiError('CTL_NOTHING_REFUSED', `No refused CTL is kept for ${dir}; nothing to adopt`);
+  const signers: string[] = [];
+  const problems: string[] = [];
+  for (const entry of refused) {
+    if ('problem' in entry) {
+      problems.push(entry.problem);
+      continue;
+    }
+    let signer: string;
+    try {
+      signer = provenSignerFingerprint(decodeCtl(entry.bytes));
+    } catch (err) {
+      problems.push((err as Error).message);
+      continue;
+    }
+    if (signer === confirmed) return entry;
+    signers.push(signer ? `SHA-256 ${signer}` : 'no proven signer');
+  }
+  if (signers.length === 0) throw new CtiError('CTL_INVALID', `Not adopted: no refused CTL kept for ${dir} can be used: ${problems.join('; ')}. The trusted CTL was kept.`);
+  throw new CtiError(
+    'CTL_COMPROMISED',
+    `Not adopted: no refused CTL kept for ${dir} is signed by SHA-256 ${confirmed}, which was confirmed; their signers: ${signers.join(', ')}. The trusted CTL was kept.`,
+  );
+}
+
+/**
+ * Adopts the newest refused list of `dir` signed by the confirmed signer. Everything is checked again at
+ * this moment: the kept bytes are the ones that were refused (hash and HMAC of their entry), they still
+ * parse, their own signature verifies with their own signer, that signer has the confirmed fingerprint, and
+ * the list is newer than the trusted one. The trust record is then written like a first use with a signer
+ * named beforehand.
  */
 export async function adoptRefusedCtl(core: CoreContext, dir: string, fingerprint: string, label = 'Fingerprint'): Promise<CtlAdoptResult> {
   const confirmed = parseSha256Fingerprint(fingerprint, label);
   if (typeof confirmed !== 'string') throw new CtiError('BAD_INPUT', confirmed.error);
   const refusedStore = await core.refusedStore(dir);
-  const [newest] = await refusedStore.list();
-  if (!newest) throw new CtiError('CTL_NOTHING_REFUSED', `No refused CTL is kept for ${dir}; nothing to adopt`);
-  if ('problem' in newest) throw new CtiError('CTL_INVALID', `Not adopted: the newest refused CTL cannot be used: ${newest.problem}. The trusted CTL was kept.`);
+  const chosen = refusedBySigner(await refusedStore.list(), confirmed, dir);
   const startedAt = new Date().toISOString();
   let adopted;
   try {
-    adopted = await (await core.trustStore(dir)).adopt(newest.bytes, newest.source, newest.fileName, confirmed);
+    adopted = await (await core.trustStore(dir)).adopt(chosen.bytes, chosen.source, chosen.fileName, confirmed);
   } catch (err) {
     core.logger.log('error', 'ctl.adopt-refused', { dir, confirmed, message: (err as Error).message });
     throw err;
   }
   const previous = adopted.previous?.signerFingerprintSha256 ?? null;
   const signer = adopted.trusted.signerFingerprintSha256;
-  core.logger.log('warn', 'ctl.adopted', { dir, previousSignerFingerprintSha256: previous, signerFingerprintSha256: signer, sha256: newest.sha256 });
-  await refusedStore.remove(newest.sha256);
+  core.logger.log('warn', 'ctl.adopted', { dir, previousSignerFingerprintSha256: previous, signerFingerprintSha256: signer, sha256: chosen.sha256 });
+  await refusedStore.remove(chosen.sha256);
   await recordAdoption(core, dir, { startedAt, previous, adopted: signer });
   return { previousSignerFingerprintSha256: previous, signerFingerprintSha256: signer, trustList: describeCtl(adopted.trusted.ctl, adopted.trusted) };
 }

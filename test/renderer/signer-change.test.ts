@@ -124,6 +124,36 @@ describe('Trust list tab: a refused update', () => {
     expect(text(document.body)).toContain(`in place of the one signed by SHA-256 ${OLD_SIGNER}`);
   });
 
+  it('shows any kept update: one refused after the cluster\'s own, by a stranger, does not hide it', async () => {
+    const STRANGER = colons('99');
+    const kept = report();
+    kept.refused.unshift({
+      refusedAt: '2026-11-21T08:00:00Z',
+      reason: 'CTL from 127.0.0.1:6969 rejected: its signer is not listed in the SAST role of the trusted CTL. The trusted CTL was kept.',
+      list: side(STRANGER, '33', '2026-11-21T07:59:00Z'),
+      added: [],
+      removed: [],
+      changed: [{ before: sast(OLD_SIGNER), after: sast(STRANGER) }],
+    });
+    const fake = await setup({ 'ctl:refused': () => kept, 'ctl:adopt': () => ({ previousSignerFingerprintSha256: OLD_SIGNER, signerFingerprintSha256: NEW_SIGNER, trustList: trustList(NEW_SIGNER) }) });
+    const region = await screen.findByRole('region', { name: 'Refused update' });
+    const table = within(region).getByRole('table', { name: 'Trusted and refused trust list' });
+    const choice = within(region).getByLabelText(/Refused update shown \(2 kept\)/) as HTMLSelectElement;
+    expect(text(within(table).getByRole('row', { name: /Signer SHA-256/ })).replaceAll(' ', '')).toContain(OLD_SIGNER + STRANGER);
+    expect([...choice.options].map((o) => o.text.trim())).toEqual([expect.stringMatching(/^Newest: refused .*, signer SHA-256 99:99:99:99…$/), expect.stringMatching(/, signer SHA-256 EF:EF:EF:EF…$/)]);
+
+    await fireEvent.change(choice, { target: { value: '1' } });
+    expect(text(within(table).getByRole('row', { name: /Signer SHA-256/ })).replaceAll(' ', '')).toContain(OLD_SIGNER + NEW_SIGNER);
+    await fireEvent.click(within(region).getByRole('button', { name: 'Adopt…' }));
+    const dialog = screen.getByRole('alertdialog');
+    await fireEvent.input(within(dialog).getByLabelText('Signer SHA-256 fingerprint'), { target: { value: NEW_SIGNER } });
+    const confirm = within(dialog).getByRole('button', { name: 'Adopt' });
+    expect(confirm).toHaveProperty('disabled', false);
+    await fireEvent.click(confirm);
+    await screen.findByText(/^Adopted: the trust list signed by SHA-256/);
+    expect(fake.calls.find((c) => c.channel === 'ctl:adopt')?.request).toEqual({ profileId: 'lab', fingerprint: NEW_SIGNER });
+  });
+
   it('keeps the dialog open with the error when the core refuses, and Cancel changes nothing', async () => {
     const fake = await setup({
       'ctl:refused': () => report(),

@@ -10,6 +10,7 @@ import { folderId } from '../../../electron/core/paths.ts';
 import { Role } from '../../../electron/core/ctl/tags.ts';
 import { buildSignedCtl } from '../../../electron/lab/ctl-builder.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
+import { loadOrCreateLabPki } from '../../../electron/lab/pki.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import type { RefusedCtlReport } from '../../../shared/model.ts';
 import { runCli } from '../../helpers/cli.ts';
@@ -200,6 +201,38 @@ describe('ctiprefs ctl adopt', () => {
     expect(json(await fetchFrom(home, regeneratedLab))).toMatchObject({ outcome: 'unchanged' });
     // The old signer no longer vouches for anything.
     expect((await fetchFrom(home, trustedLab)).code).toBe(3);
+  });
+
+  it('adopts the newest list the confirmed signer signed, past a stranger\'s list refused after it', async () => {
+    const home = await homeWithRefusal();
+    const stranger = await loadOrCreateLabPki(join(root.path, 'stranger'));
+    const strangerList = buildSignedCtl({
+      signer: stranger.sast,
+      hash: 'sha256',
+      timestamp: Math.floor(Date.now() / 1000) + 120,
+      records: [{ role: Role.SAST, certificate: stranger.sast.certificate }],
+    });
+    try {
+      regeneratedLab.serveCtl(strangerList);
+      expect((await fetchFrom(home, regeneratedLab)).code).toBe(3);
+    } finally {
+      regeneratedLab.serveCtl(await readFile(join(root.path, 'lab-b', 'tftp', 'CTLFile.tlv')));
+    }
+    const before = json<RefusedCtlReport>(await cli(home, ['ctl', 'refused']));
+    const strangerSigner = before.refused[0]!.list.signerFingerprintSha256;
+    expect(before.refused.map((r) => r.list.signerFingerprintSha256)).toEqual([strangerSigner, newSigner]);
+
+    const wrong = await cli(home, ['ctl', 'adopt', '--fingerprint', trustedSigner]);
+    expect(wrong.code).toBe(3);
+    // Every kept list's signer is named, so the administrator sees which one Unified CM should show.
+    expect(json<{ error: { message: string } }>(wrong).error.message).toContain(`SHA-256 ${strangerSigner}, SHA-256 ${newSigner}`);
+
+    const run = await cli(home, ['ctl', 'adopt', '--fingerprint', newSigner]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(json(run)).toMatchObject({ previousSignerFingerprintSha256: trustedSigner, signerFingerprintSha256: newSigner, trustList: { timestamp: before.refused[1]!.list.timestamp } });
+    // The stranger's list stays aside, for support staff to see; it is trusted by nothing.
+    expect(json<RefusedCtlReport>(await cli(home, ['ctl', 'refused'])).refused.map((r) => r.list.signerFingerprintSha256)).toEqual([strangerSigner]);
+    expect(json(await fetchFrom(home, regeneratedLab))).toMatchObject({ outcome: 'unchanged' });
   });
 
   it('after a tampered trusted list is forgotten, adopts the refused list by its fingerprint instead of a blind first use', async () => {
