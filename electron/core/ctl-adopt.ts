@@ -89,7 +89,7 @@ function refusedBySigner(refused: RefusedCtl[], confirmed: string, dir: string):
   if (signers.length === 0) throw new CtiError('CTL_INVALID', `Not adopted: no refused CTL kept for ${dir} can be used: ${problems.join('; ')}. The trusted CTL was kept.`);
   throw new CtiError(
     'CTL_COMPROMISED',
-    `Not adopted: no refused CTL kept for ${dir} is signed by SHA-256 ${confirmed}, which was confirmed; their signers: ${signers.join(', ')}. The trusted CTL was kept.`,
+    `Not adopted: no refused CTL kept for ${dir} is signed by SHA-256 ${confirmed}, which was confirmed; their signers: ${signers.join(', ')}${problems.length ? `; unusable: ${problems.join('; ')}` : ''}. The trusted CTL was kept.`,
   );
 }
 

@@ -158,7 +158,7 @@ describe('Trust list tab: a refused update', () => {
     const fake = await setup({
       'ctl:refused': () => report(),
       'ctl:adopt': () => {
-        throw ipcError('CTL_INVALID', 'Not adopted: the newest refused CTL cannot be used: its file is not the one that was kept');
+        throw ipcError('CTL_INVALID', 'Not adopted: no refused CTL kept for /home/agent/certificates can be used: its file is not the one that was kept');
       },
     });
     await fireEvent.click(await screen.findByRole('button', { name: 'Adopt…' }));
