@@ -1,23 +1,62 @@
-/** Loopback ports where nothing listens: each is bound once to learn a free number, then released. */
+/**
+ * Loopback port numbers for tests and benches.
+ * - free ports, for a server that cannot be told to take port 0 (openssl, tftpd-hpa): bound once to learn
+ *   a free number from the kernel's ephemeral range, then released;
+ * - closed ports, where nothing listens: taken below every OS's default ephemeral range (Linux 32768-60999,
+ *   macOS and Windows 49152-65535), where no bind to port 0 lands. A free port would do only until another
+ *   test's server is given the same number (seen here: a "dead" TFTP server that answered).
+ */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
 
 const LOOPBACK = '127.0.0.1';
+const CLOSED_PORTS = { from: 20_000, below: 32_768 } as const;
+const CLOSED_PORT_TRIES = 20;
 
-export async function closedTcpPort(): Promise<number> {
+async function tcpPortBound(port: number): Promise<number | null> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
-  const port = (server.address() as { port: number }).port;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, LOOPBACK, () => resolve(true));
+  });
+  if (!bound) return null;
+  const { port: taken } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  return taken;
+}
+
+async function udpPortBound(port: number): Promise<number | null> {
+  const socket = dgram.createSocket('udp4');
+  // once() rejects on 'error': a port in use is a refusal to try another, not a failure.
+  const bound = once(socket, 'listening').then(() => true, () => false);
+  socket.bind(port, LOOPBACK);
+  if (!(await bound)) {
+    socket.close();
+    return null;
+  }
+  const { port: taken } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return taken;
+}
+
+async function closedPort(bind: (port: number) => Promise<number | null>, protocol: string): Promise<number> {
+  for (let tries = 0; tries < CLOSED_PORT_TRIES; tries++) {
+    const port = await bind(randomInt(CLOSED_PORTS.from, CLOSED_PORTS.below));
+    if (port !== null) return port;
+  }
+  throw new Error(`No closed ${protocol} port found on ${LOOPBACK} between ${CLOSED_PORTS.from} and ${CLOSED_PORTS.below - 1}`);
+}
+
+async function freePort(bind: (port: number) => Promise<number | null>, protocol: string): Promise<number> {
+  const port = await bind(0);
+  if (port === null) throw new Error(`No free ${protocol} port on ${LOOPBACK}`);
   return port;
 }
 
-export async function closedUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  socket.bind(0, LOOPBACK);
-  await once(socket, 'listening');
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+export const freeTcpPort = (): Promise<number> => freePort(tcpPortBound, 'TCP');
+export const freeUdpPort = (): Promise<number> => freePort(udpPortBound, 'UDP');
+
+export const closedTcpPort = (): Promise<number> => closedPort(tcpPortBound, 'TCP');
+export const closedUdpPort = (): Promise<number> => closedPort(udpPortBound, 'UDP');

@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closedUdpPort } from './ports.ts';
+import { freeUdpPort } from './ports.ts';
 import { OPCODE, MODE_OCTET, decodePacket, encodeRequest } from '../../electron/core/tftp/packets.ts';
 
 export const IN_TFTPD = '/usr/sbin/in.tftpd';
@@ -45,9 +45,9 @@ export async function startTftpdHpa(options: TftpdHpaOptions = {}): Promise<Tftp
   };
   for (const [name, data] of Object.entries(options.files ?? {})) await addFile(name, data);
 
-  // A free port: bind to 0, read it, release it. Another process could take it in between; the readiness
+  // A free port (scripts/lib/ports.ts). Another process could take it in between; the readiness
   // probe below then fails loudly instead of testing the wrong server.
-  const port = await closedUdpPort();
+  const port = await freeUdpPort();
   const refuse = (options.refuse ?? []).flatMap((name) => ['-r', name]);
   const child = spawn(IN_TFTPD, ['-L', '-a', `${HOST}:${port}`, '-s', '-u', 'tftp', ...refuse, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

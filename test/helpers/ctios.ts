@@ -9,7 +9,7 @@ import { createCtiosCa } from '../../electron/core/ctios/ca.ts';
 import { CA_CERT_FILE } from '../../electron/core/ctios/file-names.ts';
 import { createCtiosRequest } from '../../electron/core/ctios/request.ts';
 import { signCtiosRequest } from '../../electron/core/ctios/sign.ts';
-import { closedTcpPort } from '../../scripts/lib/ports.ts';
+import { freeTcpPort } from '../../scripts/lib/ports.ts';
 
 export const CA_PASSWORD = 'correct-horse';
 
@@ -30,7 +30,7 @@ export async function makeSignedSet(caDir: string, dir: string, role: CtiosRole,
 
 /** `openssl s_server` on a free loopback port, requiring a client certificate; resolves once it listens. */
 export async function startOpensslServer(args: string[]): Promise<{ port: number; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await closedTcpPort();
+  const port = await freeTcpPort();
   const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-naccept', '1', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
   await Promise.race([

@@ -13,7 +13,7 @@ import { decodeLabStatusFrame, LAB_STATUS_FRAME_LENGTH } from '../../../electron
 import { toPem, type KeySpec } from '../../../electron/core/pki/certificates.ts';
 import { startCtiManagerServer, type CtiManagerServer, type CtiManagerServerOptions } from '../../../electron/lab/ctimanager-server.ts';
 import { makeIdentity, type TestIdentity } from '../../helpers/certificates.ts';
-import { closedTcpPort } from '../../../scripts/lib/ports.ts';
+import { freeTcpPort } from '../../../scripts/lib/ports.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -125,7 +125,7 @@ export async function startOpensslServer(options: {
   await writeFile(file('server.pem'), toPem(options.identity.certificate));
   await writeFile(file('server.key'), options.identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   await writeFile(file('ca.pem'), toPem(options.clientCa.certificate));
-  const port = await closedTcpPort();
+  const port = await freeTcpPort();
   const child = spawn(
     'openssl',
     ['s_server', '-accept', `${LOOPBACK}:${port}`, '-cert', file('server.pem'), '-key', file('server.key'),
