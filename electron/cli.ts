@@ -77,8 +77,8 @@ const COMMANDS: Record<string, Command> = {
     async () => (await refusedCommands()).ctlRefused,
   ),
   'ctl adopt': coreCommand(
-    '[--home DIR] [--json] ctl adopt --fingerprint SHA256 [--folder DIR]',
-    "Trusts the newest refused CTL whose signer has this SHA-256 fingerprint (any case, colons optional); when none has, exit 3 naming each kept list's signer, and nothing changes.",
+    '[--home DIR] [--json] ctl adopt --fingerprint SHA256 [--sha256 FILE_SHA256] [--folder DIR]',
+    "Trusts the refused CTL with the newest timestamp whose signer has this SHA-256 fingerprint (any case, colons optional), or with --sha256 the kept one with that file SHA-256 (as ctl refused shows it); when none fits, exit 3 naming each kept list's signer, and nothing changes.",
     async () => (await refusedCommands()).ctlAdopt,
   ),
   enroll: coreCommand(

@@ -51,12 +51,16 @@ function objectOf(fields: Record<string, FieldCheck>): RequestValidator {
   };
 }
 
-/** The administrator's typed or pasted fingerprint: any case, colons or spaces allowed. */
-const checkFingerprint: FieldCheck = (value) => {
-  if (typeof value !== 'string') return 'Fingerprint must be text';
-  const parsed = parseSha256Fingerprint(value, 'Fingerprint');
-  return typeof parsed === 'string' ? null : parsed.error;
-};
+/** A SHA-256 as typed, pasted or shown: any case, colons or spaces allowed. */
+const sha256Text =
+  (label: string): FieldCheck =>
+  (value) => {
+    if (typeof value !== 'string') return `${label} must be text`;
+    const parsed = parseSha256Fingerprint(value, label);
+    return typeof parsed === 'string' ? null : parsed.error;
+  };
+/** The administrator's typed or pasted fingerprint. */
+const checkFingerprint = sha256Text('Fingerprint');
 
 const noPayload: RequestValidator = (payload) =>
   payload === undefined ? null : 'This request takes no payload';
@@ -128,7 +132,7 @@ export const REQUEST_VALIDATORS: { readonly [C in Channel]: RequestValidator } =
   'ctl:check-update': profileRequest,
   'ctl:forget': profileRequest,
   'ctl:refused': profileRequest,
-  'ctl:adopt': objectOf({ profileId: checkProfileId, fingerprint: checkFingerprint }),
+  'ctl:adopt': objectOf({ profileId: checkProfileId, fingerprint: checkFingerprint, sha256: sha256Text('File SHA-256') }),
   'connection:test': profileRequest,
   'vault:status': objectOf({ recheck: (value) => (typeof value === 'boolean' ? null : 'recheck must be true or false') }),
   'folders:pick': noPayload,

@@ -62,8 +62,8 @@ export interface IpcChannels {
   'ctl:forget': { request: { profileId: string }; response: { forgotten: boolean } };
   /** The refused updates of the profile folder's trust list, kept aside, each beside the trusted list. */
   'ctl:refused': { request: { profileId: string }; response: RefusedCtlReport };
-  /** Trusts the newest refused update whose signer has this fingerprint (any case, colons optional). */
-  'ctl:adopt': { request: { profileId: string; fingerprint: string }; response: CtlAdoptResult };
+  /** Trusts the refused update shown (its file SHA-256) once its signer has this fingerprint (any case, colons optional). */
+  'ctl:adopt': { request: { profileId: string; fingerprint: string; sha256: string }; response: CtlAdoptResult };
   'connection:test': { request: { profileId: string }; response: ConnectionTestResult };
   /** The answer of the vault probe made at start; `recheck` probes again (after the person unlocked it). */
   'vault:status': { request: { recheck: boolean }; response: VaultStatus };

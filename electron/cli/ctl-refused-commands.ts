@@ -32,10 +32,10 @@ export function formatRefusedReport(report: RefusedCtlReport): string {
     lines.push(...refused.added.map((r) => recordLine('+', r)), ...refused.removed.map((r) => recordLine('-', r)));
     for (const { before, after } of refused.changed) lines.push(recordLine('~', before), `      now ${after.roleName} ${after.subject}  SHA-256 ${after.fingerprintSha256 ?? '(no certificate)'}`);
   });
-  const [newest] = report.refused;
-  if (newest && !newest.problem) {
+  if (report.refused.some((refused) => !refused.problem)) {
     // Not the ready-made command: the fingerprint must come from the administrator, not from this file.
     lines.push('', "Get the new signer's SHA-256 fingerprint from the administrator (Unified CM shows it), compare it with the one above, then: ctiprefs ctl adopt --fingerprint FINGERPRINT_FROM_UNIFIED_CM");
+    if (report.refused.length > 1) lines.push('(it adopts the newest of that signer\'s lists; --sha256 FILE_SHA256 adopts the one with that file SHA-256)');
   }
   return lines.join('\n');
 }
@@ -47,10 +47,11 @@ export async function ctlRefused(core: CoreContext, args: string[]): Promise<Com
 }
 
 export async function ctlAdopt(core: CoreContext, args: string[]): Promise<CommandResult> {
-  const opts = parseCommandOptions(args, { fingerprint: { type: 'string' }, ...FOLDER_OPTION }, 'ctl adopt');
+  const opts = parseCommandOptions(args, { fingerprint: { type: 'string' }, sha256: { type: 'string' }, ...FOLDER_OPTION }, 'ctl adopt');
   const fingerprint = requireOption(opts.fingerprint, '--fingerprint', "the SHA-256 fingerprint of the refused CTL's signer, 64 hex digits, colons allowed");
   const dir = folderOf(core, opts.folder);
-  const result = await adoptRefusedCtl(core, dir, fingerprint, '--fingerprint');
+  const request = { fingerprint, ...(opts.sha256 === undefined ? {} : { fileSha256: opts.sha256 }) };
+  const result = await adoptRefusedCtl(core, dir, request, { fingerprint: '--fingerprint', fileSha256: '--sha256' });
   const replaced = result.previousSignerFingerprintSha256 ? `replaces the one signed by SHA-256 ${result.previousSignerFingerprintSha256}` : 'is trusted (none was before)';
   return {
     value: { folder: dir, ...result },

@@ -109,7 +109,7 @@ export async function createAppService(options: {
       return { forgotten: (await forgetTrustedCtl(core, core.dirOf(profile))).forgotten };
     },
     'ctl:refused': async ({ profileId }) => refusedCtlReport(core, core.dirOf(await core.settings.profile(profileId))),
-    'ctl:adopt': async ({ profileId, fingerprint }) => adoptRefusedCtl(core, core.dirOf(await core.settings.profile(profileId)), fingerprint),
+    'ctl:adopt': async ({ profileId, fingerprint, sha256 }) => adoptRefusedCtl(core, core.dirOf(await core.settings.profile(profileId)), { fingerprint, fileSha256: sha256 }),
     'connection:test': async ({ profileId }) => testConnection(core, await core.settings.profile(profileId)),
     'vault:status': ({ recheck }) => vaultStatus(recheck),
     'folders:pick': async () => {

@@ -7,12 +7,22 @@ import { CtiError } from '../../shared/errors.ts';
 import { parseSha256Fingerprint } from '../../shared/fields.ts';
 import type { CtlAdoptResult, RefusedCtlInfo, RefusedCtlReport } from '../../shared/model.ts';
 import type { CoreContext } from './context.ts';
-import { decodeCtl } from './ctl/codec.ts';
-import { compareRecords, ctlSide, displaySha256, provenSignerFingerprint, recordsOf } from './ctl/compare.ts';
+import { decodeCtl, type CtlFile } from './ctl/codec.ts';
+import { compareRecords, ctlSide, displaySha256, provenSigner, recordsOf } from './ctl/compare.ts';
 import { describeCtl } from './ctl/describe.ts';
-import type { RefusedCtl } from './ctl/refused-store.ts';
+import type { RefusedCtl, RefusedCtlEntry } from './ctl/refused-store.ts';
 import type { TrustedCtl } from './ctl/trust-store.ts';
 import { recordOperation } from './history.ts';
+
+/** A kept list decoded, or why it cannot be (changed on disk, missing, unreadable). */
+function keptCtl(refused: RefusedCtl): { ctl: CtlFile } | { problem: string } {
+  if ('problem' in refused) return { problem: refused.problem };
+  try {
+    return { ctl: decodeCtl(refused.bytes) };
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+}
 
 function describeRefused(refused: RefusedCtl, trusted: TrustedCtl | null): RefusedCtlInfo {
   const where = { fileName: refused.fileName, source: refused.source };
@@ -25,19 +35,15 @@ function describeRefused(refused: RefusedCtl, trusted: TrustedCtl | null): Refus
     removed: [],
     changed: [],
   });
-  if ('problem' in refused) return unreadable(refused.problem);
-  let ctl;
-  try {
-    ctl = decodeCtl(refused.bytes);
-  } catch (err) {
-    return unreadable((err as Error).message);
-  }
-  const signer = provenSignerFingerprint(ctl);
+  const kept = keptCtl(refused);
+  if ('problem' in kept) return unreadable(kept.problem);
+  const { ctl } = kept;
+  const signer = provenSigner(ctl);
   return {
     refusedAt: refused.refusedAt,
     reason: refused.reason,
-    ...(signer ? {} : { problem: 'its own signature does not verify with its own signer, so no signer is proven' }),
-    list: ctlSide(ctl, where, signer),
+    ...('problem' in signer ? { problem: signer.problem } : {}),
+    list: ctlSide(ctl, where, 'fingerprint' in signer ? signer.fingerprint : ''),
     ...compareRecords(trusted ? recordsOf(trusted.ctl) : [], recordsOf(ctl)),
   };
 }
@@ -62,49 +68,71 @@ export async function refusedCtlReport(core: CoreContext, dir: string): Promise<
   };
 }
 
+/** What the administrator confirmed: the signer, and optionally which kept list (by its file SHA-256, as shown). */
+export interface AdoptRequest {
+  fingerprint: string;
+  fileSha256?: string;
+}
+
+/** The names of the request's fields in messages: the CLI's flags, or the window's labels. */
+export interface AdoptLabels {
+  fingerprint: string;
+  fileSha256: string;
+}
+
+const WINDOW_LABELS: AdoptLabels = { fingerprint: 'Fingerprint', fileSha256: 'File SHA-256' };
+
+type Adoptable = RefusedCtlEntry & { bytes: Buffer; ctl: CtlFile };
+
+/** A kept list as messages name it: when it was refused, and the start of its file's hash. */
+const nameOf = (entry: RefusedCtl) => `the list refused ${entry.refusedAt} (file SHA-256 ${displaySha256(entry.sha256).slice(0, 23)}…)`;
+
 /**
- * The newest kept list whose own signature proves the confirmed signer: a list refused later (a stranger's
- * on the TFTP path, say) does not stand in the way of the one the administrator confirmed. None is an
- * error naming each kept list's signer, or why it cannot be used.
+ * The kept list to adopt: the one asked for by its file hash, or else, of those whose own signature proves
+ * the confirmed signer, the one with the newest timestamp (the cluster's latest; a list refused later, a
+ * stranger's or an old one replayed, does not stand in its way). None is an error naming each kept list's
+ * signer, or why it cannot be used.
  */
-function refusedBySigner(refused: RefusedCtl[], confirmed: string, dir: string): RefusedCtl & { bytes: Buffer } {
+function chooseRefused(refused: RefusedCtl[], confirmed: string, fileSha256: string | undefined, dir: string, labels: AdoptLabels): Adoptable {
   if (refused.length === 0) throw new CtiError('CTL_NOTHING_REFUSED', `No refused CTL is kept for ${dir}; nothing to adopt`);
-  const signers: string[] = [];
-  const problems: string[] = [];
-  for (const entry of refused) {
-    if ('problem' in entry) {
-      problems.push(entry.problem);
-      continue;
-    }
-    let signer: string;
-    try {
-      signer = provenSignerFingerprint(decodeCtl(entry.bytes));
-    } catch (err) {
-      problems.push((err as Error).message);
-      continue;
-    }
-    if (signer === confirmed) return entry;
-    signers.push(signer ? `SHA-256 ${signer}` : 'no proven signer');
+  const candidates = fileSha256 === undefined ? refused : refused.filter((entry) => displaySha256(entry.sha256) === fileSha256);
+  if (candidates.length === 0) {
+    const kept = refused.map((entry) => displaySha256(entry.sha256)).join(', ');
+    throw new CtiError('BAD_INPUT', `${labels.fileSha256}: no refused CTL kept for ${dir} has the file SHA-256 ${fileSha256}; kept: ${kept}`);
   }
-  if (signers.length === 0) throw new CtiError('CTL_INVALID', `Not adopted: no refused CTL kept for ${dir} can be used: ${problems.join('; ')}. The trusted CTL was kept.`);
+  const signers = new Set<string>();
+  const problems: string[] = [];
+  let chosen: Adoptable | undefined;
+  for (const entry of candidates) {
+    const kept = keptCtl(entry);
+    const signer = 'problem' in kept ? kept : provenSigner(kept.ctl);
+    if ('problem' in signer) problems.push(`${nameOf(entry)}: ${signer.problem}`);
+    else if (signer.fingerprint !== confirmed) signers.add(`SHA-256 ${signer.fingerprint}`);
+    else if ('ctl' in kept && (!chosen || kept.ctl.header.timestamp > chosen.ctl.header.timestamp)) chosen = { ...entry, bytes: kept.ctl.bytes, ctl: kept.ctl };
+  }
+  if (chosen) return chosen;
+  const unusable = problems.join('; ');
+  if (signers.size === 0) throw new CtiError('CTL_INVALID', `Not adopted: no refused CTL kept for ${dir} can be used: ${unusable}. The trusted CTL was kept.`);
   throw new CtiError(
     'CTL_COMPROMISED',
-    `Not adopted: no refused CTL kept for ${dir} is signed by SHA-256 ${confirmed}, which was confirmed; their signers: ${signers.join(', ')}${problems.length ? `; unusable: ${problems.join('; ')}` : ''}. The trusted CTL was kept.`,
+    `Not adopted: no refused CTL kept for ${dir} is signed by SHA-256 ${confirmed}, which was confirmed; their signers: ${[...signers].join(', ')}${unusable ? `; unusable: ${unusable}` : ''}. The trusted CTL was kept.`,
   );
 }
 
 /**
- * Adopts the newest refused list of `dir` signed by the confirmed signer. Everything is checked again at
- * this moment: the kept bytes are the ones that were refused (hash and HMAC of their entry), they still
- * parse, their own signature verifies with their own signer, that signer has the confirmed fingerprint, and
- * the list is newer than the trusted one. The trust record is then written like a first use with a signer
- * named beforehand.
+ * Adopts a refused list of `dir` signed by the confirmed signer (see chooseRefused). Everything is checked
+ * again at this moment: the kept bytes are the ones that were refused (hash and HMAC of their entry), they
+ * still parse, their own signature verifies with their own signer, that signer has the confirmed
+ * fingerprint, and the list is newer than the trusted one. The trust record is then written like a first use
+ * with a signer named beforehand.
  */
-export async function adoptRefusedCtl(core: CoreContext, dir: string, fingerprint: string, label = 'Fingerprint'): Promise<CtlAdoptResult> {
-  const confirmed = parseSha256Fingerprint(fingerprint, label);
+export async function adoptRefusedCtl(core: CoreContext, dir: string, request: AdoptRequest, labels: AdoptLabels = WINDOW_LABELS): Promise<CtlAdoptResult> {
+  const confirmed = parseSha256Fingerprint(request.fingerprint, labels.fingerprint);
   if (typeof confirmed !== 'string') throw new CtiError('BAD_INPUT', confirmed.error);
+  const fileSha256 = request.fileSha256 === undefined ? undefined : parseSha256Fingerprint(request.fileSha256, labels.fileSha256);
+  if (typeof fileSha256 === 'object') throw new CtiError('BAD_INPUT', fileSha256.error);
   const refusedStore = await core.refusedStore(dir);
-  const chosen = refusedBySigner(await refusedStore.list(), confirmed, dir);
+  const chosen = chooseRefused(await refusedStore.list(), confirmed, fileSha256, dir, labels);
   const startedAt = new Date().toISOString();
   let adopted;
   try {

@@ -2,17 +2,37 @@
  * Loopback port numbers for tests and benches.
  * - free ports, for a server that cannot be told to take port 0 (openssl, tftpd-hpa): bound once to learn
  *   a free number from the kernel's ephemeral range, then released;
- * - closed ports, where nothing listens: taken below every OS's default ephemeral range (Linux 32768-60999,
- *   macOS and Windows 49152-65535), where no bind to port 0 lands. A free port would do only until another
- *   test's server is given the same number (seen here: a "dead" TFTP server that answered).
+ * - closed ports, where nothing listens: taken below the ephemeral range (Linux says where it starts; the
+ *   lowest default elsewhere: macOS and Windows 49152), where no bind to port 0 lands. A free port would do
+ *   only until another test's server is given the same number (seen here: a "dead" TFTP server that answered).
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const LOOPBACK = '127.0.0.1';
-const CLOSED_PORTS = { from: 20_000, below: 32_768 } as const;
+const LINUX_DEFAULT_EPHEMERAL_START = 32_768;
+/** Below this, ports belong to services (IANA's system ports) and too few would be left to pick from. */
+const LOWEST_CLOSED_PORT = 1024;
+const CLOSED_PORT_SPAN = 12_768;
+
+/** The first port of the kernel's ephemeral range on Linux; the Linux default elsewhere (below theirs). */
+function ephemeralStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(start) && start > 0) return Math.min(start, LINUX_DEFAULT_EPHEMERAL_START);
+  } catch {
+    // No /proc (macOS, Windows): their ranges start higher still.
+  }
+  return LINUX_DEFAULT_EPHEMERAL_START;
+}
+
+const CLOSED_PORTS = (() => {
+  const below = ephemeralStart();
+  return { from: Math.max(LOWEST_CLOSED_PORT, below - CLOSED_PORT_SPAN), below };
+})();
 const CLOSED_PORT_TRIES = 20;
 
 async function tcpPortBound(port: number): Promise<number | null> {
@@ -42,6 +62,9 @@ async function udpPortBound(port: number): Promise<number | null> {
 }
 
 async function closedPort(bind: (port: number) => Promise<number | null>, protocol: string): Promise<number> {
+  if (CLOSED_PORTS.below - CLOSED_PORTS.from < CLOSED_PORT_TRIES) {
+    throw new Error(`No room for closed ports: the ephemeral range starts at ${CLOSED_PORTS.below} (ip_local_port_range); raise its start above ${LOWEST_CLOSED_PORT + CLOSED_PORT_TRIES}`);
+  }
   for (let tries = 0; tries < CLOSED_PORT_TRIES; tries++) {
     const port = await bind(randomInt(CLOSED_PORTS.from, CLOSED_PORTS.below));
     if (port !== null) return port;

@@ -118,7 +118,7 @@ describe('Trust list tab: a refused update', () => {
 
     await fireEvent.click(confirm);
     await screen.findByText(/^Adopted: the trust list signed by SHA-256/);
-    expect(fake.calls.find((c) => c.channel === 'ctl:adopt')?.request).toEqual({ profileId: 'lab', fingerprint: pasted });
+    expect(fake.calls.find((c) => c.channel === 'ctl:adopt')?.request).toEqual({ profileId: 'lab', fingerprint: pasted, sha256: colons('22') });
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.queryByRole('region', { name: 'Refused update' })).toBeNull();
     expect(text(document.body)).toContain(`in place of the one signed by SHA-256 ${OLD_SIGNER}`);
@@ -140,18 +140,39 @@ describe('Trust list tab: a refused update', () => {
     const table = within(region).getByRole('table', { name: 'Trusted and refused trust list' });
     const choice = within(region).getByLabelText(/Refused update shown \(2 kept\)/) as HTMLSelectElement;
     expect(text(within(table).getByRole('row', { name: /Signer SHA-256/ })).replaceAll(' ', '')).toContain(OLD_SIGNER + STRANGER);
-    expect([...choice.options].map((o) => o.text.trim())).toEqual([expect.stringMatching(/^Newest: refused .*, signer SHA-256 99:99:99:99…$/), expect.stringMatching(/, signer SHA-256 EF:EF:EF:EF…$/)]);
+    expect([...choice.options].map((o) => o.text.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^Newest: refused .*, signer SHA-256 99:99:99:99:99:99:99:99…, file SHA-256 33:33:33:33:33:33:33:33…$/),
+      expect.stringMatching(/, signer SHA-256 EF:EF:EF:EF:EF:EF:EF:EF…, file SHA-256 22:22:22:22:22:22:22:22…$/),
+    ]);
 
-    await fireEvent.change(choice, { target: { value: '1' } });
+    await fireEvent.change(choice, { target: { value: colons('22') } });
     expect(text(within(table).getByRole('row', { name: /Signer SHA-256/ })).replaceAll(' ', '')).toContain(OLD_SIGNER + NEW_SIGNER);
     await fireEvent.click(within(region).getByRole('button', { name: 'Adopt…' }));
     const dialog = screen.getByRole('alertdialog');
+    // The dialog names the update it adopts, and the request names its file: the core adopts that one.
+    expect(text(dialog)).toContain('file SHA-256 22:22:22:22:22:22:22:22…');
     await fireEvent.input(within(dialog).getByLabelText('Signer SHA-256 fingerprint'), { target: { value: NEW_SIGNER } });
     const confirm = within(dialog).getByRole('button', { name: 'Adopt' });
     expect(confirm).toHaveProperty('disabled', false);
     await fireEvent.click(confirm);
     await screen.findByText(/^Adopted: the trust list signed by SHA-256/);
-    expect(fake.calls.find((c) => c.channel === 'ctl:adopt')?.request).toEqual({ profileId: 'lab', fingerprint: NEW_SIGNER });
+    expect(fake.calls.find((c) => c.channel === 'ctl:adopt')?.request).toEqual({ profileId: 'lab', fingerprint: NEW_SIGNER, sha256: colons('22') });
+  });
+
+  it('keeps the update chosen when the list is read again, as long as it is kept', async () => {
+    const kept = report();
+    kept.refused.unshift({ ...kept.refused[0]!, refusedAt: '2026-11-21T08:00:00Z', list: side(colons('99'), '33', '2026-11-21T07:59:00Z') });
+    const fake = await setup({ 'ctl:refused': () => kept, 'ctl:check-update': () => ({ outcome: 'unchanged', trustList: trustList(OLD_SIGNER) }) });
+    const region = await screen.findByRole('region', { name: 'Refused update' });
+    const choice = within(region).getByLabelText(/Refused update shown/) as HTMLSelectElement;
+    await fireEvent.change(choice, { target: { value: colons('22') } });
+    const fileRow = () => text(within(region).getByRole('row', { name: /File SHA-256/ })).replaceAll(' ', '');
+    expect(fileRow()).toContain(colons('11') + colons('22'));
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Check for update' }));
+    await vi.waitFor(() => expect(fake.calls.filter((c) => c.channel === 'ctl:refused')).toHaveLength(2));
+    expect(fileRow()).toContain(colons('11') + colons('22'));
+    expect(choice.value).toBe(colons('22'));
   });
 
   it('keeps the dialog open with the error when the core refuses, and Cancel changes nothing', async () => {

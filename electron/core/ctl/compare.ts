@@ -55,12 +55,12 @@ export function compareRecords(trusted: readonly CtlRecordInfo[], refused: reado
   return { added, removed, changed };
 }
 
-/** The signer the file's own signature proves, or none when it does not verify. */
-export function provenSignerFingerprint(ctl: CtlFile): string {
+/** The signer the file's own signature proves, or why none is proven. */
+export function provenSigner(ctl: CtlFile): { fingerprint: string } | { problem: string } {
   try {
-    return fingerprintSha256(verifyCtlSignature(ctl).certificate.raw);
-  } catch {
-    return '';
+    return { fingerprint: fingerprintSha256(verifyCtlSignature(ctl).certificate.raw) };
+  } catch (err) {
+    return { problem: `its own signature does not verify with its own signer, so no signer is proven (${(err as Error).message})` };
   }
 }
 

@@ -134,15 +134,16 @@ function ownerAlive(owner: LockOwner): boolean {
   return start === null || start === owner.pidStart;
 }
 
-let ownStartRead: { value: string | null } | undefined;
+let ownStartRead: string | undefined;
 
 /**
- * This process's own start time, read once: it never changes, and a read of /proc/self/stat waits for the
- * process's memory map lock, which the thread pool and V8's threads hold often (up to 4 ms here, 7 locks a run).
+ * This process's own start time, read once it was read: it never changes, and a read of /proc/self/stat
+ * waits for the process's memory map lock, which the thread pool and V8's threads hold often (up to 4 ms
+ * here, 7 locks a run). A failed read (no /proc, no file descriptor left) is tried again at the next lock.
  */
 function ownStart(): string | null {
-  ownStartRead ??= { value: processStart(process.pid) };
-  return ownStartRead.value;
+  ownStartRead ??= processStart(process.pid) ?? undefined;
+  return ownStartRead ?? null;
 }
 
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot); null where there is no /proc. */

@@ -7,7 +7,8 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderId } from '../../../electron/core/paths.ts';
-import { Role } from '../../../electron/core/ctl/tags.ts';
+import { decodeCtl } from '../../../electron/core/ctl/codec.ts';
+import { Role, TLV_HEAD_BYTES } from '../../../electron/core/ctl/tags.ts';
 import { buildSignedCtl } from '../../../electron/lab/ctl-builder.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { loadOrCreateLabPki } from '../../../electron/lab/pki.ts';
@@ -233,6 +234,78 @@ describe('ctiprefs ctl adopt', () => {
     // The stranger's list stays aside, for support staff to see; it is trusted by nothing.
     expect(json<RefusedCtlReport>(await cli(home, ['ctl', 'refused'])).refused.map((r) => r.list.signerFingerprintSha256)).toEqual([strangerSigner]);
     expect(json(await fetchFrom(home, regeneratedLab))).toMatchObject({ outcome: 'unchanged' });
+  });
+
+  it("adopts the signer's list with the newest timestamp, not the one refused last, and with --sha256 exactly the one named", async () => {
+    const { sast, callManager, capf } = regeneratedLab.pki;
+    const original = await readFile(join(root.path, 'lab-b', 'tftp', 'CTLFile.tlv'));
+    const later = buildSignedCtl({
+      signer: sast,
+      hash: 'sha256',
+      timestamp: Math.floor(Date.now() / 1000) + 120,
+      records: [
+        { role: Role.SAST, certificate: sast.certificate },
+        { role: Role.CCM_TFTP, certificate: callManager.certificate },
+        { role: Role.CAPF, certificate: capf.certificate },
+      ],
+    });
+    /** Refuses the later list, then the original again: the original, older, is now the one refused last. */
+    const homeWithTwo = async () => {
+      const home = await homeWithRefusal();
+      try {
+        regeneratedLab.serveCtl(later);
+        expect((await fetchFrom(home, regeneratedLab)).code).toBe(3);
+      } finally {
+        regeneratedLab.serveCtl(original);
+      }
+      expect((await fetchFrom(home, regeneratedLab)).code).toBe(3);
+      const report = json<RefusedCtlReport>(await cli(home, ['ctl', 'refused']));
+      expect(report.refused.map((r) => r.list.signerFingerprintSha256)).toEqual([newSigner, newSigner]);
+      return { home, replayed: report.refused[0]!.list, newest: report.refused[1]!.list };
+    };
+
+    const first = await homeWithTwo();
+    expect(Date.parse(first.newest.timestamp)).toBeGreaterThan(Date.parse(first.replayed.timestamp));
+    const run = await cli(first.home, ['ctl', 'adopt', '--fingerprint', newSigner]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(json(run)).toMatchObject({ trustList: { timestamp: first.newest.timestamp } });
+
+    const second = await homeWithTwo();
+    const named = await cli(second.home, ['ctl', 'adopt', '--fingerprint', newSigner, '--sha256', second.replayed.sha256.replaceAll(':', '').toLowerCase()]);
+    expect(named.code, named.stdout).toBe(0);
+    expect(json(named)).toMatchObject({ trustList: { timestamp: second.replayed.timestamp } });
+    expect(json<RefusedCtlReport>(await cli(second.home, ['ctl', 'refused'])).refused.map((r) => r.list.sha256)).toEqual([second.newest.sha256]);
+    const unknown = await cli(second.home, ['ctl', 'adopt', '--fingerprint', newSigner, '--sha256', second.replayed.sha256]);
+    expect(unknown.code).toBe(2);
+    expect(json<{ error: { message: string } }>(unknown).error.message).toContain(`--sha256: no refused CTL kept for ${join(second.home, 'certificates')} has the file SHA-256 ${second.replayed.sha256}; kept: ${second.newest.sha256}`);
+  });
+
+  it('names a kept list whose signature does not verify as unusable, with the reason, beside the signers of the others', async () => {
+    const home = await homeWithRefusal();
+    const { sast } = regeneratedLab.pki;
+    const forged = buildSignedCtl({ signer: sast, hash: 'sha256', timestamp: Math.floor(Date.now() / 1000) + 120, records: [{ role: Role.SAST, certificate: sast.certificate }] });
+    const signatureAt = decodeCtl(forged).signatureTlv.start + TLV_HEAD_BYTES;
+    forged[signatureAt] = forged[signatureAt]! ^ 0x01;
+    try {
+      regeneratedLab.serveCtl(forged);
+      expect((await fetchFrom(home, regeneratedLab)).code).toBe(3);
+    } finally {
+      regeneratedLab.serveCtl(await readFile(join(root.path, 'lab-b', 'tftp', 'CTLFile.tlv')));
+    }
+    const wrong = await cli(home, ['ctl', 'adopt', '--fingerprint', trustedSigner]);
+    expect(wrong.code).toBe(3);
+    const { error } = json<{ error: { code: string; message: string } }>(wrong);
+    expect(error.code).toBe('CTL_COMPROMISED');
+    expect(error.message).toContain(`their signers: SHA-256 ${newSigner}; unusable: the list refused `);
+    expect(error.message).toMatch(/unusable: the list refused \S+ \(file SHA-256 ([0-9A-F]{2}:){7}[0-9A-F]{2}…\): its own signature does not verify with its own signer, so no signer is proven \(.*bad signature/);
+    expect((await runCli(['--home', home, 'ctl', 'refused'])).stdout).toContain('--sha256 FILE_SHA256 adopts the one with that file SHA-256');
+
+    // Only the forged list left: nothing can be used, and the reason is given.
+    const [good] = json<RefusedCtlReport>(await cli(home, ['ctl', 'refused'])).refused.filter((r) => !r.problem);
+    expect((await cli(home, ['ctl', 'adopt', '--fingerprint', newSigner, '--sha256', good!.list.sha256])).code).toBe(0);
+    const invalid = await cli(home, ['ctl', 'adopt', '--fingerprint', newSigner]);
+    expect(invalid.code).toBe(3);
+    expect(json<{ error: { code: string; message: string } }>(invalid).error).toMatchObject({ code: 'CTL_INVALID', message: expect.stringContaining('so no signer is proven') });
   });
 
   it('after a tampered trusted list is forgotten, adopts the refused list by its fingerprint instead of a blind first use', async () => {

@@ -19,7 +19,7 @@ import { memoryLogger } from '../../../electron/core/log.ts';
 import { startLab, type Lab } from '../../../electron/lab/lab.ts';
 import { parseLabProfile } from '../../../electron/lab/profiles.ts';
 import { profileForLab } from '../../helpers/lab-profile.ts';
-import { closedTcpPort } from '../../../scripts/lib/ports.ts';
+import { closedTcpPort, closedUdpPort } from '../../../scripts/lib/ports.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 let lab: Lab;
@@ -208,7 +208,7 @@ describe('enrollCertificate against the lab', () => {
 
   it('refuses to connect when no CTL can be downloaded and none is stored', async () => {
     const { core, remove } = await freshCore();
-    const profile = labProfile('ec1', { tftpServers: [`127.0.0.1:${await closedTcpPort()}`] });
+    const profile = labProfile('ec1', { tftpServers: [`127.0.0.1:${await closedUdpPort()}`] });
     const error = await enrollCertificate(core, { profile, authString: '111111' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: expect.stringMatching(/^NETWORK_(UNREACHABLE|TIMEOUT)$/) });
     await remove();
