@@ -209,3 +209,11 @@ export function parseSha256Fingerprint(text: string, label: string): string | { 
   if (!conforms(SHA256_FINGERPRINT_FIELD, text)) return { error: `${label} must be a SHA-256 fingerprint: 64 hex digits, colons allowed, got "${text.slice(0, 100)}"` };
   return hex.toUpperCase().match(/../g)!.join(':');
 }
+
+/**
+ * The first 8 bytes of a hash in the shown form (uppercase, colons), to name one of several: a server cannot
+ * cheaply make its entry look like another.
+ */
+export function shortSha256(shown: string): string {
+  return `${shown.slice(0, 23)}…`;
+}

@@ -4,7 +4,7 @@
  * (the fix Cisco's technotes describe for regenerated certificates, without trusting whatever comes next).
  */
 import { CtiError } from '../../shared/errors.ts';
-import { parseSha256Fingerprint } from '../../shared/fields.ts';
+import { parseSha256Fingerprint, shortSha256 } from '../../shared/fields.ts';
 import type { CtlAdoptResult, RefusedCtlInfo, RefusedCtlReport } from '../../shared/model.ts';
 import type { CoreContext } from './context.ts';
 import { decodeCtl, type CtlFile } from './ctl/codec.ts';
@@ -22,6 +22,14 @@ function keptCtl(refused: RefusedCtl): { ctl: CtlFile } | { problem: string } {
   } catch (err) {
     return { problem: (err as Error).message };
   }
+}
+
+/** A kept list with the signer its own signature proves, or why it has none. */
+function provenKept(refused: RefusedCtl): { ctl: CtlFile; fingerprint: string } | { problem: string } {
+  const kept = keptCtl(refused);
+  if ('problem' in kept) return kept;
+  const signer = provenSigner(kept.ctl);
+  return 'problem' in signer ? signer : { ctl: kept.ctl, fingerprint: signer.fingerprint };
 }
 
 function describeRefused(refused: RefusedCtl, trusted: TrustedCtl | null): RefusedCtlInfo {
@@ -82,10 +90,10 @@ export interface AdoptLabels {
 
 const WINDOW_LABELS: AdoptLabels = { fingerprint: 'Fingerprint', fileSha256: 'File SHA-256' };
 
-type Adoptable = RefusedCtlEntry & { bytes: Buffer; ctl: CtlFile };
+type Adoptable = RefusedCtlEntry & { ctl: CtlFile };
 
 /** A kept list as messages name it: when it was refused, and the start of its file's hash. */
-const nameOf = (entry: RefusedCtl) => `the list refused ${entry.refusedAt} (file SHA-256 ${displaySha256(entry.sha256).slice(0, 23)}…)`;
+const nameOf = (entry: RefusedCtl) => `the list refused ${entry.refusedAt} (file SHA-256 ${shortSha256(displaySha256(entry.sha256))})`;
 
 /**
  * The kept list to adopt: the one asked for by its file hash, or else, of those whose own signature proves
@@ -104,11 +112,10 @@ function chooseRefused(refused: RefusedCtl[], confirmed: string, fileSha256: str
   const problems: string[] = [];
   let chosen: Adoptable | undefined;
   for (const entry of candidates) {
-    const kept = keptCtl(entry);
-    const signer = 'problem' in kept ? kept : provenSigner(kept.ctl);
-    if ('problem' in signer) problems.push(`${nameOf(entry)}: ${signer.problem}`);
-    else if (signer.fingerprint !== confirmed) signers.add(`SHA-256 ${signer.fingerprint}`);
-    else if ('ctl' in kept && (!chosen || kept.ctl.header.timestamp > chosen.ctl.header.timestamp)) chosen = { ...entry, bytes: kept.ctl.bytes, ctl: kept.ctl };
+    const proven = provenKept(entry);
+    if ('problem' in proven) problems.push(`${nameOf(entry)}: ${proven.problem}`);
+    else if (proven.fingerprint !== confirmed) signers.add(`SHA-256 ${proven.fingerprint}`);
+    else if (!chosen || proven.ctl.header.timestamp > chosen.ctl.header.timestamp) chosen = { ...entry, ctl: proven.ctl };
   }
   if (chosen) return chosen;
   const unusable = problems.join('; ');
@@ -136,7 +143,7 @@ export async function adoptRefusedCtl(core: CoreContext, dir: string, request: A
   const startedAt = new Date().toISOString();
   let adopted;
   try {
-    adopted = await (await core.trustStore(dir)).adopt(chosen.bytes, chosen.source, chosen.fileName, confirmed);
+    adopted = await (await core.trustStore(dir)).adopt(chosen.ctl.bytes, chosen.source, chosen.fileName, confirmed);
   } catch (err) {
     core.logger.log('error', 'ctl.adopt-refused', { dir, confirmed, message: (err as Error).message });
     throw err;
